@@ -1,0 +1,207 @@
+/**
+ * Client configuration: what the user passes to `createClient`, checked with valibot and resolved
+ * into a frozen {@link ResolvedConfig}. Invalid configuration throws a {@link ConfigError} here,
+ * not at the first request.
+ * @module
+ */
+import * as v from 'valibot';
+import { ConfigError } from './errors.ts';
+
+/** A `fetch`-compatible function (the global `fetch`, undici's, a test double…). */
+export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Retry policy for requests that are safe to repeat. */
+export interface RetryOptions {
+  /**
+   * How many times a failed read is retried (network errors and the `statusCodes` below).
+   * @default 2
+   */
+  limit?: number;
+  /**
+   * Statuses that are retried. `Retry-After` is honoured on 429 and 503.
+   * @default [408, 429, 502, 503, 504]
+   */
+  statusCodes?: number[];
+  /**
+   * Upper bound of the exponential backoff between attempts, in milliseconds.
+   * @default 3000
+   */
+  backoffLimit?: number;
+}
+
+/** Options accepted by {@link createClient} and `new Consul()`. */
+export interface ClientConfig {
+  /**
+   * Where the agent listens: `host:port`, or a full URL such as `https://consul.example:8501`.
+   * `baseUrl` is an alias. Mutually exclusive with `host`/`port`/`scheme`.
+   * @default "http://127.0.0.1:8500"
+   * @example createClient({ address: "10.0.0.5:8500" })
+   */
+  address?: string;
+  /** Alias of {@link ClientConfig.address}. */
+  baseUrl?: string;
+  /**
+   * Agent host name or IP (consulate's `host`).
+   * @default "127.0.0.1"
+   */
+  host?: string;
+  /**
+   * Agent port (consulate's `port`), 1–65535.
+   * @default 8500
+   */
+  port?: number;
+  /**
+   * `http` or `https` (consulate's `scheme`).
+   * @default "http"
+   */
+  scheme?: 'http' | 'https';
+  /**
+   * A path in front of `/v1`, for Consul behind a proxy (e.g. a CORS proxy at `/consul`).
+   * @default ""
+   * @example createClient({ address: "https://dash.example", pathPrefix: "/consul" })
+   */
+  pathPrefix?: string;
+  /** Default datacenter (`?dc=`) for every request. */
+  datacenter?: string;
+  /** ACL token, sent only in the `X-Consul-Token` header. */
+  token?: string;
+  /** Default namespace (`?ns=`, Consul Enterprise). */
+  namespace?: string;
+  /** Default admin partition (`?partition=`, Consul Enterprise). */
+  partition?: string;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /**
+   * The fetch implementation.
+   * @default globalThis.fetch
+   */
+  fetch?: FetchLike;
+  /**
+   * Milliseconds before a request fails with a `TimeoutError`, or `false` for none. Blocking reads
+   * add their `wait` (and Consul's wait/16 jitter) to this.
+   * @default 10000
+   */
+  timeout?: number | false;
+  /**
+   * Retries for reads (GET); writes are never replayed. A number is the retry limit.
+   * @default { limit: 2, statusCodes: [408, 429, 502, 503, 504], backoffLimit: 3000 }
+   */
+  retry?: number | RetryOptions;
+  /**
+   * Check responses against valibot schemas; a mismatch throws `ResponseValidationError`.
+   * @default true
+   */
+  validateResponses?: boolean;
+}
+
+/** A checked, frozen configuration. */
+export interface ResolvedConfig {
+  /** Base URL ending in `/v1/`. */
+  readonly apiUrl: string;
+  readonly datacenter: string | undefined;
+  readonly token: string | undefined;
+  readonly namespace: string | undefined;
+  readonly partition: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly fetch: FetchLike;
+  readonly timeout: number | false;
+  readonly retry: Readonly<Required<RetryOptions>>;
+  readonly validateResponses: boolean;
+}
+
+const name = v.pipe(v.string(), v.minLength(1));
+
+function Schema() {
+  return v.strictObject({
+    address: v.optional(name),
+    baseUrl: v.optional(name),
+    host: v.optional(v.pipe(name, v.regex(/^[^\s/?#@]+$/, 'must be a bare host name or IP'))),
+    port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
+    scheme: v.optional(v.picklist(['http', 'https'])),
+    pathPrefix: v.optional(v.string()),
+    datacenter: v.optional(name),
+    token: v.optional(v.string()),
+    namespace: v.optional(name),
+    partition: v.optional(name),
+    headers: v.optional(v.record(v.string(), v.string())),
+    fetch: v.optional(v.function()),
+    timeout: v.optional(v.union([v.literal(false), v.pipe(v.number(), v.minValue(0))])),
+    retry: v.optional(
+      v.union([
+        v.pipe(v.number(), v.integer(), v.minValue(0)),
+        v.strictObject({
+          limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+          statusCodes: v.optional(v.array(v.pipe(v.number(), v.integer()))),
+          backoffLimit: v.optional(v.pipe(v.number(), v.minValue(0))),
+        }),
+      ]),
+    ),
+    validateResponses: v.optional(v.boolean()),
+  });
+}
+
+function fail(message: string): never {
+  throw new ConfigError(`invalid consulate config: ${message}`);
+}
+
+function resolveUrl(config: ClientConfig): URL {
+  const address = config.address ?? config.baseUrl;
+  if (address !== undefined && (config.host !== undefined || config.port !== undefined || config.scheme !== undefined)) {
+    fail('give either address/baseUrl or host/port/scheme, not both');
+  }
+  let text: string;
+  if (address !== undefined) {
+    text = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) ? address : `http://${address}`;
+  } else {
+    const host = config.host ?? '127.0.0.1';
+    text = `${config.scheme ?? 'http'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.port ?? 8500}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    fail(`address ${JSON.stringify(address ?? text)} is not a valid URL or host:port`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(`unsupported scheme ${JSON.stringify(url.protocol.slice(0, -1))} in address (use http or https; unix sockets need consulate/node)`);
+  }
+  if (url.username || url.password) fail('credentials in the address are not supported; use token or headers');
+  if (url.search || url.hash) fail('the address must not have a query or fragment');
+  return url;
+}
+
+/**
+ * Checks and resolves user configuration.
+ * @throws {ConfigError} naming the offending option.
+ */
+export function resolveConfig(config: ClientConfig = {}): ResolvedConfig {
+  const result = v.safeParse(Schema(), config);
+  if (!result.success) {
+    const issue = result.issues[0];
+    const path = v.getDotPath(issue) ?? '(config)';
+    fail(`${path}: ${issue.message}`);
+  }
+  const url = resolveUrl(config);
+  const prefix = `${url.pathname}/${config.pathPrefix ?? ''}`.split('/').filter(Boolean).join('/');
+  const fetchImpl = config.fetch ?? (globalThis.fetch as FetchLike | undefined);
+  if (typeof fetchImpl !== 'function') {
+    fail('no fetch implementation: this runtime has no global fetch; pass one as the `fetch` option (Node: use consulate/node)');
+  }
+  const retry = typeof config.retry === 'number' ? { limit: config.retry } : (config.retry ?? {});
+  return Object.freeze({
+    apiUrl: `${url.origin}/${prefix ? `${prefix}/` : ''}v1/`,
+    datacenter: config.datacenter,
+    token: config.token === '' ? undefined : config.token,
+    namespace: config.namespace,
+    partition: config.partition,
+    headers: Object.freeze({ ...config.headers }),
+    fetch: fetchImpl,
+    timeout: config.timeout ?? 10_000,
+    retry: Object.freeze({
+      limit: retry.limit ?? 2,
+      statusCodes: retry.statusCodes ?? [408, 429, 502, 503, 504],
+      backoffLimit: retry.backoffLimit ?? 3000,
+    }),
+    validateResponses: config.validateResponses ?? true,
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * Errors thrown by consulate. Every error extends {@link ConsulError}; each failure case has its own
+ * class and a type guard (`isNotFoundError(e)` …) that also works across realms (iframes, workers,
+ * duplicated copies of the package), because it checks a `Symbol.for` brand instead of `instanceof`.
+ *
+ * The ACL token is never part of an error: paths are redacted and headers are not kept.
+ * @module
+ */
+
+const BRAND = Symbol.for('consulate.error');
+
+/** The kinds of error consulate throws; `error.kind` holds one of them. */
+export type ConsulErrorKind =
+  | 'ConsulError'
+  | 'ConfigError'
+  | 'InputError'
+  | 'HttpError'
+  | 'BadRequestError'
+  | 'ForbiddenError'
+  | 'NotFoundError'
+  | 'ConflictError'
+  | 'TooManyRequestsError'
+  | 'ServerError'
+  | 'TimeoutError'
+  | 'NetworkError'
+  | 'ResponseValidationError'
+  | 'TransactionError';
+
+/** Facts about the request that failed (never the token). */
+export interface ErrorContext {
+  /** HTTP method, e.g. `GET`. */
+  method?: string;
+  /** Request path and query, with any `token` parameter redacted. */
+  path?: string;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** Consul's own error text from the response body, when there was one. */
+  consulMessage?: string;
+  /** The underlying cause. */
+  cause?: unknown;
+}
+
+/** Removes credentials from a path or URL: `token=` query values and `user:pass@`. */
+export function redact(path: string): string {
+  return path
+    .replace(/([?&](?:token|acl_token|X-Consul-Token)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/\/\/[^/@\s]*@/, '//[redacted]@');
+}
+
+/** Base class of every error consulate throws. */
+export class ConsulError extends Error {
+  /** Which kind of error this is; stable across realms and minification. */
+  readonly kind: ConsulErrorKind;
+  /** HTTP method of the failed request, when there was one. */
+  readonly method: string | undefined;
+  /** Path of the failed request (token redacted), when there was one. */
+  readonly path: string | undefined;
+  /** HTTP status, when a response arrived. */
+  readonly status: number | undefined;
+  /** Consul's error text, when the response carried one. */
+  readonly consulMessage: string | undefined;
+
+  constructor(message: string, context: ErrorContext = {}, kind: ConsulErrorKind = 'ConsulError') {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = kind;
+    this.kind = kind;
+    this.method = context.method;
+    this.path = context.path === undefined ? undefined : redact(context.path);
+    this.status = context.status;
+    this.consulMessage = context.consulMessage;
+    Object.defineProperty(this, BRAND, { value: kind });
+  }
+}
+
+/** Invalid client configuration (bad URL, port out of range, unknown scheme…), thrown by `createClient`. */
+export class ConfigError extends ConsulError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context, 'ConfigError');
+  }
+}
+
+/** A bad argument, found before anything was sent (value too large, bad flags, bad duration…). */
+export class InputError extends ConsulError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context, 'InputError');
+  }
+}
+
+/** Consul answered with an error status. Subclasses narrow the common statuses. */
+export class HttpError extends ConsulError {
+  constructor(message: string, context: ErrorContext, kind: ConsulErrorKind = 'HttpError') {
+    super(message, context, kind);
+  }
+}
+
+/** 400: Consul rejected the request as malformed. */
+export class BadRequestError extends HttpError {
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'BadRequestError');
+  }
+}
+
+/** 403: permission denied, or an unknown ACL token (Consul's "ACL not found"). */
+export class ForbiddenError extends HttpError {
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'ForbiddenError');
+  }
+}
+
+/** 404 where the endpoint does not treat "missing" as data. */
+export class NotFoundError extends HttpError {
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'NotFoundError');
+  }
+}
+
+/** 409: a conflict (a failed transaction throws the more specific {@link TransactionError}). */
+export class ConflictError extends HttpError {
+  constructor(message: string, context: ErrorContext, kind: ConsulErrorKind = 'ConflictError') {
+    super(message, context, kind);
+  }
+}
+
+/** 429: rate limited (after the configured retries, which honour `Retry-After`). */
+export class TooManyRequestsError extends HttpError {
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'TooManyRequestsError');
+  }
+}
+
+/** 5xx: Consul (or a proxy) failed; Consul also reports many validation failures as 500. */
+export class ServerError extends HttpError {
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'ServerError');
+  }
+}
+
+/** The request did not complete within its timeout (blocking reads add their `wait` to it). */
+export class TimeoutError extends ConsulError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context, 'TimeoutError');
+  }
+}
+
+/** The request could not be sent or its response not received; `cause` holds the original error. */
+export class NetworkError extends ConsulError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, context, 'NetworkError');
+  }
+}
+
+/** One problem found while checking a response, with the path to the offending field. */
+export interface ValidationIssue {
+  /** Dotted path to the field, e.g. `0.Flags`. */
+  path: string;
+  /** What was wrong. */
+  message: string;
+}
+
+/** A response did not have the shape consulate expects (or a value could not be decoded). */
+export class ResponseValidationError extends ConsulError {
+  /** The problems found, from valibot. */
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[], context?: ErrorContext) {
+    super(message, context, 'ResponseValidationError');
+    this.issues = issues;
+  }
+}
+
+/** One operation's failure inside a rolled-back transaction. */
+export interface TransactionOpError {
+  /** Index of the failed operation in the submitted list. */
+  OpIndex: number;
+  /** Consul's explanation. */
+  What: string;
+}
+
+/** 409 from `/v1/txn`: the whole transaction was rolled back; `errors` says which operations failed. */
+export class TransactionError extends ConflictError {
+  /** Per-operation errors as Consul reported them. */
+  readonly errors: readonly TransactionOpError[];
+  constructor(message: string, errors: readonly TransactionOpError[], context: ErrorContext) {
+    super(message, context, 'TransactionError');
+    this.errors = errors;
+  }
+}
+
+function kindOf(error: unknown): ConsulErrorKind | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const kind = (error as Record<symbol, unknown>)[BRAND];
+  return typeof kind === 'string' ? (kind as ConsulErrorKind) : undefined;
+}
+
+const HTTP_KINDS: readonly ConsulErrorKind[] = [
+  'HttpError', 'BadRequestError', 'ForbiddenError', 'NotFoundError', 'ConflictError',
+  'TooManyRequestsError', 'ServerError', 'TransactionError',
+];
+
+/** True for any error thrown by consulate (from any realm or copy of the package). */
+export const isConsulError = (error: unknown): error is ConsulError => kindOf(error) !== undefined;
+/** True for {@link ConfigError}. */
+export const isConfigError = (error: unknown): error is ConfigError => kindOf(error) === 'ConfigError';
+/** True for {@link InputError}. */
+export const isInputError = (error: unknown): error is InputError => kindOf(error) === 'InputError';
+/** True for {@link HttpError} and all its subclasses. */
+export const isHttpError = (error: unknown): error is HttpError => HTTP_KINDS.includes(kindOf(error)!);
+/** True for {@link BadRequestError}. */
+export const isBadRequestError = (error: unknown): error is BadRequestError => kindOf(error) === 'BadRequestError';
+/** True for {@link ForbiddenError}. */
+export const isForbiddenError = (error: unknown): error is ForbiddenError => kindOf(error) === 'ForbiddenError';
+/** True for {@link NotFoundError}. */
+export const isNotFoundError = (error: unknown): error is NotFoundError => kindOf(error) === 'NotFoundError';
+/** True for {@link ConflictError} and {@link TransactionError}. */
+export const isConflictError = (error: unknown): error is ConflictError =>
+  kindOf(error) === 'ConflictError' || kindOf(error) === 'TransactionError';
+/** True for {@link TooManyRequestsError}. */
+export const isTooManyRequestsError = (error: unknown): error is TooManyRequestsError =>
+  kindOf(error) === 'TooManyRequestsError';
+/** True for {@link ServerError}. */
+export const isServerError = (error: unknown): error is ServerError => kindOf(error) === 'ServerError';
+/** True for {@link TimeoutError}. */
+export const isTimeoutError = (error: unknown): error is TimeoutError => kindOf(error) === 'TimeoutError';
+/** True for {@link NetworkError}. */
+export const isNetworkError = (error: unknown): error is NetworkError => kindOf(error) === 'NetworkError';
+/** True for {@link ResponseValidationError}. */
+export const isResponseValidationError = (error: unknown): error is ResponseValidationError =>
+  kindOf(error) === 'ResponseValidationError';
+/** True for {@link TransactionError}. */
+export const isTransactionError = (error: unknown): error is TransactionError =>
+  kindOf(error) === 'TransactionError';

@@ -1,0 +1,66 @@
+/**
+ * Query metadata from Consul's `X-Consul-*` response headers.
+ * @module
+ */
+
+/** Metadata returned with every response. */
+export interface QueryMeta {
+  /** `X-Consul-Index`: the raft index (or, for events, a hash) to block on; uint64, so a bigint. */
+  index: bigint | undefined;
+  /** `X-Consul-KnownLeader`: whether the answering server knew a leader. */
+  knownLeader: boolean | undefined;
+  /** `X-Consul-LastContact`: milliseconds since the answering server last heard from the leader. */
+  lastContact: number | undefined;
+  /** `X-Consul-Effective-Consistency` (catalog/health). */
+  effectiveConsistency: string | undefined;
+  /** `X-Consul-Default-ACL-Policy`: `allow` or `deny`. */
+  defaultAclPolicy: string | undefined;
+  /** `X-Consul-Results-Filtered-By-ACLs`. */
+  resultsFilteredByAcls: boolean | undefined;
+  /** `X-Consul-Translate-Addresses`. */
+  translateAddresses: boolean | undefined;
+  /** `X-Consul-ContentHash` (agent endpoints that block on `?hash=`). */
+  contentHash: string | undefined;
+  /** `X-Cache`: `HIT` or `MISS` for `cached` reads. */
+  cache: string | undefined;
+  /** `Age` in seconds for `cached` reads. */
+  age: number | undefined;
+  /** HTTP status of the response. */
+  status: number;
+}
+
+function flag(value: string | null): boolean | undefined {
+  return value === null ? undefined : value === 'true';
+}
+
+function num(value: string | null): number | undefined {
+  return value === null || value === '' ? undefined : Number(value);
+}
+
+/** Reads {@link QueryMeta} from a response. */
+export function parseMeta(response: Response): QueryMeta {
+  const h = response.headers;
+  const index = h.get('x-consul-index');
+  return {
+    index: index !== null && /^\d+$/.test(index) ? BigInt(index) : undefined,
+    knownLeader: flag(h.get('x-consul-knownleader')),
+    lastContact: num(h.get('x-consul-lastcontact')),
+    effectiveConsistency: h.get('x-consul-effective-consistency') ?? undefined,
+    defaultAclPolicy: h.get('x-consul-default-acl-policy') ?? undefined,
+    resultsFilteredByAcls: flag(h.get('x-consul-results-filtered-by-acls')),
+    translateAddresses: flag(h.get('x-consul-translate-addresses')),
+    contentHash: h.get('x-consul-contenthash') ?? undefined,
+    cache: h.get('x-cache') ?? undefined,
+    age: num(h.get('age')),
+    status: response.status,
+  };
+}
+
+/** Metadata with only a status, for answers that carried no headers worth reading. */
+export function emptyMeta(status: number): QueryMeta {
+  return {
+    index: undefined, knownLeader: undefined, lastContact: undefined, effectiveConsistency: undefined,
+    defaultAclPolicy: undefined, resultsFilteredByAcls: undefined, translateAddresses: undefined,
+    contentHash: undefined, cache: undefined, age: undefined, status,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The options every read and every write accepts, and their translation to query parameters.
+ * @module
+ */
+import type { Duration } from './encoding.ts';
+import { formatDuration, uint64 } from './encoding.ts';
+import { InputError } from './errors.ts';
+
+/** Options every write accepts. */
+export interface WriteOptions {
+  /** Datacenter (`?dc=`); defaults to the client's `datacenter`. */
+  dc?: string;
+  /** Namespace (`?ns=`, Enterprise); defaults to the client's `namespace`. */
+  ns?: string;
+  /** Admin partition (`?partition=`, Enterprise); defaults to the client's `partition`. */
+  partition?: string;
+  /** ACL token for this call, sent in `X-Consul-Token` (overrides the client's). */
+  token?: string;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+}
+
+/** Options every read accepts. */
+export interface ReadOptions extends WriteOptions {
+  /**
+   * Consistency mode: `default`, `consistent` (leader-verified) or `stale` (any server).
+   * @default "default"
+   */
+  consistency?: 'default' | 'consistent' | 'stale';
+  /**
+   * Blocking query: return when the data's index exceeds this (`X-Consul-Index` of a previous read).
+   * Anything ≤ 0 returns immediately.
+   */
+  index?: number | bigint;
+  /**
+   * Longest time a blocking query waits, a Go duration or milliseconds (Consul: default 5 min, max 10 min).
+   * @example { index: meta.index, wait: "30s" }
+   */
+  wait?: Duration;
+  /** Filter expression (`?filter=`), e.g. `Service.Tags contains "primary"`. */
+  filter?: string;
+  /** Sort by round-trip time from this node (`?near=`, `_agent` for the local agent). */
+  near?: string;
+  /** Only nodes with this metadata (`?node-meta=key:value`, repeated). */
+  nodeMeta?: Record<string, string>;
+  /** Use the agent's cache (`?cached`); `maxAge`/`staleIfError` set `Cache-Control`. */
+  cached?: boolean | { maxAge?: Duration; staleIfError?: Duration };
+}
+
+/** Query parameter values; `true` is a bare flag (`?recurse`), `undefined`/`false` are left out. */
+export type QueryValue = string | number | bigint | boolean | undefined;
+
+/** Builds search params from endpoint params plus the common options (client defaults applied by the caller). */
+export function buildQuery(
+  params: Record<string, QueryValue> | undefined,
+  options: ReadOptions,
+  defaults: { datacenter?: string | undefined; namespace?: string | undefined; partition?: string | undefined },
+): URLSearchParams {
+  const query = new URLSearchParams();
+  const dc = options.dc ?? defaults.datacenter;
+  const ns = options.ns ?? defaults.namespace;
+  const partition = options.partition ?? defaults.partition;
+  if (dc) query.set('dc', dc);
+  if (ns) query.set('ns', ns);
+  if (partition) query.set('partition', partition);
+  if (options.consistency === 'consistent') query.set('consistent', '');
+  else if (options.consistency === 'stale') query.set('stale', '');
+  else if (options.consistency !== undefined && options.consistency !== 'default') {
+    throw new InputError(`consistency must be "default", "consistent" or "stale", got ${JSON.stringify(options.consistency)}`);
+  }
+  if (options.index !== undefined) query.set('index', uint64(options.index, 'index'));
+  if (options.wait !== undefined) query.set('wait', formatDuration(options.wait, 'wait'));
+  if (options.filter !== undefined) query.set('filter', options.filter);
+  if (options.near !== undefined) query.set('near', options.near);
+  if (options.nodeMeta) {
+    for (const [key, value] of Object.entries(options.nodeMeta)) query.append('node-meta', `${key}:${value}`);
+  }
+  if (options.cached) query.set('cached', '');
+  if (params) {
+    for (const [key, value] of Object.entries(params)) {
+      if (value === undefined || value === false) continue;
+      query.set(key, value === true ? '' : String(value));
+    }
+  }
+  return query;
+}
+
+/** `Cache-Control` for `cached: { maxAge, staleIfError }`. */
+export function cacheControl(options: ReadOptions): string | undefined {
+  const cached = options.cached;
+  if (typeof cached !== 'object') return undefined;
+  const parts: string[] = [];
+  if (cached.maxAge !== undefined) parts.push(`max-age=${Math.round(toSeconds(cached.maxAge))}`);
+  if (cached.staleIfError !== undefined) parts.push(`stale-if-error=${Math.round(toSeconds(cached.staleIfError))}`);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+function toSeconds(value: Duration): number {
+  return typeof value === 'number' ? value / 1000 : Number.parseFloat(value) * ({ ms: 0.001, s: 1, m: 60, h: 3600 }[value.replace(/[\d.]/g, '')] ?? 1);
+}

@@ -1,0 +1,432 @@
+/**
+ * The KV store: every operation of consulate's dict-like `Consul.kv` and of the Go client's `KV`,
+ * as pure functions taking a {@link Client} first.
+ *
+ * Keys are escaped exactly (`? # % + space`, unicode). A leading `/` is dropped like Consul's CLI
+ * does; keys that Consul's HTTP router would clean (`a//b`, `.`/`..` segments) are read and written
+ * exactly through `/v1/txn` instead of being silently moved. Values round-trip byte for byte and
+ * `Flags` are uint64 (`bigint`), exact above 2^53.
+ * @see https://developer.hashicorp.com/consul/api-docs/kv
+ * @module
+ */
+import type * as v from 'valibot';
+import type { Client } from '../core/client.ts';
+import {
+  escapeKey,
+  fromBase64,
+  fromUtf8,
+  needsTxn,
+  normalizeKey,
+  parseJson,
+  stringifyJson,
+  toBase64,
+  toBigInt,
+  uint64,
+  utf8,
+} from '../core/encoding.ts';
+import { InputError, isTransactionError, ResponseValidationError } from '../core/errors.ts';
+import { emptyMeta } from '../core/meta.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { RequestSpec, Result } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
+import type { KVPairWire } from '../schemas/kv.ts';
+import { BooleanResult, KVPairList, StringList } from '../schemas/kv.ts';
+import type { TxnWireOp } from './txn-core.ts';
+import { sendTxn } from './txn-core.ts';
+
+/** Largest value Consul accepts (512 KiB). */
+export const MAX_VALUE_BYTES: number = 512 * 1024;
+
+/** A KV entry with its value decoded to bytes and its flags as an exact uint64. */
+export interface KVPair {
+  Key: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  LockIndex: number;
+  /** uint64, exact. */
+  Flags: bigint;
+  /** The value's bytes (empty for an empty or null value). */
+  Value: Uint8Array;
+  /** The session holding the lock on the key, if any. */
+  Session?: string;
+  Namespace?: string;
+  Partition?: string;
+}
+
+/** A value to store: text (UTF-8), bytes, or anything else JSON-encodable (written as JSON). */
+export type KVValue = string | Uint8Array | ArrayBuffer | number | boolean | null | object;
+
+/** Options of {@link set}. */
+export interface SetOptions extends WriteOptions {
+  /** Check-and-set: write only if the key's ModifyIndex is this (0: only if the key does not exist). */
+  cas?: number | bigint;
+  /** uint64 flags stored with the value (a write without flags resets them to 0). @default 0 */
+  flags?: number | bigint;
+  /** Acquire the key's lock with this session id. */
+  acquire?: string;
+  /** Release the key's lock held by this session id. */
+  release?: string;
+}
+
+/** Options of {@link remove} (`delete`). */
+export interface DeleteOptions extends WriteOptions {
+  /** Delete every key with this prefix. */
+  recurse?: boolean;
+  /** Delete only if the key's ModifyIndex is this. */
+  cas?: number | bigint;
+}
+
+/** Options of {@link keys} and {@link find}. */
+export interface KeysOptions extends ReadOptions {
+  /** List only up to the first occurrence of this separator after the prefix (e.g. `/` for one level). */
+  separator?: string;
+}
+
+/** Options of {@link acquireLock} and {@link releaseLock}. */
+export interface LockOptions extends WriteOptions {
+  /** Value to store with the lock (Consul overwrites the value on acquire/release). @default "" */
+  value?: KVValue;
+  /** uint64 flags to store (Consul resets them otherwise). @default 0 */
+  flags?: number | bigint;
+  /** Check-and-set index. */
+  cas?: number | bigint;
+}
+
+function decodePair(wire: KVPairWire): KVPair {
+  const pair: KVPair = {
+    Key: wire.Key,
+    CreateIndex: wire.CreateIndex,
+    ModifyIndex: wire.ModifyIndex,
+    LockIndex: wire.LockIndex,
+    Flags: toBigInt(wire.Flags),
+    Value: wire.Value ? fromBase64(wire.Value) : new Uint8Array(0),
+  };
+  if (wire.Session) pair.Session = wire.Session;
+  if (wire.Namespace) pair.Namespace = wire.Namespace;
+  if (wire.Partition) pair.Partition = wire.Partition;
+  return pair;
+}
+
+/** Turns a value into the bytes to store, refusing values over Consul's 512 KiB limit before sending. */
+export function encodeValue(value: KVValue | undefined, key: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (typeof value === 'string') bytes = utf8(value);
+  else if (value instanceof Uint8Array) bytes = value;
+  else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+  else if (value === undefined) throw new InputError(`value for key ${JSON.stringify(key)} is undefined`);
+  else bytes = utf8(stringifyJson(value));
+  if (bytes.byteLength > MAX_VALUE_BYTES) {
+    throw new InputError(
+      `value for key ${JSON.stringify(key)} is ${bytes.byteLength} bytes; Consul's limit is ${MAX_VALUE_BYTES} bytes (512 KiB)`,
+    );
+  }
+  return bytes;
+}
+
+function kvPath(key: string): string {
+  return `kv/${escapeKey(key)}`;
+}
+
+const FAILED_CONDITION = /index is stale|lock is already held|lock isn't held|doesn't exist|does not exist/;
+
+/** Runs a single-op KV transaction; a failed condition (stale cas, held lock, missing key) gives `undefined`. */
+async function kvTxn(client: Client, op: Record<string, unknown>, options: WriteOptions): Promise<Result<KVPairWire[] | undefined>> {
+  try {
+    const { data, meta } = await sendTxn(client, [{ KV: op } as TxnWireOp], options);
+    return { data: data.flatMap((r) => (r.KV ? [r.KV] : [])), meta };
+  } catch (error) {
+    if (isTransactionError(error) && error.errors.every((e) => FAILED_CONDITION.test(e.What))) {
+      return { data: undefined, meta: emptyMeta(409) };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads one key's raw bytes (`?raw`), or `undefined` when it does not exist.
+ * @example const { data } = await kv.getBytes(client, 'certs/ca.der');
+ */
+export async function getBytes(client: Client, key: string, options: ReadOptions = {}): Promise<Result<Uint8Array | undefined>> {
+  const k = normalizeKey(key);
+  if (needsTxn(k)) {
+    const { data, meta } = await getRecord(client, k, options);
+    return { data: data?.Value, meta };
+  }
+  const { response, meta } = await send(client, { path: kvPath(k), params: { raw: true }, options, accept: [404] });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { data: undefined, meta };
+  }
+  return { data: new Uint8Array(await response.arrayBuffer()), meta };
+}
+
+/**
+ * Reads one key's value as UTF-8 text, or `undefined` when the key does not exist.
+ * @throws {ResponseValidationError} when the value is not valid UTF-8 (use {@link getBytes}).
+ * @example
+ * ```ts
+ * const { data, meta } = await kv.get(client, 'config/db/url');
+ * ```
+ */
+export async function get(client: Client, key: string, options: ReadOptions = {}): Promise<Result<string | undefined>> {
+  const { data, meta } = await getBytes(client, key, options);
+  return { data: data === undefined ? undefined : fromUtf8(data, `value of key ${JSON.stringify(key)}`), meta };
+}
+
+/**
+ * Reads one key's value as JSON, optionally checked with a valibot schema; `undefined` when missing.
+ * @throws {ResponseValidationError} when the value is not JSON or does not match the schema.
+ * @example
+ * ```ts
+ * const { data } = await kv.getJSON(client, 'app/config', { schema: v.object({ port: v.number() }) });
+ * ```
+ */
+export async function getJSON<T = unknown>(
+  client: Client,
+  key: string,
+  options: ReadOptions & { schema?: v.GenericSchema<unknown, T> } = {},
+): Promise<Result<T | undefined>> {
+  const { data, meta } = await get(client, key, options);
+  if (data === undefined) return { data: undefined, meta };
+  let value: unknown;
+  try {
+    value = parseJson(data);
+  } catch (error) {
+    throw new ResponseValidationError(`value of key ${JSON.stringify(key)} is not JSON`, [{ path: '', message: String(error) }]);
+  }
+  return { data: options.schema ? check({ ...client, config: { ...client.config, validateResponses: true } }, options.schema, value, `key ${key}`) : (value as T), meta };
+}
+
+/**
+ * Reads one key's full record (value bytes, uint64 flags, indexes, session), or `undefined`.
+ * @example const { data: pair } = await kv.getRecord(client, 'locks/job');
+ */
+export async function getRecord(client: Client, key: string, options: ReadOptions = {}): Promise<Result<KVPair | undefined>> {
+  const k = normalizeKey(key);
+  if (needsTxn(k)) {
+    const { data, meta } = await kvTxn(client, { Verb: 'get', Key: k }, options);
+    const wire = data?.[0];
+    return { data: wire ? decodePair(wire) : undefined, meta };
+  }
+  const { data, meta } = await readList(client, { path: kvPath(k), options, accept: [404] });
+  return { data: data[0] ? decodePair(data[0]) : undefined, meta };
+}
+
+async function readList(client: Client, spec: RequestSpec): Promise<Result<KVPairWire[]>> {
+  const { response, meta } = await send(client, spec);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { data: [], meta };
+  }
+  const where = `GET /v1/${spec.path}`;
+  return { data: check(client, KVPairList, await readJson(response, where), where), meta };
+}
+
+async function treeViaTxn(client: Client, prefix: string, options: ReadOptions): Promise<Result<KVPairWire[]>> {
+  const { data, meta } = await kvTxn(client, { Verb: 'get-tree', Key: prefix }, options);
+  return { data: data ?? [], meta };
+}
+
+/**
+ * Reads every entry whose key starts with `prefix` (all keys for `""`), sorted by key; `[]` when none.
+ * `list` is an alias.
+ * @example const { data: pairs } = await kv.records(client, 'config/');
+ */
+export async function records(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<KVPair[]>> {
+  const p = normalizeKey(prefix);
+  const { data, meta } = needsTxn(p)
+    ? await treeViaTxn(client, p, options)
+    : await readList(client, { path: kvPath(p), params: { recurse: true }, options, accept: [404] });
+  return { data: data.map(decodePair), meta };
+}
+
+export { records as list };
+
+/**
+ * Lists the keys under a prefix; with `separator`, only up to the next separator (one "folder" level).
+ * @example const { data } = await kv.keys(client, 'services/', { separator: '/' });
+ */
+export async function keys(client: Client, prefix = '', options: KeysOptions = {}): Promise<Result<string[]>> {
+  const p = normalizeKey(prefix);
+  if (needsTxn(p)) {
+    const { data, meta } = await treeViaTxn(client, p, options);
+    const sep = options.separator;
+    const out = data.map(({ Key }) => {
+      const at = sep ? Key.indexOf(sep, p.length) : -1;
+      return at === -1 ? Key : Key.slice(0, at + sep!.length);
+    });
+    return { data: [...new Set(out)], meta };
+  }
+  const { response, meta } = await send(client, {
+    path: kvPath(p),
+    params: { keys: true, separator: options.separator },
+    options,
+    accept: [404],
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return { data: [], meta };
+  }
+  const where = `GET /v1/${kvPath(p)}?keys`;
+  return { data: check(client, StringList, await readJson(response, where), where), meta };
+}
+
+/** True when the key exists. */
+export async function has(client: Client, key: string, options: ReadOptions = {}): Promise<Result<boolean>> {
+  const { data, meta } = await getRecord(client, key, options);
+  return { data: data !== undefined, meta };
+}
+
+/** How many keys there are under a prefix (all keys for `""`), like consulate's `len(consul.kv)`. */
+export async function size(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<number>> {
+  const { data, meta } = await keys(client, prefix, options);
+  return { data: data.length, meta };
+}
+
+/**
+ * consulate's `find`: the keys under a prefix mapped to their UTF-8 values. With `separator`, only
+ * the keys that do not go deeper than the next separator.
+ * @example const { data } = await kv.find(client, 'config/', { separator: '/' }); // { 'config/a': '1', … }
+ */
+export async function find(client: Client, prefix: string, options: KeysOptions = {}): Promise<Result<Record<string, string>>> {
+  const p = normalizeKey(prefix);
+  const { data, meta } = await records(client, p, options);
+  const out: Record<string, string> = {};
+  for (const pair of data) {
+    const sep = options.separator;
+    if (sep) {
+      const at = pair.Key.indexOf(sep, p.length);
+      if (at !== -1 && at + sep.length < pair.Key.length) continue;
+    }
+    out[pair.Key] = fromUtf8(pair.Value, `value of key ${JSON.stringify(pair.Key)}`);
+  }
+  return { data: out, meta };
+}
+
+/** All UTF-8 values under a prefix, in key order. */
+export async function values(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<string[]>> {
+  const { data, meta } = await items(client, prefix, options);
+  return { data: data.map(([, value]) => value), meta };
+}
+
+/** All `[key, UTF-8 value]` pairs under a prefix, in key order. */
+export async function items(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<[string, string][]>> {
+  const { data, meta } = await records(client, prefix, options);
+  return { data: data.map((pair) => [pair.Key, fromUtf8(pair.Value, `value of key ${JSON.stringify(pair.Key)}`)]), meta };
+}
+
+/**
+ * Iterates `[key, UTF-8 value]` pairs under a prefix.
+ * @example for await (const [key, value] of kv.entries(client, 'config/')) console.log(key, value);
+ */
+export async function* entries(client: Client, prefix = '', options: ReadOptions = {}): AsyncGenerator<[string, string], void, undefined> {
+  const { data } = await items(client, prefix, options);
+  yield* data;
+}
+
+/**
+ * Writes a key. Strings are stored as UTF-8, `Uint8Array`/`ArrayBuffer` as is, anything else as JSON.
+ * Returns whether Consul applied the write (`false` for a failed `cas`/`acquire`).
+ * @throws {InputError} for a value over 512 KiB, or bad `flags`/`cas` — before anything is sent.
+ * @example
+ * ```ts
+ * await kv.set(client, 'config/port', '8080');
+ * const { data: won } = await kv.set(client, 'config/port', '8081', { cas: pair.ModifyIndex });
+ * ```
+ */
+export async function set(client: Client, key: string, value: KVValue, options: SetOptions = {}): Promise<Result<boolean>> {
+  const k = normalizeKey(key);
+  const body = encodeValue(value, k);
+  const flags = options.flags === undefined ? undefined : uint64(options.flags, 'flags');
+  const cas = options.cas === undefined ? undefined : uint64(options.cas, 'cas');
+  if (options.acquire !== undefined && options.release !== undefined) throw new InputError('give acquire or release, not both');
+  if (options.acquire === '' || options.release === '') throw new InputError('acquire/release need a session id');
+  if (k === '' ) throw new InputError('key must not be empty');
+  if (needsTxn(k)) {
+    const session = options.acquire ?? options.release;
+    const verb = options.acquire ? 'lock' : options.release ? 'unlock' : cas !== undefined ? 'cas' : 'set';
+    if (session && cas !== undefined) throw new InputError(`cas with acquire/release is not possible for key ${JSON.stringify(k)} (it needs a transaction)`);
+    const op: Record<string, unknown> = { Verb: verb, Key: k, Value: toBase64(body), Flags: BigInt(flags ?? 0) };
+    if (cas !== undefined) op['Index'] = BigInt(cas);
+    if (session) op['Session'] = session;
+    const { data, meta } = await kvTxn(client, op, options);
+    return { data: data !== undefined, meta };
+  }
+  return requestJson(
+    client,
+    {
+      method: 'PUT',
+      path: kvPath(k),
+      params: { flags, cas, acquire: options.acquire, release: options.release },
+      body: body as Uint8Array<ArrayBuffer>,
+      options,
+    },
+    BooleanResult,
+  );
+}
+
+/**
+ * consulate's `set_record`: writes value and flags; with `replace: false` it never overwrites an
+ * existing key (check-and-set with index 0).
+ * @returns whether the write happened.
+ */
+export async function setRecord(
+  client: Client,
+  key: string,
+  record: { value?: KVValue; flags?: number | bigint; replace?: boolean },
+  options: WriteOptions = {},
+): Promise<Result<boolean>> {
+  return set(client, key, record.value ?? '', {
+    ...options,
+    ...(record.flags === undefined ? {} : { flags: record.flags }),
+    ...(record.replace === false ? { cas: 0 } : {}),
+  });
+}
+
+/**
+ * Deletes a key (or, with `recurse`, every key under a prefix). `delete` is the exported name.
+ * @returns whether Consul applied it (`false` for a failed `cas`).
+ * @example await kv.delete(client, 'config/old');
+ */
+export async function remove(client: Client, key: string, options: DeleteOptions = {}): Promise<Result<boolean>> {
+  const k = normalizeKey(key);
+  const cas = options.cas === undefined ? undefined : uint64(options.cas, 'cas');
+  if (options.recurse && cas !== undefined) throw new InputError('cas cannot be combined with recurse');
+  if (needsTxn(k)) {
+    const verb = options.recurse ? 'delete-tree' : cas !== undefined ? 'delete-cas' : 'delete';
+    const op: Record<string, unknown> = { Verb: verb, Key: k };
+    if (cas !== undefined) op['Index'] = BigInt(cas);
+    const { data, meta } = await kvTxn(client, op, options);
+    return { data: data !== undefined, meta };
+  }
+  return requestJson(
+    client,
+    { method: 'DELETE', path: kvPath(k), params: { recurse: options.recurse, cas }, options },
+    BooleanResult,
+  );
+}
+
+export { remove as delete };
+
+/** Deletes every key under a prefix (`""` deletes the whole store). */
+export function deleteTree(client: Client, prefix: string, options: WriteOptions = {}): Promise<Result<boolean>> {
+  return remove(client, prefix, { ...options, recurse: true });
+}
+
+/**
+ * Acquires the lock on a key for a session (`?acquire=`), storing `value`.
+ * @returns whether the lock was acquired.
+ */
+export function acquireLock(client: Client, key: string, session: string, options: LockOptions = {}): Promise<Result<boolean>> {
+  const { value, ...rest } = options;
+  return set(client, key, value ?? '', { ...rest, acquire: session });
+}
+
+/**
+ * Releases a session's lock on a key (`?release=`), storing `value`.
+ * @returns whether the lock was released.
+ */
+export function releaseLock(client: Client, key: string, session: string, options: LockOptions = {}): Promise<Result<boolean>> {
+  const { value, ...rest } = options;
+  return set(client, key, value ?? '', { ...rest, release: session });
+}

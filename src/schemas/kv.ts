@@ -1,0 +1,43 @@
+/**
+ * valibot schemas for KV responses.
+ * @module
+ */
+import * as v from 'valibot';
+
+/** One KV entry as Consul sends it (Value base64, Flags uint64 as number or, above 2^53, bigint). */
+export interface KVPairWire {
+  Key: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  LockIndex: number;
+  Flags: number | bigint;
+  Value: string | null;
+  Session?: string | undefined;
+  Namespace?: string | undefined;
+  Partition?: string | undefined;
+}
+
+/** A non-negative integer. */
+export const uint: v.GenericSchema<number> = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** One KV entry. */
+export const KVPairWire: v.GenericSchema<unknown, KVPairWire> = v.object({
+  Key: v.string(),
+  CreateIndex: uint,
+  ModifyIndex: uint,
+  LockIndex: uint,
+  Flags: v.union([uint, v.bigint()]),
+  Value: v.nullable(v.string()),
+  Session: v.optional(v.string()),
+  Namespace: v.optional(v.string()),
+  Partition: v.optional(v.string()),
+});
+
+/** A list of KV entries. */
+export const KVPairList: v.GenericSchema<unknown, KVPairWire[]> = v.array(KVPairWire);
+
+/** `?keys` answer. */
+export const StringList: v.GenericSchema<unknown, string[]> = v.array(v.string());
+
+/** A `true`/`false` write answer. */
+export const BooleanResult: v.GenericSchema<unknown, boolean> = v.boolean();

@@ -1,0 +1,19 @@
+export interface Agent {
+  address: string;
+  httpPort: number;
+  httpsPort?: number;
+  pid: number;
+  dataDir: string;
+  stop(): Promise<void>;
+  logs(): string;
+}
+export interface AgentOptions {
+  acl?: { masterToken: string; defaultPolicy?: string };
+  https?: { caFile: string; certFile: string; keyFile: string; verifyIncoming?: boolean };
+  unixSocket?: string;
+  hcl?: string;
+  name?: string;
+}
+export function consulBinary(): string;
+export function freePort(): Promise<number>;
+export function startAgent(options?: AgentOptions): Promise<Agent>;
