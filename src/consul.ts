@@ -29,6 +29,7 @@ import {
   size,
   values,
 } from './endpoints/kv.ts';
+// @insert-imports (add named imports above this line)
 
 /** `consul.kv`: the KV functions bound to the facade's client. */
 export interface KVApi {
@@ -53,6 +54,8 @@ export interface KVApi {
   releaseLock: Bound<typeof releaseLock>;
 }
 
+// @insert-interfaces (helpers: add `export interface XApi {…}` blocks above this line)
+
 function isClient(value: unknown): value is Client {
   return typeof value === 'object' && value !== null && 'transport' in value && 'config' in value;
 }
@@ -72,6 +75,7 @@ export class Consul {
   readonly client: Client;
   /** The KV store. */
   readonly kv: KVApi;
+  // @insert-properties (add `/** … */ readonly x: XApi;` above this line)
 
   /**
    * @param config - a {@link ClientConfig} or an existing {@link Client}.
@@ -101,5 +105,6 @@ export class Consul {
       acquireLock: bind(acquireLock, c),
       releaseLock: bind(releaseLock, c),
     };
+    // @insert-bindings (add `this.x = { … };` above this line)
   }
 }
