@@ -183,8 +183,10 @@ export function resolveConfig(config: ClientConfig = {}): ResolvedConfig {
   }
   const url = resolveUrl(config);
   const prefix = `${url.pathname}/${config.pathPrefix ?? ''}`.split('/').filter(Boolean).join('/');
-  const fetchImpl = config.fetch ?? (globalThis.fetch as FetchLike | undefined);
-  if (typeof fetchImpl !== 'function') {
+  // the global fetch is looked up per call, so polyfills and interceptors installed later still apply
+  const fetchImpl: FetchLike | undefined =
+    config.fetch ?? (typeof globalThis.fetch === 'function' ? (input, init) => globalThis.fetch(input, init) : undefined);
+  if (fetchImpl === undefined) {
     fail('no fetch implementation: this runtime has no global fetch; pass one as the `fetch` option (Node: use consulate/node)');
   }
   const retry = typeof config.retry === 'number' ? { limit: config.retry } : (config.retry ?? {});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  durationMs,
+  escapeKey,
+  formatDuration,
+  fromBase64,
+  needsTxn,
+  normalizeKey,
+  parseJson,
+  stringifyJson,
+  toBase64,
+  uint64,
+} from '../../src/core/encoding.ts';
+
+describe('uint64-exact JSON', () => {
+  it('keeps integers above 2^53 exact as bigint and leaves the rest alone', () => {
+    const text = '{"Flags":3304740253564472344,"Max":18446744073709551615,"Small":42,"Neg":-1,"F":1.5e3,"S":"12345678901234567890","Arr":[9007199254740993]}';
+    expect(parseJson(text)).toEqual({
+      Flags: 3304740253564472344n,
+      Max: 18446744073709551615n,
+      Small: 42,
+      Neg: -1,
+      F: 1500,
+      S: '12345678901234567890',
+      Arr: [9007199254740993n],
+    });
+  });
+
+  it('does not touch digits inside strings with escaped quotes', () => {
+    expect(parseJson('["a\\"12345678901234567890", 12345678901234567890]')).toEqual(['a"12345678901234567890', 12345678901234567890n]);
+  });
+
+  it('writes bigints as exact JSON integers', () => {
+    expect(stringifyJson({ Flags: 18446744073709551615n, n: 1, s: 'x' })).toBe('{"Flags":18446744073709551615,"n":1,"s":"x"}');
+    expect(parseJson(stringifyJson([0xe0f69a2baa414de0n]))).toEqual([0xe0f69a2baa414de0n]);
+  });
+});
+
+describe('uint64 arguments', () => {
+  it('accepts safe numbers and bigints up to 2^64-1, refuses the rest', () => {
+    expect(uint64(0, 'flags')).toBe('0');
+    expect(uint64(18446744073709551615n, 'flags')).toBe('18446744073709551615');
+    expect(() => uint64(2 ** 53, 'flags')).toThrow(/bigint/);
+    expect(() => uint64(-1n, 'flags')).toThrow(/uint64/);
+    expect(() => uint64(18446744073709551616n, 'flags')).toThrow(/uint64/);
+    expect(() => uint64(Number.NaN, 'cas')).toThrow(/cas/);
+  });
+});
+
+describe('keys', () => {
+  it('escapes every segment and keeps the separators', () => {
+    expect(escapeKey('a b/c?d#e%f+g/ü')).toBe('a%20b/c%3Fd%23e%25f%2Bg/%C3%BC');
+  });
+  it('drops one leading slash like the consul CLI', () => {
+    expect(normalizeKey('/a/b')).toBe('a/b');
+    expect(normalizeKey('//a')).toBe('/a');
+  });
+  it('knows which keys the HTTP router would clean', () => {
+    for (const key of ['a//b', '/a', './a', 'a/./b', 'a/../b', '..', 'a/.', 'x//']) expect(needsTxn(key)).toBe(true);
+    for (const key of ['a/b', 'a/', 'a.b/c..d', '.hidden', 'a/...']) expect(needsTxn(key)).toBe(false);
+  });
+});
+
+describe('base64 and durations', () => {
+  it('round-trips every byte value through base64', () => {
+    const bytes = new Uint8Array(70000).map((_, i) => (i * 7) % 256);
+    expect(fromBase64(toBase64(bytes))).toEqual(bytes);
+  });
+  it('validates Go durations', () => {
+    expect(formatDuration('1m30s', 'ttl')).toBe('1m30s');
+    expect(formatDuration(1500, 'wait')).toBe('1500ms');
+    expect(durationMs('1m30s', 'x')).toBe(90_000);
+    expect(durationMs('250ms', 'x')).toBe(250);
+    expect(() => formatDuration('10', 'wait')).toThrow(/wait must be a Go duration/);
+    expect(() => formatDuration('-1s', 'wait')).toThrow();
+    expect(() => formatDuration(-5, 'wait')).toThrow();
+  });
+});
