@@ -109,32 +109,25 @@ export interface ResolvedConfig {
   readonly validateResponses: boolean;
 }
 
-const name = v.pipe(v.string(), v.minLength(1));
-
 function Schema() {
+  const text = v.optional(v.string());
+  const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
   return v.strictObject({
-    address: v.optional(name),
-    baseUrl: v.optional(name),
-    host: v.optional(v.pipe(name, v.regex(/^[^\s/?#@]+$/, 'must be a bare host name or IP'))),
+    address: text,
+    baseUrl: text,
+    host: text,
     port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
     scheme: v.optional(v.picklist(['http', 'https'])),
-    pathPrefix: v.optional(v.string()),
-    datacenter: v.optional(name),
-    token: v.optional(v.string()),
-    namespace: v.optional(name),
-    partition: v.optional(name),
+    pathPrefix: text,
+    datacenter: text,
+    token: text,
+    namespace: text,
+    partition: text,
     headers: v.optional(v.record(v.string(), v.string())),
     fetch: v.optional(v.function()),
     timeout: v.optional(v.union([v.literal(false), v.pipe(v.number(), v.minValue(0))])),
     retry: v.optional(
-      v.union([
-        v.pipe(v.number(), v.integer(), v.minValue(0)),
-        v.strictObject({
-          limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-          statusCodes: v.optional(v.array(v.pipe(v.number(), v.integer()))),
-          backoffLimit: v.optional(v.pipe(v.number(), v.minValue(0))),
-        }),
-      ]),
+      v.union([count, v.strictObject({ limit: count, statusCodes: v.optional(v.array(v.number())), backoffLimit: count })]),
     ),
     validateResponses: v.optional(v.boolean()),
   });
