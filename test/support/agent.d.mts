@@ -13,6 +13,8 @@ export interface AgentOptions {
   unixSocket?: string;
   hcl?: string;
   name?: string;
+  /** Fixed HTTP port (e.g. to restart an agent on the same address); a free one by default. */
+  httpPort?: number;
 }
 export function consulBinary(): string;
 export function freePort(): Promise<number>;

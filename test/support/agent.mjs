@@ -35,12 +35,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts `consul agent -dev` on free ports and waits until it has a leader.
- * @param {{ acl?: { masterToken: string, defaultPolicy?: string }, https?: { caFile: string, certFile: string, keyFile: string, verifyIncoming?: boolean }, unixSocket?: string, hcl?: string, name?: string }} [options]
+ * @param {{ acl?: { masterToken: string, defaultPolicy?: string }, https?: { caFile: string, certFile: string, keyFile: string, verifyIncoming?: boolean }, unixSocket?: string, hcl?: string, name?: string, httpPort?: number }} [options]
  * @returns {Promise<{ address: string, httpPort: number, httpsPort?: number, pid: number, dataDir: string, stop(): Promise<void>, logs(): string }>}
  */
 export async function startAgent(options = {}) {
   const bin = consulBinary();
-  const [http, https, serfLan, serfWan, server] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [freeHttp, https, serfLan, serfWan, server] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  // a fixed HTTP port lets a test restart an agent where its clients expect it
+  const http = options.httpPort ?? freeHttp;
   const dataDir = mkdtempSync(join(tmpdir(), 'consulate-agent-'));
   const hcl = [
     `ports { http = ${http} https = ${options.https ? https : -1} dns = -1 grpc = -1 serf_lan = ${serfLan} serf_wan = ${serfWan} server = ${server} }`,

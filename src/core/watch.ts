@@ -1,0 +1,256 @@
+/**
+ * `watch`: any read turned into an async iterator over blocking queries.
+ *
+ * ```ts
+ * for await (const { data, meta } of watch(client, (c, o) => kv.get(c, 'config/db', o))) { … }
+ * ```
+ *
+ * It follows Consul's guidance for blocking queries: the index is reset to 0 when it goes backwards
+ * (a restored or restarted cluster) or is not greater than 0, an unchanged index is not yielded
+ * again (nor, by default, unchanged data under a new index), wakeups are spaced by a minimum interval, errors are retried with jittered exponential
+ * backoff and surfaced (to `onError`, or thrown after `maxAttempts`), and the request in flight is
+ * cancelled when the loop ends (`break`, `return()`, `signal`).
+ * @see https://developer.hashicorp.com/consul/api-docs/features/blocking
+ * @module
+ */
+import type { Client } from './client.ts';
+import type { Duration } from './encoding.ts';
+import { durationMs, uint64 } from './encoding.ts';
+import { InputError, isInputError } from './errors.ts';
+import type { ReadOptions } from './query.ts';
+import type { Result } from './request.ts';
+
+/**
+ * `Symbol.asyncDispose`, or the `Symbol.for('Symbol.asyncDispose')` fallback that TypeScript's and
+ * esbuild's `await using` helpers look up on runtimes without it.
+ */
+export const asyncDispose: typeof Symbol.asyncDispose = (Symbol.asyncDispose ??
+  Symbol.for('Symbol.asyncDispose')) as typeof Symbol.asyncDispose;
+
+/** Waits `ms` milliseconds; resolves early (never rejects) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || !(ms > 0)) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Structural equality for decoded Consul data (plain objects, arrays, bytes, bigints). */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
+    return a.every((byte, i) => byte === b[i]);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A read the watch calls repeatedly with `index`, `wait` and `signal` set: `(client, options) → Result<T>`. */
+export type WatchRead<T> = (client: Client, options: ReadOptions) => Promise<Result<T>>;
+
+/** Options of {@link watch}: the read's own options plus the loop's. */
+export interface WatchOptions extends ReadOptions {
+  /**
+   * Index to start from (yield only once the data changes past it). By default the first read
+   * returns at once and its result is yielded.
+   */
+  index?: number | bigint;
+  /** Longest wait of each blocking query (Consul's default: 5 min). */
+  wait?: Duration;
+  /** Ends the iteration cleanly (the iterator returns `done`) and cancels the request in flight. */
+  signal?: AbortSignal;
+  /**
+   * Called with each failed read and the number of consecutive failures; the watch then backs off
+   * and retries. Throw from it to end the iteration with that error.
+   */
+  onError?: ((error: unknown, attempt: number) => void) | undefined;
+  /**
+   * Consecutive failed reads after which the iterator throws the last error.
+   * @default Infinity with `onError`, 5 without
+   */
+  maxAttempts?: number | undefined;
+  /**
+   * Backoff between failed reads: exponential from `min` to `max`, with jitter (half fixed, half random).
+   * @default { min: 1000, max: 30000 }
+   */
+  backoff?: { min?: Duration | undefined; max?: Duration | undefined } | undefined;
+  /**
+   * Least time between the starts of two reads, so that fast-changing data cannot cause a hot loop.
+   * @default 100
+   */
+  minInterval?: Duration | undefined;
+  /**
+   * Time between reads when the endpoint returns no index (it cannot block); changes are then
+   * found by comparing the data.
+   * @default 1000
+   */
+  pollInterval?: Duration | undefined;
+  /**
+   * Yield only when the data changed (compared structurally). Consul's index can move without this
+   * data changing (a single key's index is the whole KV store's, a timeout may return a newer
+   * index); set `false` to yield every new index instead.
+   * @default true
+   */
+  distinct?: boolean | undefined;
+  /**
+   * The index is an opaque value, not a raft index (`/v1/event/list` returns a hash): block on it as
+   * given and yield whenever it differs, without the goes-backwards reset.
+   * @default false
+   */
+  opaqueIndex?: boolean | undefined;
+}
+
+/** The iterator returned by {@link watch}: `for await`-able, closable, `await using`-able. */
+export interface WatchIterator<T> extends AsyncIterableIterator<Result<T>, undefined, unknown> {
+  /** The next changed result; `done` once the watch was stopped. */
+  next(): Promise<IteratorResult<Result<T>, undefined>>;
+  /** Stops the watch: cancels the read in flight; a pending `next()` resolves `done`. */
+  return(): Promise<IteratorResult<Result<T>, undefined>>;
+  /** Stops the watch and rejects with `error`. */
+  throw(error?: unknown): Promise<IteratorResult<Result<T>, undefined>>;
+  [Symbol.asyncIterator](): WatchIterator<T>;
+  /** Same as `return()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Turns a read into an async iterator of its successive results, built on blocking queries.
+ * The first result is yielded at once, then each change: by default each new index whose data differs
+ * from the last yielded (`distinct`), never the same index twice.
+ * @param read - any read taking `(client, options)`; wrap reads with more arguments in an arrow
+ *   function that passes `options` on.
+ * @param options - the read's options (dc, token, consistency, filter, `wait`…) and the loop's.
+ * @returns a {@link WatchIterator}.
+ * @throws {InputError} for bad options (at once), or a read's InputError (from `next()`).
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * for await (const { data } of watch(client, (c, o) => kv.get(c, 'config/flag', o), {
+ *   signal: controller.signal,
+ *   onError: (error) => console.warn('watch failed, retrying', error),
+ * })) {
+ *   console.log('flag is now', data);
+ * }
+ * ```
+ */
+export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptions = {}): WatchIterator<T> {
+  if (typeof read !== 'function') throw new InputError('watch needs a read function (client, options) => Promise<Result>');
+  const {
+    onError, maxAttempts, backoff, minInterval, pollInterval, opaqueIndex = false, distinct = true, signal, index, ...readOptions
+  } = options;
+  const limit = maxAttempts ?? (onError ? Number.POSITIVE_INFINITY : 5);
+  if (!(limit >= 1)) throw new InputError(`maxAttempts must be at least 1, got ${String(maxAttempts)}`);
+  const minGap = minInterval === undefined ? 100 : durationMs(minInterval, 'minInterval');
+  const pollGap = pollInterval === undefined ? 1000 : durationMs(pollInterval, 'pollInterval');
+  const backoffMin = backoff?.min === undefined ? 1000 : durationMs(backoff.min, 'backoff.min');
+  const backoffMax = Math.max(backoffMin, backoff?.max === undefined ? 30_000 : durationMs(backoff.max, 'backoff.max'));
+
+  const stopper = new AbortController();
+  const onAbort = (): void => stopper.abort(signal?.reason);
+  if (signal?.aborted) stopper.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+
+  let blockIndex: bigint | undefined = index === undefined ? undefined : BigInt(uint64(index, 'index'));
+  let last: { index: bigint | undefined; data: T } | undefined;
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let lastHadIndex = true;
+  let failures = 0;
+  let recovering = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  const done: IteratorResult<Result<T>, undefined> = { done: true, value: undefined };
+
+  const finish = (): void => {
+    stopper.abort();
+    signal?.removeEventListener('abort', onAbort);
+  };
+
+  const delay = (attempt: number): number => {
+    const base = Math.min(backoffMax, backoffMin * 2 ** (attempt - 1));
+    return base / 2 + (Math.random() * base) / 2;
+  };
+
+  const step = async (): Promise<IteratorResult<Result<T>, undefined>> => {
+    for (;;) {
+      if (stopper.signal.aborted) return done;
+      const gap = (lastHadIndex ? minGap : Math.max(minGap, pollGap)) - (Date.now() - lastStart);
+      if (gap > 0) await sleep(gap, stopper.signal);
+      if (stopper.signal.aborted) return done;
+      lastStart = Date.now();
+      let result: Result<T>;
+      try {
+        const readWith: ReadOptions = { ...readOptions, signal: stopper.signal };
+        if (blockIndex !== undefined) readWith.index = blockIndex;
+        result = await read(client, readWith);
+      } catch (error) {
+        if (stopper.signal.aborted) return done;
+        if (isInputError(error)) throw error;
+        failures++;
+        onError?.(error, failures);
+        if (failures >= limit) throw error;
+        // Re-read at once after recovering: the agent may have restarted with other indexes.
+        blockIndex = undefined;
+        recovering = true;
+        await sleep(delay(failures), stopper.signal);
+        continue;
+      }
+      if (stopper.signal.aborted) return done;
+      failures = 0;
+      const got = result.meta.index;
+      lastHadIndex = got !== undefined;
+      let changed: boolean;
+      if (last === undefined) changed = true;
+      else if (distinct || got === undefined) changed = !sameData(result.data, last.data);
+      else changed = got !== last.index || (recovering && !sameData(result.data, last.data));
+      recovering = false;
+      if (got === undefined) blockIndex = undefined;
+      else if (opaqueIndex) blockIndex = got;
+      else if (got <= 0n || (blockIndex !== undefined && got < blockIndex)) blockIndex = 0n;
+      else blockIndex = got;
+      if (changed) {
+        last = { index: got, data: result.data };
+        return { done: false, value: result };
+      }
+    }
+  };
+
+  const iterator: WatchIterator<T> = {
+    next() {
+      const result = queue.then(() => step());
+      queue = result.catch(() => undefined);
+      // an error ends the watch
+      result.catch(finish);
+      return result;
+    },
+    async return() {
+      finish();
+      await queue;
+      return done;
+    },
+    async throw(error?: unknown) {
+      finish();
+      await queue;
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    async [asyncDispose]() {
+      await iterator.return();
+    },
+  };
+  return iterator;
+}

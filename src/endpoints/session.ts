@@ -1,0 +1,316 @@
+/**
+ * Sessions: create, destroy, info, list, node, renew — and {@link renewPeriodically}, which keeps a
+ * TTL session alive the way HashiCorp's Go `api` `Session.RenewPeriodic` does.
+ *
+ * Consul answers bad TTLs and behaviors with a 500; they are refused here with an
+ * {@link InputError} before anything is sent. A missing session is `undefined` from {@link info}
+ * (Consul answers 200 `[]`) and from {@link renew} (Consul answers 404).
+ * @see https://developer.hashicorp.com/consul/api-docs/session
+ * @module
+ */
+import * as v from 'valibot';
+import type { Client } from '../core/client.ts';
+import type { Duration } from '../core/encoding.ts';
+import { durationMs, formatDuration } from '../core/encoding.ts';
+import { InputError, NotFoundError, TimeoutError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { asyncDispose, sleep } from '../core/watch.ts';
+import type { SessionEntry } from '../schemas/session.ts';
+import { SessionCreated, SessionList } from '../schemas/session.ts';
+
+export type { SessionEntry, ServiceCheckRef } from '../schemas/session.ts';
+
+/** What to create: every field is optional (Consul's defaults in brackets). */
+export interface SessionDefinition {
+  /** Human-readable name. [`""`] */
+  name?: string | undefined;
+  /**
+   * What happens to the keys the session holds when it is invalidated: `release` the locks, or
+   * `delete` the keys (ephemeral keys). [`release`]
+   */
+  behavior?: 'release' | 'delete' | undefined;
+  /** Node to tie the session to. [the agent's node] */
+  node?: string | undefined;
+  /**
+   * How long a key stays un-acquirable after the session holding it is invalidated (not after an
+   * explicit release): a Go duration (`"15s"`, `"0s"`) or milliseconds. Sent as a Go duration string. [`15s`]
+   */
+  lockDelay?: Duration | undefined;
+  /**
+   * Time to live: `0` (none) or 10 s … 24 h, a Go duration or milliseconds. A TTL session is
+   * invalidated when not renewed (Consul waits up to about twice the TTL). [none]
+   */
+  ttl?: Duration | undefined;
+  /** Check ids the session depends on (legacy field; replaces the default `serfHealth`). */
+  checks?: string[] | undefined;
+  /** Node check ids the session depends on (Consul ≥ 1.7). [`["serfHealth"]`] */
+  nodeChecks?: string[] | undefined;
+  /** Service check ids the session depends on (Consul ≥ 1.7), as ids or `{ id, namespace }`. */
+  serviceChecks?: (string | { id: string; namespace?: string | undefined })[] | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Consul's limits on a session TTL (milliseconds). */
+const MIN_TTL = 10_000;
+const MAX_TTL = 86_400_000;
+
+/** Refuses anything that is not a session id (Consul answers a malformed id with a 500). */
+export function checkSessionId(id: string): string {
+  if (typeof id !== 'string' || !UUID.test(id)) {
+    throw new InputError(`session id must be a UUID like "adf4238a-882b-9ddc-4a9d-5b6758e4159e", got ${JSON.stringify(id)}`);
+  }
+  return id;
+}
+
+/**
+ * Checks a session TTL (0, or 10 s … 86400 s) and returns it as a Go duration string.
+ * @throws {InputError} when out of range or not a duration.
+ */
+export function checkSessionTtl(ttl: Duration): string {
+  const text = formatDuration(ttl, 'ttl');
+  const ms = durationMs(text, 'ttl');
+  if (ms !== 0 && (ms < MIN_TTL || ms > MAX_TTL)) {
+    throw new InputError(`session ttl must be 0 (none) or between 10s and 86400s, got ${JSON.stringify(ttl)}`);
+  }
+  return text;
+}
+
+function toBody(definition: SessionDefinition): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const d = definition;
+  if (d.behavior !== undefined && d.behavior !== 'release' && d.behavior !== 'delete') {
+    throw new InputError(`behavior must be "release" or "delete", got ${JSON.stringify(d.behavior)}`);
+  }
+  if (d.name !== undefined) body['Name'] = d.name;
+  if (d.behavior !== undefined) body['Behavior'] = d.behavior;
+  if (d.node !== undefined) body['Node'] = d.node;
+  if (d.lockDelay !== undefined) body['LockDelay'] = formatDuration(d.lockDelay, 'lockDelay');
+  if (d.ttl !== undefined) body['TTL'] = checkSessionTtl(d.ttl);
+  if (d.checks !== undefined) body['Checks'] = d.checks;
+  if (d.nodeChecks !== undefined) body['NodeChecks'] = d.nodeChecks;
+  if (d.serviceChecks !== undefined) {
+    body['ServiceChecks'] = d.serviceChecks.map((c) =>
+      typeof c === 'string' ? { ID: c } : c.namespace === undefined ? { ID: c.id } : { ID: c.id, Namespace: c.namespace },
+    );
+  }
+  return body;
+}
+
+/**
+ * Creates a session and returns its id.
+ * @param definition - name, behavior, node, lockDelay, ttl and the checks it depends on.
+ * @returns the new session's id.
+ * @throws {InputError} for a TTL outside 0 / 10 s … 86400 s, an unknown behavior or a bad duration — before sending.
+ * @throws {ServerError} when Consul refuses it (unknown node or check: Consul answers 500).
+ * @see https://developer.hashicorp.com/consul/api-docs/session#create-session
+ * @example
+ * ```ts
+ * const { data: id } = await session.create(client, { name: 'leader', ttl: '15s', lockDelay: '0s' });
+ * ```
+ */
+export async function create(client: Client, definition: SessionDefinition = {}, options: WriteOptions = {}): Promise<Result<string>> {
+  const body = toBody(definition);
+  const { data, meta } = await requestJson(client, { method: 'PUT', path: 'session/create', json: body, options }, SessionCreated);
+  return { data: data.ID, meta };
+}
+
+/**
+ * Destroys (invalidates) a session: its locks are released or its keys deleted, per its behavior;
+ * lock-delay starts for the keys it held. Destroying an unknown session succeeds.
+ * @returns `true` (Consul's answer).
+ * @throws {InputError} when `id` is not a UUID.
+ * @see https://developer.hashicorp.com/consul/api-docs/session#delete-session
+ * @example await session.destroy(client, id);
+ */
+export async function destroy(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
+  checkSessionId(id);
+  return requestJson(client, { method: 'PUT', path: `session/destroy/${encodeURIComponent(id)}`, options }, v.boolean());
+}
+
+/**
+ * Reads one session, or `undefined` when it does not exist (Consul answers 200 `[]`).
+ * @throws {InputError} when `id` is not a UUID.
+ * @see https://developer.hashicorp.com/consul/api-docs/session#read-session
+ * @example const { data } = await session.info(client, id); // data?.TTL === '15s'
+ */
+export async function info(client: Client, id: string, options: ReadOptions = {}): Promise<Result<SessionEntry | undefined>> {
+  checkSessionId(id);
+  const { data, meta } = await requestJson(client, { path: `session/info/${encodeURIComponent(id)}`, options }, v.nullable(SessionList));
+  return { data: data?.[0], meta };
+}
+
+/**
+ * Lists every session in the datacenter (`[]` when none).
+ * @see https://developer.hashicorp.com/consul/api-docs/session#list-sessions
+ * @example const { data: sessions } = await session.list(client, { filter: 'Name == "leader"' });
+ */
+export async function list(client: Client, options: ReadOptions = {}): Promise<Result<SessionEntry[]>> {
+  const { data, meta } = await requestJson(client, { path: 'session/list', options }, v.nullable(SessionList));
+  return { data: data ?? [], meta };
+}
+
+/**
+ * Lists the sessions of one node (`[]` for an unknown node).
+ * @see https://developer.hashicorp.com/consul/api-docs/session#list-sessions-for-node
+ * @example const { data } = await session.node(client, 'web-1');
+ */
+export async function node(client: Client, nodeName: string, options: ReadOptions = {}): Promise<Result<SessionEntry[]>> {
+  if (typeof nodeName !== 'string' || nodeName === '') throw new InputError('node name must be a non-empty string');
+  const { data, meta } = await requestJson(
+    client,
+    { path: `session/node/${encodeURIComponent(nodeName)}`, options },
+    v.nullable(SessionList),
+  );
+  return { data: data ?? [], meta };
+}
+
+/**
+ * Renews a TTL session. Consul may answer with a longer TTL than the one created (read `data.TTL`).
+ * @returns the renewed session, or `undefined` when the session no longer exists (Consul answers
+ *   404: it expired or was destroyed; `meta.status` is 404). It does not throw `NotFoundError`.
+ * @throws {InputError} when `id` is not a UUID.
+ * @see https://developer.hashicorp.com/consul/api-docs/session#renew-session
+ * @example
+ * ```ts
+ * const { data } = await session.renew(client, id);
+ * if (!data) console.log('session expired');
+ * ```
+ */
+export async function renew(client: Client, id: string, options: WriteOptions = {}): Promise<Result<SessionEntry | undefined>> {
+  checkSessionId(id);
+  const path = `session/renew/${encodeURIComponent(id)}`;
+  const { response, meta } = await send(client, { method: 'PUT', path, options, accept: [404] });
+  if (response.status === 404) {
+    await drain(response);
+    return { data: undefined, meta };
+  }
+  const where = `PUT /v1/${path}`;
+  const entries = check(client, v.nullable(SessionList), await readJson(response, where), where);
+  return { data: entries?.[0], meta };
+}
+
+/** Options of {@link renewPeriodically}. */
+export interface RenewPeriodicallyOptions extends WriteOptions {
+  /**
+   * The session's TTL (as created), a Go duration or milliseconds. Renewals happen every TTL/2;
+   * after a failure they are retried with backoff until the TTL is spent. Updated from Consul's answers.
+   */
+  ttl: Duration;
+  /** Time between renewals instead of TTL/2. */
+  interval?: Duration | undefined;
+  /**
+   * Destroy the session when the renewer is stopped (`stop()`, `signal`, `await using`), like Go's
+   * `RenewPeriodic`. @default true
+   */
+  destroyOnStop?: boolean | undefined;
+  /**
+   * Called once when the session is found gone (renew answered 404: a `NotFoundError`) or when no
+   * renewal succeeded for a whole TTL (the last error). The renewer then ends with `"expired"`.
+   */
+  onExpired?: ((reason: unknown) => void) | undefined;
+  /** Called for every failed renewal (and a failed destroy on stop); the renewer keeps trying. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** A running renewer, from {@link renewPeriodically}. */
+export interface SessionRenewer {
+  /** The session being renewed. */
+  readonly id: string;
+  /** Settles when the renewer ends: `"stopped"` (stop, abort) or `"expired"`. Never rejects. */
+  readonly done: Promise<'stopped' | 'expired'>;
+  /** Stops renewing (and destroys the session unless `destroyOnStop: false`); resolves when done. */
+  stop(): Promise<void>;
+  /** Same as {@link SessionRenewer.stop}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Keeps a TTL session alive: renews it every TTL/2, retries failed renewals with backoff (0.5 s,
+ * doubling, at most 5 s) until the TTL is nearly spent, stops on `signal` or `stop()` and then
+ * destroys the session (option), and reports expiry through `onExpired`.
+ * @param id - the session id.
+ * @returns a {@link SessionRenewer}; it is running already.
+ * @throws {InputError} for a bad id or a TTL that is not a positive duration.
+ * @see https://developer.hashicorp.com/consul/api-docs/session#renew-session
+ * @example
+ * ```ts
+ * const { data: id } = await session.create(client, { ttl: '15s' });
+ * await using renewer = session.renewPeriodically(client, id, {
+ *   ttl: '15s',
+ *   onExpired: () => console.error('session lost'),
+ * });
+ * ```
+ */
+export function renewPeriodically(client: Client, id: string, options: RenewPeriodicallyOptions): SessionRenewer {
+  checkSessionId(id);
+  const { ttl: ttlOption, interval: intervalOption, destroyOnStop = true, onExpired, onError, signal, ...write } = options;
+  let ttl = durationMs(ttlOption, 'ttl');
+  if (!(ttl > 0)) throw new InputError('ttl must be a positive duration (a session without a TTL needs no renewing)');
+  const interval = intervalOption === undefined ? undefined : durationMs(intervalOption, 'interval');
+  const stopper = new AbortController();
+  const stop = (): void => stopper.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  const report = (callback: ((value: unknown) => void) | undefined, value: unknown): void => {
+    try {
+      callback?.(value);
+    } catch {
+      // a throwing callback must not kill the renewer
+    }
+  };
+
+  const run = async (): Promise<'stopped' | 'expired'> => {
+    let lastRenew = Date.now();
+    let failures = 0;
+    let lastError: unknown;
+    let wait = interval ?? ttl / 2;
+    for (;;) {
+      await sleep(wait, stopper.signal);
+      if (stopper.signal.aborted) break;
+      if (Date.now() - lastRenew >= ttl) {
+        report(onExpired, lastError ?? new TimeoutError(`session ${id} could not be renewed within its TTL`));
+        return 'expired';
+      }
+      try {
+        const { data } = await renew(client, id, { ...write, signal: stopper.signal });
+        if (!data) {
+          report(onExpired, new NotFoundError(`session ${id} not found (expired or destroyed)`, { method: 'PUT', path: `/v1/session/renew/${id}`, status: 404 }));
+          return 'expired';
+        }
+        failures = 0;
+        lastRenew = Date.now();
+        const serverTtl = data.TTL ? durationMs(data.TTL, 'TTL') : 0;
+        if (serverTtl > 0) ttl = serverTtl;
+        wait = interval ?? ttl / 2;
+      } catch (error) {
+        if (stopper.signal.aborted) break;
+        failures++;
+        lastError = error;
+        report(onError, error);
+        const left = lastRenew + ttl - Date.now();
+        wait = Math.max(0, Math.min(500 * 2 ** (failures - 1), 5_000, left));
+      }
+    }
+    if (destroyOnStop) {
+      try {
+        await destroy(client, id, write);
+      } catch (error) {
+        report(onError, error);
+      }
+    }
+    return 'stopped';
+  };
+  const done = run()
+    .catch((error: unknown) => {
+      report(onError, error);
+      return 'stopped' as const;
+    })
+    .finally(() => signal?.removeEventListener('abort', stop));
+  const stopAndWait = async (): Promise<void> => {
+    stop();
+    await done;
+  };
+  return { id, done, stop: stopAndWait, [asyncDispose]: stopAndWait };
+}

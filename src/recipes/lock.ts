@@ -1,0 +1,422 @@
+/**
+ * Distributed locks, done the way HashiCorp's Go `api` `Lock` does them, and stored in its format,
+ * so that `consul lock PREFIX cmd` (which locks `PREFIX/.lock`) and {@link lock} on `PREFIX/.lock`
+ * exclude each other in both directions:
+ *
+ * - a session (default TTL 15 s, renewed every TTL/2) is created unless one is given;
+ * - the key is read with a blocking query while someone else holds it, then acquired with
+ *   `?acquire=<session>` and Go's flags `0x2ddccbc058a50c18`;
+ * - when an acquire fails although nobody holds the key, a lock-delay is in effect: it is waited
+ *   out with short retries;
+ * - once held, the key is monitored (consistent blocking reads): the lock's `signal` fires when the
+ *   session is invalidated, the key is taken or deleted, or Consul stays unreachable after
+ *   `monitorRetries` retries.
+ * @see https://developer.hashicorp.com/consul/docs/dynamic-app-config/sessions/application-leader-election
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import type { Duration } from '../core/encoding.ts';
+import { durationMs, normalizeKey } from '../core/encoding.ts';
+import {
+  InputError,
+  isNetworkError,
+  isServerError,
+  isTimeoutError,
+  isTooManyRequestsError,
+  LockConflictError,
+  LockHeldError,
+  LockLostError,
+  LockTimeoutError,
+} from '../core/errors.ts';
+import type { WriteOptions } from '../core/query.ts';
+import { asyncDispose, sleep } from '../core/watch.ts';
+import type { KVValue } from '../endpoints/kv.ts';
+import { acquireLock, encodeValue, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
+import type { SessionRenewer } from '../endpoints/session.ts';
+import { checkSessionTtl, create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
+
+/** Go's `api.LockFlagValue`: the flags of a lock key (above 2^53, hence a bigint). */
+export const LOCK_FLAG_VALUE: bigint = 0x2ddccbc058a50c18n;
+/** Go's `api.DefaultLockSessionName`. */
+export const DEFAULT_LOCK_SESSION_NAME = 'Consul API Lock';
+/** Go's `api.DefaultLockSessionTTL`. */
+export const DEFAULT_LOCK_SESSION_TTL = '15s';
+
+/** Longest single blocking read while waiting (Go's `DefaultLockWaitTime`). */
+const LOCK_WAIT_MS = 15_000;
+/** Retries while a lock-delay is in effect: from 100 ms doubling to Go's `DefaultLockRetryTime` (5 s). */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/** Options of {@link lock} and {@link withLock}. */
+export interface LockAcquireOptions extends WriteOptions {
+  /** Value stored in the lock key while held (Go stores it on acquire and on release). @default "" */
+  value?: KVValue | undefined;
+  /** TTL of the session created for the lock (10 s … 24 h), renewed every TTL/2. @default "15s" */
+  ttl?: Duration | undefined;
+  /**
+   * Lock-delay of the created session: after the session is invalidated (not after a release), the
+   * key cannot be acquired for this long. [Consul's default: 15 s]
+   */
+  lockDelay?: Duration | undefined;
+  /**
+   * Give up after waiting this long, with a {@link LockTimeoutError}. Waits forever by default.
+   */
+  wait?: Duration | undefined;
+  /** Do not wait: throw a {@link LockHeldError} when the lock is held (or in lock-delay). */
+  tryOnce?: boolean | undefined;
+  /** Aborts the acquisition (rejects with the signal's reason; the session is destroyed). */
+  signal?: AbortSignal;
+  /** Name of the created session. @default "Consul API Lock" */
+  sessionName?: string | undefined;
+  /** Use this existing session instead of creating (and renewing, and destroying) one. */
+  session?: string | undefined;
+  /**
+   * How many times the monitor retries a failed read (5xx, network, timeout) before declaring
+   * the lock lost, 1 s apart, like `consul lock -monitor-retry`. @default 3
+   */
+  monitorRetries?: number | undefined;
+  /** Pause between monitor retries. @default 1000 */
+  monitorRetryTime?: Duration | undefined;
+  /** On release, also delete the key if nobody else took it meanwhile (check-and-set), like Go's `Lock.Destroy`. @default false */
+  cleanup?: boolean | undefined;
+}
+
+/** A held lock, from {@link lock}. Release it with `release()` or `await using`. */
+export interface HeldLock {
+  /** The lock key. */
+  readonly key: string;
+  /** The session holding it. */
+  readonly session: string;
+  /**
+   * Fires when the lock is no longer held: lost (reason: a {@link LockLostError} — session
+   * invalidated or expired, key taken or deleted, Consul unreachable) or released.
+   */
+  readonly signal: AbortSignal;
+  /** Releases the lock and destroys the session it created. Idempotent. */
+  release(): Promise<void>;
+  /** Same as {@link HeldLock.release}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Failures a monitor may ride out: network, timeouts, 429 and 5xx. @internal */
+export function isRetryable(error: unknown): boolean {
+  return isNetworkError(error) || isTimeoutError(error) || isServerError(error) || isTooManyRequestsError(error);
+}
+
+/** The checked common options of a lock or semaphore. @internal */
+export interface Contention {
+  /** Absolute deadline (ms since epoch), Infinity without `wait`. */
+  deadline: number;
+  /** Session TTL text, `""` for none. */
+  ttl: string;
+  /** Monitor retries. */
+  monitorRetries: number;
+  /** Monitor retry pause, ms. */
+  monitorRetryMs: number;
+}
+
+/** Checks the options shared by locks and semaphores. @internal */
+export function contention(options: LockAcquireOptions): Contention {
+  if (options.tryOnce && options.wait !== undefined) throw new InputError('give tryOnce or wait, not both');
+  const ttl = checkSessionTtl(options.ttl ?? DEFAULT_LOCK_SESSION_TTL);
+  const waitMs = options.wait === undefined ? Number.POSITIVE_INFINITY : durationMs(options.wait, 'wait');
+  const monitorRetries = options.monitorRetries ?? 3;
+  if (!Number.isInteger(monitorRetries) || monitorRetries < 0) {
+    throw new InputError(`monitorRetries must be a non-negative integer, got ${String(options.monitorRetries)}`);
+  }
+  const monitorRetryMs = options.monitorRetryTime === undefined ? 1000 : durationMs(options.monitorRetryTime, 'monitorRetryTime');
+  return { deadline: Date.now() + waitMs, ttl: durationMs(ttl, 'ttl') === 0 ? '' : ttl, monitorRetries, monitorRetryMs };
+}
+
+/** A session for a lock or semaphore: given, or created and renewed. @internal */
+export interface LockSession {
+  id: string;
+  /** Stops renewing and destroys the session when it was created here. */
+  close(): Promise<void>;
+}
+
+/** Creates (and starts renewing) the session of a lock or semaphore, unless one was given. @internal */
+export async function lockSession(
+  client: Client,
+  options: LockAcquireOptions,
+  settings: Contention,
+  defaults: { name: string; behavior?: 'delete' },
+  onExpired: (reason: unknown) => void,
+): Promise<LockSession> {
+  const write = writeOptions(options);
+  if (options.session !== undefined) return { id: options.session, close: async () => {} };
+  const { data: id } = await createSession(
+    client,
+    {
+      name: options.sessionName ?? defaults.name,
+      ...(settings.ttl ? { ttl: settings.ttl } : {}),
+      ...(options.lockDelay === undefined ? {} : { lockDelay: options.lockDelay }),
+      ...(defaults.behavior ? { behavior: defaults.behavior } : {}),
+    },
+    { ...write, ...(options.signal ? { signal: options.signal } : {}) },
+  );
+  let renewer: SessionRenewer | undefined;
+  if (settings.ttl) renewer = renewPeriodically(client, id, { ...write, ttl: settings.ttl, onExpired });
+  return {
+    id,
+    close: async () => {
+      if (renewer) await renewer.stop();
+      else await destroySession(client, id, write).catch(() => undefined);
+    },
+  };
+}
+
+/** The WriteOptions part of lock options (dc, ns, partition, token). @internal */
+export function writeOptions(options: WriteOptions): WriteOptions {
+  const out: WriteOptions = {};
+  if (options.dc !== undefined) out.dc = options.dc;
+  if (options.ns !== undefined) out.ns = options.ns;
+  if (options.partition !== undefined) out.partition = options.partition;
+  if (options.token !== undefined) out.token = options.token;
+  return out;
+}
+
+/** Throws the timeout error when the deadline has passed. @internal */
+export function checkDeadline(settings: Contention, key: string, what: string): void {
+  if (Date.now() >= settings.deadline) {
+    throw new LockTimeoutError(`could not acquire ${what} ${JSON.stringify(key)} within the wait given`, { key });
+  }
+}
+
+/** How long one blocking read may wait before the deadline. @internal */
+export function blockingWait(settings: Contention): number {
+  return Math.max(1, Math.min(LOCK_WAIT_MS, settings.deadline - Date.now()));
+}
+
+/** The lock-delay retry pause for attempt n (1-based). @internal */
+export function retryDelay(attempt: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attempt - 1));
+}
+
+/**
+ * Acquires a lock on `key` and keeps it until released; stored in Go's format (interoperable with
+ * `consul lock` on `PREFIX/.lock` and with Go's `api.Lock`).
+ * @param key - the lock key (e.g. `service/leader`, or `PREFIX/.lock` to share a lock with `consul lock PREFIX`).
+ * @returns a {@link HeldLock}; its `signal` fires when the lock is lost.
+ * @throws {LockHeldError} with `tryOnce` when someone holds the lock (or a lock-delay is in effect).
+ * @throws {LockTimeoutError} when `wait` runs out.
+ * @throws {LockConflictError} when the key exists with other flags (a plain key, a semaphore).
+ * @throws {InputError} for an empty key, a bad TTL/duration or `tryOnce` with `wait` — before sending.
+ * @throws the `signal`'s reason when aborted.
+ * @see https://developer.hashicorp.com/consul/api-docs/kv#acquire
+ * @example
+ * ```ts
+ * await using held = await lock(client, 'jobs/nightly/.lock', { wait: '30s' });
+ * await runJob({ signal: held.signal }); // stop when the lock is lost
+ * ```
+ */
+export async function lock(client: Client, key: string, options: LockAcquireOptions = {}): Promise<HeldLock> {
+  const k = normalizeKey(key);
+  if (k === '') throw new InputError('lock key must not be empty');
+  const settings = contention(options);
+  const value = encodeValue(options.value ?? '', k);
+  const write = writeOptions(options);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+
+  const held = new AbortController();
+  const lose = (message: string, cause?: unknown): void => {
+    if (!held.signal.aborted) held.abort(new LockLostError(`lock ${JSON.stringify(k)} lost: ${message}`, { key: k, cause }));
+  };
+  const session = await lockSession(client, options, settings, { name: DEFAULT_LOCK_SESSION_NAME }, (reason) =>
+    lose('its session expired', reason),
+  );
+  const id = session.id;
+  const reading = { ...write, ...(signal ? { signal } : {}) };
+  try {
+    let index: bigint | undefined;
+    let delayRetries = 0;
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      if (attempt > 0 && !options.tryOnce) checkDeadline(settings, k, 'lock');
+      const { data: pair, meta } = await getRecord(
+        client,
+        k,
+        index === undefined ? reading : { ...reading, index, wait: blockingWait(settings) },
+      );
+      if (pair && pair.Flags !== LOCK_FLAG_VALUE) {
+        throw new LockConflictError(`key ${JSON.stringify(k)} exists with flags ${pair.Flags}, not a lock's (${LOCK_FLAG_VALUE})`, { key: k });
+      }
+      if (pair?.Session === id) break;
+      if (pair?.Session) {
+        if (options.tryOnce) throw new LockHeldError(`lock ${JSON.stringify(k)} is held by session ${pair.Session}`, { key: k, holder: pair.Session });
+        index = meta.index;
+        continue;
+      }
+      const { data: locked } = await acquireLock(client, k, id, { ...reading, value, flags: LOCK_FLAG_VALUE });
+      if (locked) break;
+      // Why did it fail? Held by someone who was faster, or a lock-delay.
+      const again = await getRecord(client, k, reading);
+      const holder = again.data?.Session;
+      if (holder && holder !== id) {
+        if (options.tryOnce) throw new LockHeldError(`lock ${JSON.stringify(k)} is held by session ${holder}`, { key: k, holder });
+        index = again.meta.index;
+        continue;
+      }
+      if (options.tryOnce) throw new LockHeldError(`lock ${JSON.stringify(k)} is in its lock-delay`, { key: k });
+      checkDeadline(settings, k, 'lock');
+      await sleep(Math.min(retryDelay(++delayRetries), settings.deadline - Date.now()), signal);
+      index = undefined;
+    }
+  } catch (error) {
+    await session.close().catch(() => undefined);
+    throw error;
+  }
+
+  // Held: monitor the key until released or lost.
+  const monitorStop = new AbortController();
+  const monitor = async (): Promise<void> => {
+    let index: bigint | undefined;
+    let retries = settings.monitorRetries;
+    const opts = { ...write, consistency: 'consistent' as const, signal: monitorStop.signal };
+    while (!monitorStop.signal.aborted) {
+      try {
+        const { data: pair, meta } = await getRecord(client, k, index === undefined ? opts : { ...opts, index });
+        if (monitorStop.signal.aborted) return;
+        if (!pair) return lose('the key was deleted');
+        if (pair.Session !== id) {
+          return lose(pair.Session ? `taken by session ${pair.Session}` : 'its session was invalidated or the lock released');
+        }
+        retries = settings.monitorRetries;
+        index = meta.index !== undefined && meta.index > 0n && (index === undefined || meta.index >= index) ? meta.index : undefined;
+      } catch (error) {
+        if (monitorStop.signal.aborted) return;
+        if (retries > 0 && isRetryable(error)) {
+          retries--;
+          index = undefined;
+          await sleep(settings.monitorRetryMs, monitorStop.signal);
+          continue;
+        }
+        return lose('Consul could not be read', error);
+      }
+    }
+  };
+  void monitor();
+
+  let releasing: Promise<void> | undefined;
+  const release = (): Promise<void> => {
+    releasing ??= (async () => {
+      monitorStop.abort();
+      const wasLost = held.signal.aborted;
+      if (!wasLost) held.abort(new DOMException(`lock ${JSON.stringify(k)} released`, 'AbortError'));
+      try {
+        try {
+          await releaseLock(client, k, id, { ...write, value, flags: LOCK_FLAG_VALUE });
+        } catch (error) {
+          if (!wasLost) throw error;
+        }
+        if (options.cleanup) {
+          const { data: pair } = await getRecord(client, k, write);
+          if (pair && !pair.Session && pair.Flags === LOCK_FLAG_VALUE) await remove(client, k, { ...write, cas: pair.ModifyIndex });
+        }
+      } finally {
+        await session.close();
+      }
+    })();
+    return releasing;
+  };
+  return { key: k, session: id, signal: held.signal, release, [asyncDispose]: release };
+}
+
+/**
+ * Runs `fn` while holding the lock on `key`; the lock is released and its session destroyed when
+ * `fn` settles, throws, or the acquisition is aborted. `fn` receives the held lock: stop working when
+ * `lock.signal` fires (it also fires when `options.signal` aborts while `fn` runs).
+ * @returns what `fn` returns.
+ * @throws what {@link lock} throws, and what `fn` throws.
+ * @example
+ * ```ts
+ * const total = await withLock(client, 'counters/.lock', async ({ signal }) => {
+ *   const { data } = await kv.get(client, 'counters/total', { signal });
+ *   await kv.set(client, 'counters/total', String(Number(data ?? 0) + 1), { signal });
+ * }, { wait: '10s' });
+ * ```
+ */
+export async function withLock<T>(
+  client: Client,
+  key: string,
+  fn: (lock: HeldLock) => T | Promise<T>,
+  options: LockAcquireOptions = {},
+): Promise<T> {
+  const held = await lock(client, key, options);
+  return runHeld(held, options.signal, fn);
+}
+
+/** Runs `fn` with a view of `held` whose signal also fires on `outer`; always releases. @internal */
+export async function runHeld<H extends { signal: AbortSignal; release(): Promise<void> }, T>(
+  held: H,
+  outer: AbortSignal | undefined,
+  fn: (held: H) => T | Promise<T>,
+): Promise<T> {
+  const scope = new AbortController();
+  const fromHeld = (): void => scope.abort(held.signal.reason);
+  const fromOuter = (): void => scope.abort(outer?.reason);
+  if (held.signal.aborted) fromHeld();
+  else held.signal.addEventListener('abort', fromHeld, { once: true });
+  if (outer?.aborted) fromOuter();
+  else outer?.addEventListener('abort', fromOuter, { once: true });
+  const view: H = Object.create(held, { signal: { value: scope.signal, enumerable: true } }) as H;
+  let result: T;
+  try {
+    result = await fn(view);
+  } catch (error) {
+    await held.release().catch(() => undefined);
+    throw error;
+  } finally {
+    held.signal.removeEventListener('abort', fromHeld);
+    outer?.removeEventListener('abort', fromOuter);
+  }
+  await held.release();
+  return result;
+}
+
+/** `consul.lock`: consulate's lock API (keys under `consulate/locks/`), bound to a client. */
+export interface LockApi {
+  /** Prefix of the facade's lock keys: `consulate/locks`. */
+  readonly prefix: string;
+  /**
+   * consulate's `lock.acquire(key, value)`: locks `consulate/locks/<key>` (a random UUID when no key
+   * is given). Like consulate it does not wait: a held lock throws {@link LockHeldError}, unless
+   * `wait` (or `tryOnce: false`) is given. The key is deleted on release when nobody else holds it.
+   * @example
+   * ```ts
+   * await using held = await consul.lock.acquire('nightly-report', 'host-1');
+   * ```
+   */
+  acquire(key?: string, value?: KVValue, options?: LockAcquireOptions): Promise<HeldLock>;
+  /**
+   * Runs `fn` under `consulate/locks/<key>` (same defaults as {@link LockApi.acquire}) and always releases.
+   * @example await consul.lock.with('nightly-report', async ({ signal }) => report(signal));
+   */
+  with<T>(key: string, fn: (lock: HeldLock) => T | Promise<T>, options?: LockAcquireOptions): Promise<T>;
+}
+
+/** The facade's lock key and options for consulate's defaults. */
+function facadeArgs(prefix: string, key: string, options: LockAcquireOptions): [string, LockAcquireOptions] {
+  const opts: LockAcquireOptions = { cleanup: true, ...options };
+  if (opts.tryOnce === undefined && opts.wait === undefined) opts.tryOnce = true;
+  if (typeof key !== 'string' || key === '') throw new InputError('lock name must be a non-empty string');
+  return [`${prefix}/${key}`, opts];
+}
+
+/** Builds `consul.lock` for a client. */
+export function createLockApi(client: Client): LockApi {
+  const prefix = 'consulate/locks';
+  return {
+    prefix,
+    acquire(key?: string, value?: KVValue, options: LockAcquireOptions = {}) {
+      const [k, opts] = facadeArgs(prefix, key ?? crypto.randomUUID(), value === undefined ? options : { ...options, value });
+      return lock(client, k, opts);
+    },
+    with<T>(key: string, fn: (held: HeldLock) => T | Promise<T>, options: LockAcquireOptions = {}) {
+      const [k, opts] = facadeArgs(prefix, key, options);
+      return withLock(client, k, fn, opts);
+    },
+  };
+}

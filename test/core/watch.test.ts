@@ -1,0 +1,370 @@
+// watch(): blocking-query iterators, against the shared agent, a restarted agent, and scripted reads.
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { watch } from '../../src/core/watch.ts';
+import type { WatchRead } from '../../src/core/watch.ts';
+import * as kv from '../../src/endpoints/kv.ts';
+import { Consul, createClient, InputError, isNetworkError, NotFoundError } from '../../src/index.ts';
+import type { FetchLike, QueryMeta, ReadOptions, Result } from '../../src/index.ts';
+import type { Agent } from '../support/agent.mjs';
+import { freePort, startAgent } from '../support/agent.mjs';
+import { raw, testClient, uniquePrefix } from '../support/client.ts';
+
+const client = testClient();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function meta(index: bigint | undefined): QueryMeta {
+  return {
+    index, knownLeader: true, lastContact: 0, effectiveConsistency: undefined, defaultAclPolicy: undefined,
+    resultsFilteredByAcls: undefined, translateAddresses: undefined, contentHash: undefined, cache: undefined,
+    age: undefined, status: 200,
+  };
+}
+
+/** A read that plays a script and records the index it was asked to block on. */
+function scripted<T>(steps: (Result<T> | Error)[]): { read: WatchRead<T>; asked: (bigint | number | undefined)[] } {
+  const asked: (bigint | number | undefined)[] = [];
+  const read: WatchRead<T> = async (_client, options: ReadOptions) => {
+    asked.push(options.index);
+    const step = steps.shift();
+    if (step === undefined) return new Promise<never>(() => {}); // block forever
+    if (step instanceof Error) throw step;
+    return step;
+  };
+  return { read, asked };
+}
+
+/** A client whose fetch counts aborted requests. */
+function abortCountingClient(): { client: ReturnType<typeof createClient>; aborted: () => number } {
+  let aborted = 0;
+  const counting: FetchLike = (input, init) => {
+    const signal = input instanceof Request ? input.signal : init?.signal;
+    signal?.addEventListener('abort', () => aborted++);
+    return fetch(input, init);
+  };
+  return { client: createClient({ address: inject('consulAddress'), fetch: counting }), aborted: () => aborted };
+}
+
+describe('watch on a key (shared agent)', () => {
+  it('yields the initial value, then each change, never a duplicate', async () => {
+    const key = `${uniquePrefix('watch')}k`;
+    await kv.set(client, key, 'v1');
+    // short waits: several blocking reads time out without a change in between
+    const it = watch(client, (c, o) => kv.get(c, key, o), { wait: '200ms' });
+    try {
+      expect((await it.next()).value?.data).toBe('v1');
+      const second = it.next();
+      await sleep(500); // > 2 timeouts of the blocking read
+      await kv.set(client, key, 'v2');
+      expect((await second).value?.data).toBe('v2');
+      const third = it.next();
+      await kv.set(client, key, 'v2'); // same bytes: no new index, nobody woken
+      await kv.set(client, `${key}-other`, 'x'); // moves the KV index, not this key's data
+      await sleep(500);
+      await kv.set(client, key, 'v3');
+      const r3 = await third;
+      expect(r3.value?.data).toBe('v3');
+      expect(typeof r3.value?.meta.index).toBe('bigint');
+      await kv.delete(client, key);
+      expect((await it.next()).value?.data).toBeUndefined();
+    } finally {
+      await it.return();
+    }
+  });
+
+  it('with distinct: false yields every new index, still never the same index twice', async () => {
+    const key = `${uniquePrefix('watch-indexes')}k`;
+    await kv.set(client, key, 'a');
+    const seen: bigint[] = [];
+    const it = watch(client, (c, o) => kv.get(c, key, o), { wait: '200ms', distinct: false });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const pending = it.next();
+        if (i > 0) await kv.set(client, key, `b${i}`);
+        seen.push((await pending).value!.meta.index!);
+      }
+    } finally {
+      await it.return();
+    }
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  it('ends cleanly on abort and cancels the blocking read in flight', async () => {
+    const key = `${uniquePrefix('watch-abort')}k`;
+    await kv.set(client, key, 'x');
+    const { client: counting, aborted } = abortCountingClient();
+    const controller = new AbortController();
+    const values: (string | undefined)[] = [];
+    // a 60 s wait: the test would time out if abort did not cancel the request
+    const loop = (async () => {
+      for await (const { data } of watch(counting, (c, o) => kv.get(c, key, o), { wait: '60s', signal: controller.signal })) {
+        values.push(data);
+      }
+      return 'ended';
+    })();
+    while (values.length === 0) await sleep(20);
+    await sleep(100); // let the blocking read start
+    controller.abort();
+    expect(await loop).toBe('ended');
+    expect(values).toEqual(['x']);
+    expect(aborted()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('return() while next() is pending cancels the read and resolves done; break ends the loop', async () => {
+    const key = `${uniquePrefix('watch-return')}k`;
+    await kv.set(client, key, 'x');
+    const { client: counting, aborted } = abortCountingClient();
+    const it = watch(counting, (c, o) => kv.get(c, key, o), { wait: '60s' });
+    expect((await it.next()).value?.data).toBe('x');
+    const pending = it.next();
+    await sleep(100);
+    expect(await it.return()).toEqual({ done: true, value: undefined });
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(aborted()).toBeGreaterThanOrEqual(1);
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+
+    let count = 0;
+    for await (const _ of watch(client, (c, o) => kv.get(c, key, o), { wait: '60s' })) {
+      count++;
+      break;
+    }
+    expect(count).toBe(1);
+    {
+      await using disposable = watch(client, (c, o) => kv.get(c, key, o));
+      expect((await disposable.next()).value?.data).toBe('x');
+    }
+  });
+});
+
+describe('watch loop logic (scripted reads)', () => {
+  it("resets the index to 0 when it goes backwards or is not > 0 (Consul's guidance)", async () => {
+    const { read, asked } = scripted<string>([
+      { data: 'a', meta: meta(10n) },
+      { data: 'b', meta: meta(12n) },
+      { data: 'c', meta: meta(5n) }, // backwards: a restored/restarted cluster
+      { data: 'c', meta: meta(5n) },
+      { data: 'd', meta: meta(0n) }, // not > 0
+      { data: 'd', meta: meta(7n) },
+      { data: 'e', meta: meta(8n) },
+    ]);
+    const it = watch(client, read, { minInterval: 0 });
+    const yielded: string[] = [];
+    for (let i = 0; i < 5; i++) yielded.push((await it.next()).value!.data);
+    await it.return();
+    expect(yielded).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(asked).toEqual([undefined, 10n, 12n, 0n, 5n, 0n, 7n]);
+  });
+
+  it('starts from a given index', async () => {
+    const { read, asked } = scripted<string>([{ data: 'a', meta: meta(42n) }]);
+    const it = watch(client, read, { index: 41 });
+    await it.next();
+    await it.return();
+    expect(asked).toEqual([41n]);
+  });
+
+  it('treats an opaque (event hash) index as given: no reset, yields on change', async () => {
+    const big = 11834445451503821006n;
+    const { read, asked } = scripted<string[]>([
+      { data: [], meta: meta(1n) },
+      { data: ['e1'], meta: meta(big) },
+      { data: ['e1', 'e2'], meta: meta(3n) }, // "smaller" but just another hash
+    ]);
+    const it = watch(client, read, { opaqueIndex: true, minInterval: 0 });
+    const yielded: string[][] = [];
+    for (let i = 0; i < 3; i++) yielded.push((await it.next()).value!.data);
+    await it.return();
+    expect(yielded).toEqual([[], ['e1'], ['e1', 'e2']]);
+    expect(asked).toEqual([undefined, 1n, big]);
+  });
+
+  it('reports errors to onError with the attempt number, backs off, and keeps going', async () => {
+    const boom = new NotFoundError('transient', { status: 404 });
+    const { read } = scripted<string>([{ data: 'a', meta: meta(1n) }, boom, boom, { data: 'b', meta: meta(2n) }]);
+    const reported: [unknown, number][] = [];
+    const it = watch(client, read, { onError: (e, n) => reported.push([e, n]), backoff: { min: 10, max: 20 }, minInterval: 0 });
+    expect((await it.next()).value?.data).toBe('a');
+    expect((await it.next()).value?.data).toBe('b');
+    await it.return();
+    expect(reported).toEqual([[boom, 1], [boom, 2]]);
+  });
+
+  it('without onError, throws the last error after maxAttempts and ends', async () => {
+    const boom = new Error('down');
+    const { read, asked } = scripted<string>([boom, boom, boom, { data: 'never', meta: meta(1n) }]);
+    const it = watch(client, read, { maxAttempts: 3, backoff: { min: 5, max: 10 }, minInterval: 0 });
+    await expect(it.next()).rejects.toBe(boom);
+    expect(asked).toHaveLength(3);
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('ends with the error thrown by onError, and at once on an InputError', async () => {
+    const stop = new Error('give up');
+    const { read } = scripted<string>([new Error('x')]);
+    const it = watch(client, read, { onError: () => { throw stop; }, minInterval: 0 });
+    await expect(it.next()).rejects.toBe(stop);
+    const bad = scripted<string>([new InputError('bad argument'), { data: 'x', meta: meta(1n) }]);
+    const it2 = watch(client, bad.read, { onError: () => {}, minInterval: 0 });
+    await expect(it2.next()).rejects.toThrow('bad argument');
+    expect(bad.asked).toHaveLength(1);
+  });
+
+  it('spaces wakeups by minInterval', async () => {
+    const starts: number[] = [];
+    let n = 0;
+    const read: WatchRead<number> = async () => {
+      starts.push(Date.now());
+      n++;
+      return { data: n, meta: meta(BigInt(n)) };
+    };
+    const it = watch(client, read, { minInterval: 100 });
+    for (let i = 0; i < 4; i++) await it.next();
+    await it.return();
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
+  });
+
+  it('refuses bad options at once', () => {
+    expect(() => watch(client, (c, o) => kv.get(c, 'x', o), { maxAttempts: 0 })).toThrow(/maxAttempts/);
+    expect(() => watch(client, (c, o) => kv.get(c, 'x', o), { minInterval: '5' })).toThrow(/minInterval/);
+    expect(() => watch(client, 'nope' as unknown as WatchRead<string>)).toThrow(/read function/);
+  });
+});
+
+describe('watch across an agent restart', () => {
+  let agent: Agent | undefined;
+  afterEach(async () => {
+    await agent?.stop();
+    agent = undefined;
+  });
+
+  it('keeps yielding after the agent restarts on the same address; errors in between go to onError', async () => {
+    const port = await freePort();
+    agent = await startAgent({ name: 'consulate-watch-restart', httpPort: port });
+    const c = createClient({ address: agent.address, retry: { limit: 0 } });
+    await kv.set(c, 'watched/key', 'before');
+    const errors: unknown[] = [];
+    const it = watch(c, (cl, o) => kv.get(cl, 'watched/key', o), {
+      wait: '2s',
+      onError: (e) => errors.push(e),
+      backoff: { min: 100, max: 400 },
+    });
+    try {
+      expect((await it.next()).value?.data).toBe('before');
+      const pending = it.next(); // a blocking read is in flight when the agent goes away
+      await sleep(100);
+      await agent.stop();
+      agent = undefined;
+      while (errors.length < 2) await sleep(50);
+      agent = await startAgent({ name: 'consulate-watch-restart', httpPort: port });
+      await kv.set(c, 'watched/key', 'after');
+      const values: (string | undefined)[] = [];
+      let result = await pending;
+      values.push(result.value?.data);
+      while (result.value?.data !== 'after') {
+        result = await it.next();
+        values.push(result.value?.data);
+      }
+      expect(values.at(-1)).toBe('after');
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors.every(isNetworkError)).toBe(true);
+      // and it keeps going on the new agent
+      const next = it.next();
+      await kv.set(c, 'watched/key', 'later');
+      expect((await next).value?.data).toBe('later');
+    } finally {
+      await it.return();
+    }
+  });
+});
+
+describe('consul.watch conveniences', () => {
+  const consul = new Consul({ address: inject('consulAddress') });
+
+  it('watches a key and a prefix', async () => {
+    const p = uniquePrefix('watch-facade');
+    await consul.kv.set(`${p}a`, '1');
+    const key = consul.watch.key(`${p}a`, { wait: '5s' });
+    const prefix = consul.watch.keyPrefix(p, { wait: '5s' });
+    try {
+      expect((await key.next()).value?.data).toBe('1');
+      expect((await prefix.next()).value?.data.map((r) => r.Key)).toEqual([`${p}a`]);
+      const nextKey = key.next();
+      const nextPrefix = prefix.next();
+      await consul.kv.set(`${p}a`, '2');
+      expect((await nextKey).value?.data).toBe('2');
+      const pairs = (await nextPrefix).value!.data;
+      expect(new TextDecoder().decode(pairs[0]!.Value)).toBe('2');
+    } finally {
+      await key.return();
+      await prefix.return();
+    }
+  });
+
+  it('watches a service through health (passing, tag) and the catalog', async () => {
+    const name = `watch-svc-${Date.now().toString(36)}`;
+    const services = consul.watch.services({ wait: '5s' });
+    const healthy = consul.watch.service(name, { passing: true, tag: 'v1', wait: '5s' });
+    try {
+      expect((await services.next()).value?.data[name]).toBeUndefined();
+      expect((await healthy.next()).value?.data).toEqual([]);
+      const nextServices = services.next();
+      const nextHealthy = healthy.next();
+      await raw('/v1/agent/service/register', { method: 'PUT', body: JSON.stringify({ Name: name, ID: name, Tags: ['v1'], Port: 80 }) });
+      expect((await nextServices).value?.data[name]).toEqual(['v1']);
+      expect((await nextHealthy).value?.data.map((e) => e.Service.ID)).toEqual([name]);
+    } finally {
+      await services.return();
+      await healthy.return();
+      await raw(`/v1/agent/service/deregister/${name}`, { method: 'PUT' });
+    }
+  });
+
+  it('watches checks of a service and checks in a state', async () => {
+    const name = `watch-chk-${Date.now().toString(36)}`;
+    await raw('/v1/agent/service/register', {
+      method: 'PUT',
+      body: JSON.stringify({ Name: name, ID: name, Check: { CheckID: `${name}-ttl`, TTL: '60s' } }),
+    });
+    const checks = consul.watch.checks(name, { wait: '5s' });
+    const critical = consul.watch.checksInState('critical', { wait: '5s', filter: `ServiceName == "${name}"` });
+    try {
+      expect((await checks.next()).value?.data.map((c) => c.Status)).toEqual(['critical']);
+      expect((await critical.next()).value?.data.map((c) => c.CheckID)).toEqual([`${name}-ttl`]);
+      const nextChecks = checks.next();
+      const nextCritical = critical.next();
+      await raw(`/v1/agent/check/pass/${name}-ttl`, { method: 'PUT' });
+      expect((await nextChecks).value?.data.map((c) => c.Status)).toEqual(['passing']);
+      expect((await nextCritical).value?.data).toEqual([]);
+    } finally {
+      await checks.return();
+      await critical.return();
+      await raw(`/v1/agent/service/deregister/${name}`, { method: 'PUT' });
+    }
+  });
+
+  it('watches the node list', async () => {
+    const nodes = consul.watch.nodes();
+    try {
+      expect((await nodes.next()).value?.data.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await nodes.return();
+    }
+  });
+
+  it('watches user events by name, blocking on the hash index', async () => {
+    const name = `watch-ev-${Date.now().toString(36)}`;
+    const events = consul.watch.events(name, { wait: '5s' });
+    try {
+      expect((await events.next()).value?.data).toEqual([]);
+      const next = events.next();
+      await raw(`/v1/event/fire/${name}`, { method: 'PUT', body: 'one' });
+      const first = (await next).value!;
+      expect(first.data.map((e) => new TextDecoder().decode(e.Payload))).toEqual(['one']);
+      const again = events.next();
+      await raw(`/v1/event/fire/${name}`, { method: 'PUT', body: 'two' });
+      expect((await again).value!.data.map((e) => new TextDecoder().decode(e.Payload))).toEqual(['one', 'two']);
+    } finally {
+      await events.return();
+    }
+  });
+});

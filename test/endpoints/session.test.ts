@@ -1,0 +1,211 @@
+// Sessions and the periodic renewer against a real Consul agent.
+import { describe, expect, inject, it } from 'vitest';
+import * as session from '../../src/endpoints/session.ts';
+import { Consul, createClient, isInputError, isNotFoundError, isServerError } from '../../src/index.ts';
+import type { FetchLike } from '../../src/index.ts';
+import { raw, testClient } from '../support/client.ts';
+
+const client = testClient();
+const MISSING = '00000000-0000-4000-8000-000000000000';
+
+async function nodeName(): Promise<string> {
+  return ((await (await raw('/v1/agent/self')).json()) as { Config: { NodeName: string } }).Config.NodeName;
+}
+
+async function exists(id: string): Promise<boolean> {
+  return ((await (await raw(`/v1/session/info/${id}`)).json()) as unknown[]).length > 0;
+}
+
+describe('session endpoints', () => {
+  it('creates a session with every option and reads it back with info, list and node', async () => {
+    const node = await nodeName();
+    const { data: id } = await session.create(client, {
+      name: 'consulate-test-full',
+      behavior: 'delete',
+      node,
+      lockDelay: '2s',
+      ttl: '30s',
+      nodeChecks: ['serfHealth'],
+    });
+    try {
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      const { data: entry, meta } = await session.info(client, id);
+      expect(entry).toMatchObject({ ID: id, Name: 'consulate-test-full', Behavior: 'delete', Node: node, TTL: '30s' });
+      expect(entry!.LockDelay).toBe(2_000_000_000); // sent as a Go duration string, stored in ns
+      expect(entry!.NodeChecks).toEqual(['serfHealth']);
+      expect(meta.index! > 0n).toBe(true);
+      expect((await session.list(client)).data.map((s) => s.ID)).toContain(id);
+      expect((await session.node(client, node)).data.map((s) => s.ID)).toContain(id);
+      const filtered = (await session.list(client, { filter: 'Name == "consulate-test-full"' })).data;
+      expect(filtered.map((s) => s.ID)).toEqual([id]);
+    } finally {
+      await session.destroy(client, id);
+    }
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('takes lock-delay in milliseconds too, and a number TTL', async () => {
+    const { data: id } = await session.create(client, { lockDelay: 1500, ttl: 10_000 });
+    const entry = (await session.info(client, id)).data!;
+    expect(entry.LockDelay).toBe(1_500_000_000);
+    expect(entry.Behavior).toBe('release');
+    await session.destroy(client, id);
+  });
+
+  it('reports a missing session as undefined from info and renew, [] from node', async () => {
+    const info = await session.info(client, MISSING);
+    expect(info.data).toBeUndefined();
+    expect(info.meta.status).toBe(200);
+    const renewed = await session.renew(client, MISSING);
+    expect(renewed.data).toBeUndefined();
+    expect(renewed.meta.status).toBe(404);
+    expect((await session.node(client, 'no-such-node')).data).toEqual([]);
+    expect((await session.destroy(client, MISSING)).data).toBe(true);
+  });
+
+  it('renews a TTL session and returns it', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data } = await session.renew(client, id);
+    expect(data).toMatchObject({ ID: id, TTL: '10s' });
+    await session.destroy(client, id);
+    expect((await session.renew(client, id)).data).toBeUndefined();
+  });
+
+  it('refuses bad TTLs, behaviors, durations and ids before sending', async () => {
+    let sent = 0;
+    const counting = createClient({
+      address: inject('consulAddress'),
+      fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
+    for (const ttl of ['5s', '9999ms', '86401s', 86_400_001, '10', 'abc', -1]) {
+      await expect(session.create(counting, { ttl })).rejects.toSatisfy(isInputError);
+    }
+    await expect(session.create(counting, { behavior: 'keep' as 'release' })).rejects.toThrow(/behavior/);
+    await expect(session.create(counting, { lockDelay: '15' })).rejects.toSatisfy(isInputError);
+    await expect(session.info(counting, 'not-a-uuid')).rejects.toSatisfy(isInputError);
+    await expect(session.renew(counting, '../kv/x')).rejects.toSatisfy(isInputError);
+    await expect(session.destroy(counting, '')).rejects.toSatisfy(isInputError);
+    expect(sent).toBe(0);
+    // the limits themselves are accepted
+    for (const ttl of ['10s', '86400s', '0s', 0]) {
+      const { data: id } = await session.create(counting, { ttl });
+      await session.destroy(counting, id);
+    }
+  });
+
+  it('surfaces Consul refusals (unknown node, unknown check) as ServerError', async () => {
+    await expect(session.create(client, { node: 'no-such-node' })).rejects.toSatisfy(isServerError);
+    await expect(session.create(client, { serviceChecks: [{ id: 'no-such-check' }] })).rejects.toThrow(/no-such-check/);
+  });
+
+  it('is bound on the facade', async () => {
+    const consul = new Consul({ address: inject('consulAddress') });
+    const { data: id } = await consul.session.create({ name: 'facade', ttl: '10s' });
+    expect((await consul.session.info(id)).data?.Name).toBe('facade');
+    expect((await consul.session.renew(id)).data?.ID).toBe(id);
+    await consul.session.destroy(id);
+    expect(Object.keys(consul.session).sort()).toEqual(['create', 'destroy', 'info', 'list', 'node', 'renew', 'renewPeriodically']);
+  });
+});
+
+describe('renewPeriodically', () => {
+  it('keeps renewing, stops on abort and destroys the session', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    const renewals: number[] = [];
+    const spying = createClient({
+      address: inject('consulAddress'),
+      fetch: (input, init) => {
+        if (String(input instanceof Request ? input.url : input).includes('/session/renew/')) renewals.push(Date.now());
+        return fetch(input, init);
+      },
+    });
+    const controller = new AbortController();
+    const renewer = session.renewPeriodically(spying, id, { ttl: '10s', interval: 50, signal: controller.signal });
+    while (renewals.length < 3) await new Promise((r) => setTimeout(r, 20));
+    expect(await exists(id)).toBe(true);
+    controller.abort();
+    expect(await renewer.done).toBe('stopped');
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('can leave the session alive on stop (destroyOnStop: false), and works with await using', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    {
+      await using renewer = session.renewPeriodically(client, id, { ttl: '10s', destroyOnStop: false });
+      expect(renewer.id).toBe(id);
+    }
+    expect(await exists(id)).toBe(true);
+    {
+      await using _renewer = session.renewPeriodically(client, id, { ttl: '10s' });
+    }
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('reports expiry when the session is destroyed behind its back', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    const expired: unknown[] = [];
+    const renewer = session.renewPeriodically(client, id, { ttl: '10s', interval: 50, onExpired: (r) => expired.push(r) });
+    await raw(`/v1/session/destroy/${id}`, { method: 'PUT' });
+    expect(await renewer.done).toBe('expired');
+    expect(expired).toHaveLength(1);
+    expect(isNotFoundError(expired[0])).toBe(true);
+  });
+
+  it('retries transient failures with backoff and recovers', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    let failing = 2;
+    const flaky: FetchLike = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('/session/renew/') && failing > 0) {
+        failing--;
+        return Promise.reject(new TypeError('fetch failed'));
+      }
+      return fetch(input, init);
+    };
+    const errors: unknown[] = [];
+    const expired: unknown[] = [];
+    let renewedAfterErrors = false;
+    const tracking: FetchLike = async (input, init) => {
+      const response = await flaky(input, init);
+      if (failing === 0 && String(input instanceof Request ? input.url : input).includes('/session/renew/')) renewedAfterErrors = true;
+      return response;
+    };
+    const renewer = session.renewPeriodically(createClient({ address: inject('consulAddress'), fetch: tracking }), id, {
+      ttl: '10s',
+      interval: 20,
+      onError: (e) => errors.push(e),
+      onExpired: (r) => expired.push(r),
+    });
+    while (!renewedAfterErrors) await new Promise((r) => setTimeout(r, 20));
+    await renewer.stop();
+    expect(errors).toHaveLength(2);
+    expect(expired).toEqual([]);
+    expect(await renewer.done).toBe('stopped');
+    expect(await exists(id)).toBe(false);
+  });
+
+  it('declares the session expired when no renewal succeeds within the TTL', async () => {
+    const { data: id } = await session.create(client, { ttl: '10s' });
+    const down = createClient({ address: inject('consulAddress'), fetch: () => Promise.reject(new TypeError('connection refused')), retry: { limit: 0 } });
+    const expired: unknown[] = [];
+    const errors: unknown[] = [];
+    // a short local TTL so the test does not wait 10 s; Consul's TTL is not involved
+    const renewer = session.renewPeriodically(down, id, {
+      ttl: 600,
+      onExpired: (r) => expired.push(r),
+      onError: (e) => errors.push(e),
+    });
+    expect(await renewer.done).toBe('expired');
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(expired).toEqual([errors.at(-1)]);
+    await session.destroy(client, id);
+  });
+
+  it('refuses a missing or zero TTL', () => {
+    expect(() => session.renewPeriodically(client, MISSING, { ttl: 0 })).toThrow(/positive/);
+    expect(() => session.renewPeriodically(client, 'nope', { ttl: '10s' })).toThrow(/UUID/);
+  });
+});
