@@ -15,6 +15,15 @@ import { KVPairWire as KVPairSchema } from '../schemas/kv.ts';
 /** Most operations Consul 1.8.7 accepts in one transaction (65 → 413). */
 export const TXN_MAX_OPS = 64;
 
+/** Largest request body Consul accepts on `/v1/txn` by default (`txn_max_req_len`, 512 KiB; 1 byte more → 413). */
+export const TXN_MAX_BYTES = 524_288;
+
+/** Options of a transaction: a write's options, plus the consistency mode that read-only transactions honour. */
+export interface TxnOptions extends WriteOptions {
+  /** Consistency mode for read-only transactions (ignored by Consul when any operation writes). */
+  consistency?: 'default' | 'consistent' | 'stale';
+}
+
 /** One operation as Consul's `/v1/txn` takes it (wire form). */
 export type TxnWireOp = Record<string, Record<string, unknown>>;
 
@@ -48,7 +57,7 @@ const TxnResponse: v.GenericSchema<unknown, { Results: TxnWireResult[] | null; E
 export async function sendTxn(
   client: Client,
   ops: readonly TxnWireOp[],
-  options: WriteOptions = {},
+  options: TxnOptions = {},
 ): Promise<Result<TxnWireResult[]>> {
   if (ops.length === 0) throw new InputError('a transaction needs at least one operation');
   if (ops.length > TXN_MAX_OPS) {

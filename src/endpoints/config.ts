@@ -1,0 +1,144 @@
+/**
+ * Configuration entries (`/v1/config`): centrally stored service-mesh configuration —
+ * `service-defaults`, `proxy-defaults`, `service-router`, `service-splitter`, `service-resolver`,
+ * `ingress-gateway` and `terminating-gateway` on Consul 1.8.7 (newer kinds pass through untyped).
+ *
+ * Entries use Consul's field names (`Kind`, `Name`, `Protocol`…), so an entry read with {@link get}
+ * can be changed and written back with {@link set} (use its `ModifyIndex` as `cas`).
+ * @see https://developer.hashicorp.com/consul/api-docs/config
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import { uint64 } from '../core/encoding.ts';
+import { InputError, ResponseValidationError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
+import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
+import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
+
+export type {
+  ConfigEntry,
+  ConfigEntryBase,
+  ConfigEntryKind,
+  ConfigEntryKinds,
+  ConfigEntryOf,
+  ExposeConfig,
+  IngressGatewayEntry,
+  MeshGatewayConfig,
+  ProxyDefaultsEntry,
+  ServiceDefaultsEntry,
+  ServiceResolverEntry,
+  ServiceRoute,
+  ServiceRouterEntry,
+  ServiceSplitterEntry,
+  TerminatingGatewayEntry,
+} from '../schemas/config.ts';
+
+/** Options of {@link set}. */
+export interface SetConfigOptions extends WriteOptions {
+  /** Check-and-set: write only if the entry's ModifyIndex is this (0: only if it does not exist). */
+  cas?: number | bigint | undefined;
+}
+
+function segment(value: string, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new InputError(`a config entry ${what} must be a non-empty string`);
+  return encodeURIComponent(value);
+}
+
+function ofKind<K extends string>(entry: ConfigEntryBase, kind: K, where: string): ConfigEntryOf<K> {
+  if (entry.Kind !== kind) {
+    throw new ResponseValidationError(`${where}: asked for kind ${kind}, got ${entry.Kind}`, [{ path: 'Kind', message: 'unexpected kind' }]);
+  }
+  return entry as ConfigEntryOf<K>;
+}
+
+/**
+ * Reads one configuration entry.
+ * @param kind - e.g. `service-defaults`; the result is typed by it.
+ * @param name - the entry's name (`global` for `proxy-defaults`).
+ * @returns the entry, or `undefined` when there is none (Consul: 404 "Config entry not found").
+ * @throws {InputError} for an empty kind or name, before sending.
+ * @throws {ServerError} for a kind Consul does not know (it answers 500 "invalid config entry kind").
+ * @see https://developer.hashicorp.com/consul/api-docs/config#get-configuration
+ * @example
+ * ```ts
+ * const { data } = await config.get(client, 'service-defaults', 'web');
+ * console.log(data?.Protocol);
+ * ```
+ */
+export async function get<K extends ConfigEntryKind | (string & {})>(
+  client: Client,
+  kind: K,
+  name: string,
+  options: ReadOptions = {},
+): Promise<Result<ConfigEntryOf<K> | undefined>> {
+  const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
+  const { response, meta } = await send(client, { path, options, accept: [404] });
+  if (response.status === 404) {
+    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    return { data: undefined, meta };
+  }
+  const where = `GET /v1/${path}`;
+  return { data: ofKind(check(client, ConfigEntrySchema, await readJson(response, where), where), kind, where), meta };
+}
+
+/**
+ * Lists every entry of a kind.
+ * @returns the entries (`[]` when there are none).
+ * @throws {ServerError} for a kind Consul does not know.
+ * @see https://developer.hashicorp.com/consul/api-docs/config#list-configurations
+ * @example const { data } = await config.list(client, 'service-resolver');
+ */
+export async function list<K extends ConfigEntryKind | (string & {})>(
+  client: Client,
+  kind: K,
+  options: ReadOptions = {},
+): Promise<Result<ConfigEntryOf<K>[]>> {
+  const path = `config/${segment(kind, 'kind')}`;
+  const { data, meta } = await requestJson(client, { path, options }, ConfigEntryList);
+  const where = `GET /v1/${path}`;
+  return { data: data.map((entry) => ofKind(entry, kind, where)), meta };
+}
+
+/**
+ * Creates or replaces a configuration entry.
+ * @param entry - the whole entry with `Kind` and `Name` (Consul's field names).
+ * @param options - `cas` for check-and-set (0: create only).
+ * @returns whether Consul applied it (`false` when `cas` did not match).
+ * @throws {InputError} without `Kind` or `Name`, before sending.
+ * @throws {BadRequestError} for an unknown kind or an invalid entry.
+ * @see https://developer.hashicorp.com/consul/api-docs/config#apply-configuration
+ * @example
+ * ```ts
+ * await config.set(client, { Kind: 'service-defaults', Name: 'web', Protocol: 'http' });
+ * ```
+ */
+export async function set(client: Client, entry: ConfigEntry, options: SetConfigOptions = {}): Promise<Result<boolean>> {
+  if (typeof entry !== 'object' || entry === null) throw new InputError('a config entry must be an object');
+  segment(entry.Kind, 'Kind');
+  segment(entry.Name, 'Name');
+  const { cas, ...rest } = options;
+  return requestJson(
+    client,
+    { method: 'PUT', path: 'config', params: { cas: cas === undefined ? undefined : uint64(cas, 'cas') }, json: entry, options: rest },
+    BooleanResult,
+  );
+}
+
+/**
+ * Deletes a configuration entry; deleting a missing entry succeeds too. `delete` is the exported name.
+ * (Consul 1.8.7 has no check-and-set delete: a `?cas` there is ignored, so none is offered.)
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} for an empty kind or name, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/config#delete-configuration
+ * @example await config.delete(client, 'service-defaults', 'web');
+ */
+export async function remove(client: Client, kind: ConfigEntryKind | (string & {}), name: string, options: WriteOptions = {}): Promise<Result<void>> {
+  const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
+  const { response, meta } = await send(client, { method: 'DELETE', path, options });
+  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  return { data: undefined, meta };
+}
+
+export { remove as delete };

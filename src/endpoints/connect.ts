@@ -1,0 +1,213 @@
+/**
+ * Connect (service mesh): the CA's roots and configuration, and intentions — which services may talk
+ * to which — as Consul 1.8.7 has them (by id; the 1.9+ exact-name API and `service-intentions`
+ * config entries are not on 1.8.7).
+ *
+ * Intentions use Consul's field names (`SourceName`, `DestinationName`, `Action`…).
+ * @see https://developer.hashicorp.com/consul/api-docs/connect
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import { InputError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { RequestSpec, Result } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
+import type { CAConfiguration, CARoots, Intention } from '../schemas/connect.ts';
+import {
+  CAConfiguration as CAConfigurationSchema,
+  CARoots as CARootsSchema,
+  IdResponse,
+  Intention as IntentionSchema,
+  IntentionCheck,
+  IntentionList,
+  IntentionMatch,
+} from '../schemas/connect.ts';
+
+export type { CAConfiguration, CARoot, CARoots, Intention } from '../schemas/connect.ts';
+
+/** An intention to create or update (Consul's field names). */
+export interface IntentionInput {
+  /** Source service name, or `*` for any. */
+  SourceName: string;
+  /** Destination service name, or `*` for any. */
+  DestinationName: string;
+  /** Whether connections from source to destination are allowed. */
+  Action: 'allow' | 'deny';
+  /** Enterprise: source namespace. */
+  SourceNS?: string | undefined;
+  /** Enterprise: destination namespace. */
+  DestinationNS?: string | undefined;
+  /** @default "consul" */
+  SourceType?: 'consul' | (string & {}) | undefined;
+  Description?: string | undefined;
+  Meta?: Record<string, string> | undefined;
+  [field: string]: unknown;
+}
+
+async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
+  const { response, meta } = await send(client, spec);
+  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  return { data: undefined, meta };
+}
+
+function nonEmpty(value: string, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new InputError(`${what} must be a non-empty string`);
+  return value;
+}
+
+function intentionPath(id: string): string {
+  return `connect/intentions/${encodeURIComponent(nonEmpty(id, 'an intention id'))}`;
+}
+
+function intentionBody(intention: IntentionInput): IntentionInput {
+  if (typeof intention !== 'object' || intention === null) throw new InputError('an intention must be an object');
+  nonEmpty(intention.SourceName, 'SourceName');
+  nonEmpty(intention.DestinationName, 'DestinationName');
+  if (intention.Action !== 'allow' && intention.Action !== 'deny') {
+    throw new InputError(`Action must be "allow" or "deny", got ${JSON.stringify(intention.Action)}`);
+  }
+  return intention;
+}
+
+/**
+ * Reads the Connect CA's root certificates (blocking query capable).
+ * @returns the roots, which one is active, and the trust domain.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/ca#list-ca-root-certificates
+ * @example
+ * ```ts
+ * const { data } = await connect.caRoots(client);
+ * const active = data.Roots.find((r) => r.Active)?.RootCert;
+ * ```
+ */
+export async function caRoots(client: Client, options: ReadOptions = {}): Promise<Result<CARoots>> {
+  return requestJson(client, { path: 'connect/ca/roots', options }, CARootsSchema);
+}
+
+/**
+ * Reads the Connect CA's provider configuration (`operator:read`).
+ * @returns the provider name and its settings.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/ca#get-ca-configuration
+ * @example const { data } = await connect.caConfiguration(client); // data.Provider === 'consul'
+ */
+export async function caConfiguration(client: Client, options: ReadOptions = {}): Promise<Result<CAConfiguration>> {
+  return requestJson(client, { path: 'connect/ca/configuration', options }, CAConfigurationSchema);
+}
+
+/**
+ * Creates an intention.
+ * @returns `{ ID }` of the new intention.
+ * @throws {InputError} without SourceName/DestinationName or with an Action other than allow/deny, before sending.
+ * @throws {ServerError} for a duplicate (Consul answers 500 "duplicate intention found").
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#create-intention-with-id
+ * @example
+ * ```ts
+ * const { data } = await connect.createIntention(client, { SourceName: 'web', DestinationName: 'db', Action: 'allow' });
+ * ```
+ */
+export async function createIntention(client: Client, intention: IntentionInput, options: WriteOptions = {}): Promise<Result<{ ID: string }>> {
+  return requestJson(client, { method: 'POST', path: 'connect/intentions', json: intentionBody(intention), options }, IdResponse);
+}
+
+/**
+ * Lists every intention, by precedence.
+ * @returns the intentions (`[]` when there are none).
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#list-intentions
+ * @example const { data } = await connect.listIntentions(client, { filter: 'SourceName == "web"' });
+ */
+export async function listIntentions(client: Client, options: ReadOptions = {}): Promise<Result<Intention[]>> {
+  return requestJson(client, { path: 'connect/intentions', options }, IntentionList);
+}
+
+/**
+ * Reads one intention by id.
+ * @returns the intention, or `undefined` when there is none (Consul: 404 "Intention not found").
+ * @throws {BadRequestError} for an id that is not a UUID.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#read-specific-intention-by-id
+ * @example const { data } = await connect.getIntention(client, id);
+ */
+export async function getIntention(client: Client, id: string, options: ReadOptions = {}): Promise<Result<Intention | undefined>> {
+  const path = intentionPath(id);
+  const { response, meta } = await send(client, { path, options, accept: [404] });
+  if (response.status === 404) {
+    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    return { data: undefined, meta };
+  }
+  const where = `GET /v1/${path}`;
+  return { data: check(client, IntentionSchema, await readJson(response, where), where), meta };
+}
+
+/**
+ * Replaces an intention (fields left out, such as `Description`, are cleared).
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} for an invalid intention, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#update-intention-by-id
+ * @example await connect.updateIntention(client, id, { SourceName: 'web', DestinationName: 'db', Action: 'deny' });
+ */
+export async function updateIntention(
+  client: Client,
+  id: string,
+  intention: IntentionInput,
+  options: WriteOptions = {},
+): Promise<Result<void>> {
+  return sendVoid(client, { method: 'PUT', path: intentionPath(id), json: intentionBody(intention), options });
+}
+
+/**
+ * Deletes an intention by id.
+ * @returns nothing (`data` is `undefined`).
+ * @throws {ServerError} when it does not exist (Consul answers 500 "Cannot delete non-existent intention").
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#delete-intention-by-id
+ * @example await connect.deleteIntention(client, id);
+ */
+export async function deleteIntention(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+  return sendVoid(client, { method: 'DELETE', path: intentionPath(id), options });
+}
+
+/**
+ * Lists the intentions that match a source or destination service, by precedence (what a proxy
+ * would evaluate).
+ * @param by - match the name as `source` or as `destination`.
+ * @param name - the service name.
+ * @returns the matching intentions, highest precedence first.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#list-matching-intentions
+ * @example const { data } = await connect.matchIntentions(client, 'destination', 'db');
+ */
+export async function matchIntentions(
+  client: Client,
+  by: 'source' | 'destination',
+  name: string,
+  options: ReadOptions = {},
+): Promise<Result<Intention[]>> {
+  if (by !== 'source' && by !== 'destination') throw new InputError(`by must be "source" or "destination", got ${JSON.stringify(by)}`);
+  nonEmpty(name, 'the service name to match');
+  const { data, meta } = await requestJson(
+    client,
+    { path: 'connect/intentions/match', params: { by, name }, options },
+    IntentionMatch,
+  );
+  return { data: data[name] ?? [], meta };
+}
+
+/**
+ * Checks whether a connection from `source` to `destination` would be allowed, taking the default
+ * (ACL default policy) into account when no intention matches.
+ * @returns `true` when allowed.
+ * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#check-intention-result
+ * @example const { data: allowed } = await connect.checkIntention(client, 'web', 'db');
+ */
+export async function checkIntention(
+  client: Client,
+  source: string,
+  destination: string,
+  options: ReadOptions & { sourceType?: 'consul' | (string & {}) | undefined } = {},
+): Promise<Result<boolean>> {
+  const { sourceType, ...rest } = options;
+  nonEmpty(source, 'source');
+  nonEmpty(destination, 'destination');
+  const { data, meta } = await requestJson(
+    client,
+    { path: 'connect/intentions/check', params: { source, destination, 'source-type': sourceType }, options: rest },
+    IntentionCheck,
+  );
+  return { data: data.Allowed, meta };
+}

@@ -1,0 +1,93 @@
+/**
+ * Namespaces (Consul Enterprise 1.7+, not in Consul 1.8.7 OSS): isolated sets of services, KV and
+ * ACLs. Written from Consul's documented API; the tests are contract tests, not run against a real agent.
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import { InputError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
+import type { NamespaceACLLink, Namespace } from '../schemas/namespace.ts';
+import { Namespace as NamespaceSchema, NamespaceList } from '../schemas/namespace.ts';
+
+export type { NamespaceACLLink, Namespace } from '../schemas/namespace.ts';
+
+/** A namespace to create or update (Consul's field names). */
+export interface NamespaceInput {
+  /** A DNS label; on update it must match the name in the path if given. */
+  Name?: string | undefined;
+  Description?: string | undefined;
+  ACLs?: { PolicyDefaults?: NamespaceACLLink[] | undefined; RoleDefaults?: NamespaceACLLink[] | undefined } | undefined;
+  Meta?: Record<string, string> | undefined;
+  [field: string]: unknown;
+}
+
+function namePath(name: string): string {
+  if (typeof name !== 'string' || name === '') throw new InputError('a namespace name must be a non-empty string');
+  return `namespace/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Creates a namespace (`operator:write`).
+ * @returns the created namespace.
+ * @throws {InputError} without `Name`, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces#create-a-namespace
+ * @example await namespace.create(client, { Name: 'team-1', Description: 'Team 1' });
+ */
+export async function create(client: Client, input: NamespaceInput & { Name: string }, options: WriteOptions = {}): Promise<Result<Namespace>> {
+  namePath(input?.Name);
+  return requestJson(client, { method: 'PUT', path: 'namespace', json: input, options }, NamespaceSchema);
+}
+
+/**
+ * Reads a namespace.
+ * @returns the namespace (with `DeletedAt` while being deleted), or `undefined` when there is none.
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces#read-a-namespace
+ * @example const { data } = await namespace.get(client, 'team-1');
+ */
+export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Namespace | undefined>> {
+  const path = namePath(name);
+  const { response, meta } = await send(client, { path, options, accept: [404] });
+  if (response.status === 404) {
+    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    return { data: undefined, meta };
+  }
+  const where = `GET /v1/${path}`;
+  return { data: check(client, NamespaceSchema, await readJson(response, where), where), meta };
+}
+
+/**
+ * Updates a namespace (`operator:write`).
+ * @returns the updated namespace.
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces#update-a-namespace
+ * @example await namespace.update(client, 'team-1', { Description: 'Team one' });
+ */
+export async function update(client: Client, name: string, input: NamespaceInput, options: WriteOptions = {}): Promise<Result<Namespace>> {
+  return requestJson(client, { method: 'PUT', path: namePath(name), json: input, options }, NamespaceSchema);
+}
+
+/**
+ * Marks a namespace for deletion; Consul deletes its data in the background. `delete` is the exported name.
+ * @returns nothing (`data` is `undefined`).
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces#delete-a-namespace
+ * @example await namespace.delete(client, 'team-1');
+ */
+export async function remove(client: Client, name: string, options: WriteOptions = {}): Promise<Result<void>> {
+  const { response, meta } = await send(client, { method: 'DELETE', path: namePath(name), options });
+  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  return { data: undefined, meta };
+}
+
+export { remove as delete };
+
+/**
+ * Lists the namespaces the token may see.
+ * @returns the namespaces.
+ * @see https://developer.hashicorp.com/consul/api-docs/namespaces#list-all-namespaces
+ * @example const { data } = await namespace.list(client);
+ */
+export async function list(client: Client, options: ReadOptions = {}): Promise<Result<Namespace[]>> {
+  return requestJson(client, { path: 'namespaces', options }, NamespaceList);
+}

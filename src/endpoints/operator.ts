@@ -1,0 +1,287 @@
+/**
+ * The operator API: the raft peer set, autopilot, and the gossip encryption keyring.
+ * Most calls need an `operator:read` or `operator:write` token.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import type { Duration } from '../core/encoding.ts';
+import { formatDuration, fromBase64, uint64 } from '../core/encoding.ts';
+import { InputError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { RequestSpec, Result } from '../core/request.ts';
+import { requestJson, send } from '../core/request.ts';
+import type { AutopilotConfiguration, AutopilotHealth, KeyringResponse, RaftConfiguration } from '../schemas/operator.ts';
+import {
+  AutopilotConfiguration as AutopilotConfigurationSchema,
+  AutopilotHealth as AutopilotHealthSchema,
+  BooleanResult,
+  KeyringList,
+  RaftConfiguration as RaftConfigurationSchema,
+} from '../schemas/operator.ts';
+
+export type {
+  AutopilotConfiguration,
+  AutopilotHealth,
+  AutopilotServerHealth,
+  KeyringResponse,
+  RaftConfiguration,
+  RaftServer,
+} from '../schemas/operator.ts';
+
+async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
+  const { response, meta } = await send(client, spec);
+  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  return { data: undefined, meta };
+}
+
+/**
+ * Reads the raft configuration: the servers, their addresses and which one leads.
+ * @param options - `consistency: 'stale'` reads from any server (e.g. when there is no leader).
+ * @returns the servers and the raft index of the configuration.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/raft#read-configuration
+ * @example
+ * ```ts
+ * const { data } = await operator.raftConfiguration(client);
+ * const leader = data.Servers.find((s) => s.Leader);
+ * ```
+ */
+export async function raftConfiguration(client: Client, options: ReadOptions = {}): Promise<Result<RaftConfiguration>> {
+  return requestJson(client, { path: 'operator/raft/configuration', options }, RaftConfigurationSchema);
+}
+
+/** Which raft peer to remove: by server id (raft protocol 3) or by `ip:port` address. */
+export type RaftPeer = { id: string; address?: undefined } | { address: string; id?: undefined };
+
+/**
+ * Removes a server from the raft peer set (for a failed server that cannot leave by itself).
+ * @param peer - `{ id }` or `{ address: 'ip:port' }`.
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} unless exactly one of `id` and `address` is given, before sending.
+ * @throws {ServerError} when no such peer is in the configuration (Consul answers 500).
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/raft#delete-raft-peer
+ * @example await operator.removeRaftPeer(client, { address: '10.0.0.7:8300' });
+ */
+export async function removeRaftPeer(client: Client, peer: RaftPeer, options: WriteOptions = {}): Promise<Result<void>> {
+  const id = peer?.id;
+  const address = peer?.address;
+  if ((id === undefined) === (address === undefined) || (id ?? address) === '') {
+    throw new InputError('give the raft peer to remove as { id } or { address: "ip:port" } (exactly one, non-empty)');
+  }
+  return sendVoid(client, { method: 'DELETE', path: 'operator/raft/peer', params: { id, address }, options });
+}
+
+/**
+ * Reads autopilot's configuration.
+ * @returns the configuration, with its `ModifyIndex` for check-and-set.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#read-configuration
+ * @example const { data } = await operator.autopilotConfiguration(client); // data.CleanupDeadServers
+ */
+export async function autopilotConfiguration(client: Client, options: ReadOptions = {}): Promise<Result<AutopilotConfiguration>> {
+  return requestJson(client, { path: 'operator/autopilot/configuration', options }, AutopilotConfigurationSchema);
+}
+
+/**
+ * Autopilot settings to write (Consul's field names). Consul replaces the whole configuration, so
+ * {@link setAutopilotConfiguration} takes every field; {@link updateAutopilotConfiguration} merges.
+ */
+export interface AutopilotSettings {
+  /** Remove dead servers when a new one joins. */
+  CleanupDeadServers: boolean;
+  /** Longest time a server may go without contact from the leader before it is unhealthy. */
+  LastContactThreshold: Duration;
+  /** Most log entries a server may trail the leader by before it is unhealthy. */
+  MaxTrailingLogs: number;
+  /** Fewest servers before autopilot stops pruning dead servers (Consul 1.6+). */
+  MinQuorum: number;
+  /** How long a new server must be healthy before it is promoted to voter. */
+  ServerStabilizationTime: Duration;
+  /** Enterprise: node-meta key for redundancy zones. */
+  RedundancyZoneTag: string;
+  /** Enterprise: disable upgrade migrations. */
+  DisableUpgradeMigration: boolean;
+  /** Enterprise: node-meta key holding the version for upgrade migrations. */
+  UpgradeVersionTag: string;
+}
+
+/** Options of {@link setAutopilotConfiguration}. */
+export interface AutopilotSetOptions extends WriteOptions {
+  /** Check-and-set: write only if the configuration's ModifyIndex is still this. */
+  cas?: number | bigint | undefined;
+}
+
+function autopilotBody(settings: AutopilotSettings): Record<string, unknown> {
+  if (typeof settings !== 'object' || settings === null) throw new InputError('autopilot settings must be an object');
+  const body: Record<string, unknown> = {};
+  const fields: (keyof AutopilotSettings)[] = [
+    'CleanupDeadServers', 'LastContactThreshold', 'MaxTrailingLogs', 'MinQuorum', 'ServerStabilizationTime',
+    'RedundancyZoneTag', 'DisableUpgradeMigration', 'UpgradeVersionTag',
+  ];
+  for (const field of fields) {
+    const value = settings[field];
+    if (value === undefined) {
+      throw new InputError(`autopilot settings need ${field} (Consul replaces the whole configuration; use updateAutopilotConfiguration to change some fields)`);
+    }
+    body[field] = field === 'LastContactThreshold' || field === 'ServerStabilizationTime' ? formatDuration(value as Duration, field) : value;
+  }
+  return body;
+}
+
+/**
+ * Replaces autopilot's configuration (every field is needed: Consul zeroes fields left out).
+ * @param settings - the whole configuration; a value read with {@link autopilotConfiguration} can be passed back.
+ * @param options - `cas` for check-and-set.
+ * @returns whether Consul applied it (`false` when `cas` did not match).
+ * @throws {InputError} for a missing field or a bad duration, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#update-configuration
+ * @example
+ * ```ts
+ * const { data: cfg } = await operator.autopilotConfiguration(client);
+ * await operator.setAutopilotConfiguration(client, { ...cfg, MaxTrailingLogs: 500 }, { cas: cfg.ModifyIndex });
+ * ```
+ */
+export async function setAutopilotConfiguration(
+  client: Client,
+  settings: AutopilotSettings,
+  options: AutopilotSetOptions = {},
+): Promise<Result<boolean>> {
+  const { cas, ...rest } = options;
+  const json = autopilotBody(settings);
+  return requestJson(
+    client,
+    {
+      method: 'PUT',
+      path: 'operator/autopilot/configuration',
+      params: { cas: cas === undefined ? undefined : uint64(cas, 'cas') },
+      json,
+      options: rest,
+    },
+    BooleanResult,
+  );
+}
+
+/**
+ * Changes some autopilot settings: reads the configuration, merges `changes` and writes it back with
+ * check-and-set, so a concurrent change is never overwritten.
+ * @returns whether the write applied (`false` when the configuration changed in between; read and try again).
+ * @throws {InputError} for a bad duration, before writing.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#update-configuration
+ * @example await operator.updateAutopilotConfiguration(client, { CleanupDeadServers: false });
+ */
+export async function updateAutopilotConfiguration(
+  client: Client,
+  changes: Partial<AutopilotSettings>,
+  options: WriteOptions = {},
+): Promise<Result<boolean>> {
+  const { data: current } = await autopilotConfiguration(client, options);
+  const defined = Object.fromEntries(Object.entries(changes ?? {}).filter(([, value]) => value !== undefined));
+  return setAutopilotConfiguration(client, { ...current, ...defined } as AutopilotSettings, { ...options, cas: current.ModifyIndex });
+}
+
+/**
+ * Reads autopilot's health report of the servers. An unhealthy cluster is data, not an error
+ * (Consul answers 429 with the same body).
+ * @returns `Healthy`, `FailureTolerance` and each server's health.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#read-health
+ * @example
+ * ```ts
+ * const { data } = await operator.autopilotHealth(client);
+ * if (!data.Healthy) alert(`failure tolerance ${data.FailureTolerance}`);
+ * ```
+ */
+export async function autopilotHealth(client: Client, options: ReadOptions = {}): Promise<Result<AutopilotHealth>> {
+  return requestJson(client, { path: 'operator/autopilot/health', options, accept: [429] }, AutopilotHealthSchema);
+}
+
+/** Options of the keyring calls. */
+export interface KeyringOptions extends WriteOptions {
+  /** Ask this many extra nodes to relay each answer (0–5), for lossy networks. */
+  relayFactor?: number | undefined;
+  /** Only the local datacenter's LAN pool, from the servers' view (listing only; Consul 1.7+). */
+  localOnly?: boolean | undefined;
+}
+
+function keyringParams(options: KeyringOptions): Record<string, number | string | undefined> {
+  const { relayFactor, localOnly } = options;
+  if (relayFactor !== undefined && (!Number.isInteger(relayFactor) || relayFactor < 0 || relayFactor > 5)) {
+    throw new InputError(`relayFactor must be an integer from 0 to 5, got ${relayFactor}`);
+  }
+  // a bare `?local-only` is ignored by Consul: it needs `local-only=true`
+  return { 'relay-factor': relayFactor, 'local-only': localOnly ? 'true' : undefined };
+}
+
+function checkKey(key: string): string {
+  let size = -1;
+  try {
+    size = typeof key === 'string' ? fromBase64(key).length : -1;
+  } catch {
+    // not base64
+  }
+  if (![16, 24, 32].includes(size)) {
+    throw new InputError('a gossip encryption key is 16, 24 or 32 bytes in standard base64 (see `consul keygen`)');
+  }
+  return key;
+}
+
+function keyringWrite(method: 'POST' | 'PUT' | 'DELETE', client: Client, key: string, options: KeyringOptions): Promise<Result<void>> {
+  const { relayFactor, localOnly: _localOnly, ...rest } = options;
+  return sendVoid(client, {
+    method,
+    path: 'operator/keyring',
+    params: keyringParams({ relayFactor }),
+    json: { Key: checkKey(key) },
+    options: rest,
+  });
+}
+
+/**
+ * Lists the gossip encryption keys installed in every pool (WAN and each LAN).
+ * @returns one entry per pool, with each key's node count and the primary key(s).
+ * @throws {ServerError} when gossip encryption is not enabled on the agent.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#list-gossip-encryption-keys
+ * @example
+ * ```ts
+ * const { data } = await operator.listKeyring(client);
+ * const lan = data.find((pool) => !pool.WAN);
+ * ```
+ */
+export async function listKeyring(client: Client, options: KeyringOptions = {}): Promise<Result<KeyringResponse[]>> {
+  const { relayFactor, localOnly, ...rest } = options;
+  return requestJson(client, { path: 'operator/keyring', params: keyringParams({ relayFactor, localOnly }), options: rest }, KeyringList);
+}
+
+/**
+ * Installs a new gossip encryption key on every member (it is not used for encryption until {@link useKey}).
+ * @param key - base64 of 16, 24 or 32 random bytes (`consul keygen`).
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} for a key that is not 16/24/32 bytes of base64, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#add-new-gossip-encryption-key
+ * @example await operator.installKey(client, newKey);
+ */
+export async function installKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  return keyringWrite('POST', client, key, options);
+}
+
+/**
+ * Makes an installed key the primary key used to encrypt gossip.
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} for a malformed key, before sending.
+ * @throws {ServerError} when the key is not installed.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#change-primary-gossip-encryption-key
+ * @example await operator.useKey(client, newKey);
+ */
+export async function useKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  return keyringWrite('PUT', client, key, options);
+}
+
+/**
+ * Removes a gossip encryption key from every member.
+ * @returns nothing (`data` is `undefined`).
+ * @throws {InputError} for a malformed key, before sending.
+ * @throws {ServerError} when it is the primary key (Consul refuses: "Removing the primary key is not allowed").
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#delete-gossip-encryption-key
+ * @example await operator.removeKey(client, oldKey);
+ */
+export async function removeKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  return keyringWrite('DELETE', client, key, options);
+}

@@ -1,0 +1,92 @@
+/**
+ * Admin partitions (Consul Enterprise 1.11+, not in Consul 1.8.7): tenants with their own
+ * namespaces, services and ACLs. Written from Consul's documented API; the tests are contract tests,
+ * not run against a real agent.
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import { InputError } from '../core/errors.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
+import type { Partition } from '../schemas/partition.ts';
+import { Partition as PartitionSchema, PartitionList } from '../schemas/partition.ts';
+
+export type { Partition } from '../schemas/partition.ts';
+
+/** A partition to create or update (Consul's field names). */
+export interface PartitionInput {
+  /** A DNS label; on update it must match the name in the path if given. */
+  Name?: string | undefined;
+  Description?: string | undefined;
+  [field: string]: unknown;
+}
+
+function namePath(name: string): string {
+  if (typeof name !== 'string' || name === '') throw new InputError('a partition name must be a non-empty string');
+  return `partition/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Creates an admin partition (`operator:write`).
+ * @returns the created partition.
+ * @throws {InputError} without `Name`, before sending.
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#create-a-partition
+ * @example await partition.create(client, { Name: 'na-west', Description: 'North America West' });
+ */
+export async function create(client: Client, input: PartitionInput & { Name: string }, options: WriteOptions = {}): Promise<Result<Partition>> {
+  namePath(input?.Name);
+  return requestJson(client, { method: 'PUT', path: 'partition', json: input, options }, PartitionSchema);
+}
+
+/**
+ * Reads an admin partition.
+ * @returns the partition (with `DeletedAt` while being deleted), or `undefined` when there is none.
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#read-a-partition
+ * @example const { data } = await partition.get(client, 'na-west');
+ */
+export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Partition | undefined>> {
+  const path = namePath(name);
+  const { response, meta } = await send(client, { path, options, accept: [404] });
+  if (response.status === 404) {
+    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    return { data: undefined, meta };
+  }
+  const where = `GET /v1/${path}`;
+  return { data: check(client, PartitionSchema, await readJson(response, where), where), meta };
+}
+
+/**
+ * Updates an admin partition's description (`operator:write`).
+ * @returns the updated partition.
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#update-a-partition
+ * @example await partition.update(client, 'na-west', { Description: 'NA West' });
+ */
+export async function update(client: Client, name: string, input: PartitionInput, options: WriteOptions = {}): Promise<Result<Partition>> {
+  return requestJson(client, { method: 'PUT', path: namePath(name), json: input, options }, PartitionSchema);
+}
+
+/**
+ * Marks an admin partition for deletion; Consul deletes its data in the background. `delete` is the exported name.
+ * @returns nothing (`data` is `undefined`).
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#delete-a-partition
+ * @example await partition.delete(client, 'na-west');
+ */
+export async function remove(client: Client, name: string, options: WriteOptions = {}): Promise<Result<void>> {
+  const { response, meta } = await send(client, { method: 'DELETE', path: namePath(name), options });
+  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  return { data: undefined, meta };
+}
+
+export { remove as delete };
+
+/**
+ * Lists the admin partitions.
+ * @returns the partitions.
+ * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#list-all-partitions
+ * @example const { data } = await partition.list(client);
+ */
+export async function list(client: Client, options: ReadOptions = {}): Promise<Result<Partition[]>> {
+  return requestJson(client, { path: 'partitions', options }, PartitionList);
+}

@@ -1,0 +1,153 @@
+/**
+ * valibot schemas for the operator API: raft, autopilot and keyring.
+ * @module
+ */
+import * as v from 'valibot';
+import { uint } from './kv.ts';
+
+/** One server in the raft configuration. */
+export interface RaftServer {
+  ID: string;
+  Node: string;
+  /** `ip:port` of the server's RPC address. */
+  Address: string;
+  Leader: boolean;
+  ProtocolVersion: string;
+  Voter: boolean;
+  [field: string]: unknown;
+}
+
+/** The raft configuration: the server peers. */
+export interface RaftConfiguration {
+  Servers: RaftServer[];
+  Index: number;
+  [field: string]: unknown;
+}
+
+/** The raft configuration. */
+export const RaftConfiguration: v.GenericSchema<unknown, RaftConfiguration> = v.looseObject({
+  Servers: v.array(
+    v.looseObject({
+      ID: v.string(),
+      Node: v.string(),
+      Address: v.string(),
+      Leader: v.boolean(),
+      ProtocolVersion: v.string(),
+      Voter: v.boolean(),
+    }),
+  ),
+  Index: uint,
+});
+
+/** Autopilot's configuration as Consul returns it (durations as Go duration strings). */
+export interface AutopilotConfiguration {
+  CleanupDeadServers: boolean;
+  LastContactThreshold: string;
+  MaxTrailingLogs: number;
+  MinQuorum: number;
+  ServerStabilizationTime: string;
+  RedundancyZoneTag: string;
+  DisableUpgradeMigration: boolean;
+  UpgradeVersionTag: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  [field: string]: unknown;
+}
+
+/** Autopilot's configuration. */
+export const AutopilotConfiguration: v.GenericSchema<unknown, AutopilotConfiguration> = v.looseObject({
+  CleanupDeadServers: v.boolean(),
+  LastContactThreshold: v.string(),
+  MaxTrailingLogs: uint,
+  MinQuorum: uint,
+  ServerStabilizationTime: v.string(),
+  RedundancyZoneTag: v.string(),
+  DisableUpgradeMigration: v.boolean(),
+  UpgradeVersionTag: v.string(),
+  CreateIndex: uint,
+  ModifyIndex: uint,
+});
+
+/** One server's health as autopilot sees it. */
+export interface AutopilotServerHealth {
+  ID: string;
+  Name: string;
+  Address: string;
+  SerfStatus: string;
+  Version: string;
+  Leader: boolean;
+  /** Go duration since the leader last heard from it, e.g. `"0s"`. */
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  Voter: boolean;
+  /** RFC 3339 time since which it has been healthy. */
+  StableSince: string;
+  [field: string]: unknown;
+}
+
+/** Autopilot's health report of the servers. */
+export interface AutopilotHealth {
+  Healthy: boolean;
+  /** How many servers could fail without losing quorum. */
+  FailureTolerance: number;
+  Servers: AutopilotServerHealth[];
+  [field: string]: unknown;
+}
+
+const ServerHealth = v.looseObject({
+  ID: v.string(),
+  Name: v.string(),
+  Address: v.string(),
+  SerfStatus: v.string(),
+  Version: v.string(),
+  Leader: v.boolean(),
+  LastContact: v.string(),
+  LastTerm: uint,
+  LastIndex: uint,
+  Healthy: v.boolean(),
+  Voter: v.boolean(),
+  StableSince: v.string(),
+});
+
+/** Autopilot's health report (`Servers` is `[]` until autopilot's first health pass). */
+export const AutopilotHealth: v.GenericSchema<unknown, AutopilotHealth> = v.looseObject({
+  Healthy: v.boolean(),
+  FailureTolerance: v.number(),
+  // null until autopilot's first health pass after a leader election (Consul answers 429 then)
+  Servers: v.pipe(v.nullable(v.array(ServerHealth)), v.transform((servers) => servers ?? [])),
+});
+
+/** The gossip keys of one pool (the WAN pool, or a datacenter's or segment's LAN pool). */
+export interface KeyringResponse {
+  /** True for the WAN pool. */
+  WAN: boolean;
+  Datacenter: string;
+  Segment: string;
+  /** Each installed key → how many nodes have it. */
+  Keys: Record<string, number>;
+  /** Each primary key → how many nodes use it (Consul 1.8+). */
+  PrimaryKeys?: Record<string, number> | undefined;
+  /** How many nodes the pool has. */
+  NumNodes: number;
+  /** Errors reported by nodes, by node. */
+  Messages?: Record<string, string> | null | undefined;
+  [field: string]: unknown;
+}
+
+/** The keyring, one entry per pool. */
+export const KeyringList: v.GenericSchema<unknown, KeyringResponse[]> = v.array(
+  v.looseObject({
+    WAN: v.boolean(),
+    Datacenter: v.string(),
+    Segment: v.string(),
+    Keys: v.record(v.string(), v.number()),
+    PrimaryKeys: v.optional(v.record(v.string(), v.number())),
+    NumNodes: v.number(),
+    Messages: v.optional(v.nullable(v.record(v.string(), v.string()))),
+  }),
+);
+
+/** A `true`/`false` write answer. */
+export const BooleanResult: v.GenericSchema<unknown, boolean> = v.boolean();
