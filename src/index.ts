@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-export type { Client } from './core/client.ts';
+export type { Client, PerRequestConfig } from './core/client.ts';
 export { createClient, withConfig } from './core/client.ts';
 export type { ClientConfig, FetchLike, ResolvedConfig, RetryOptions } from './core/config.ts';
 export type { QueryMeta } from './core/meta.ts';
@@ -50,7 +50,195 @@ export {
   isTimeoutError,
   isTooManyRequestsError,
   isTransactionError,
+  LockConflictError,
+  LockHeldError,
+  LockLostError,
+  LockTimeoutError,
+  isLockConflictError,
+  isLockHeldError,
+  isLockLostError,
+  isLockTimeoutError,
 } from './core/errors.ts';
+export type { LockErrorContext } from './core/errors.ts';
 export type { KVApi } from './consul.ts';
 export { Consul } from './consul.ts';
 export type { KVPair, KVValue, SetOptions, DeleteOptions, KeysOptions, LockOptions } from './endpoints/kv.ts';
+export type { ACLApi, ACLAuthMethodApi, ACLBindingRuleApi, ACLPolicyApi, ACLRoleApi, ACLTokenApi } from './consul.ts';
+export type {
+  ACLAuthMethod,
+  ACLAuthMethodInput,
+  ACLAuthMethodListEntry,
+  ACLBindingRule,
+  ACLBindingRuleInput,
+  ACLBindingRuleListOptions,
+  ACLIDResult,
+  ACLLink,
+  ACLLinkInput,
+  ACLLoginInput,
+  ACLNodeIdentity,
+  ACLNodeIdentityInput,
+  ACLPolicy,
+  ACLPolicyInput,
+  ACLPolicyListEntry,
+  ACLReplicationStatus,
+  ACLRole,
+  ACLRoleInput,
+  ACLRoleListOptions,
+  ACLServiceIdentity,
+  ACLServiceIdentityInput,
+  ACLToken,
+  ACLTokenInput,
+  ACLTokenListEntry,
+  ACLTokenListOptions,
+  LegacyACL,
+  LegacyACLCreateOptions,
+  LegacyACLOptions,
+} from './endpoints/acl.ts';
+export type { SessionApi, WatchApi } from './consul.ts';
+export type { RenewPeriodicallyOptions, SessionDefinition, SessionEntry, SessionRenewer, ServiceCheckRef } from './endpoints/session.ts';
+export { renewPeriodically } from './endpoints/session.ts';
+export type { WatchIterator, WatchOptions, WatchRead } from './core/watch.ts';
+export { watch } from './core/watch.ts';
+export type { HeldLock, LockAcquireOptions, LockApi } from './recipes/lock.ts';
+export { DEFAULT_LOCK_SESSION_NAME, DEFAULT_LOCK_SESSION_TTL, LOCK_FLAG_VALUE, lock, withLock } from './recipes/lock.ts';
+export type { HeldSemaphore, SemaphoreApi, SemaphoreOptions } from './recipes/semaphore.ts';
+export {
+  DEFAULT_SEMAPHORE_SESSION_NAME,
+  SEMAPHORE_FLAG_VALUE,
+  SEMAPHORE_LOCK_KEY,
+  semaphore,
+  withSemaphore,
+} from './recipes/semaphore.ts';
+export type {
+  AgentApi,
+  AgentCheckApi,
+  AgentServiceApi,
+  CatalogApi,
+  CoordinateApi,
+  EventApi,
+  HealthApi,
+  StatusApi,
+} from './consul.ts';
+export type {
+  AgentServiceHealth,
+  AgentServiceOptions,
+  AgentTokenKind,
+  CheckDefinition,
+  CheckStatus,
+  CheckTarget,
+  MembersOptions,
+  MonitorOptions,
+  RegisterServiceOptions,
+  ServiceDefinition,
+  TaggedAddress,
+} from './endpoints/agent.ts';
+export type {
+  AgentMember,
+  AgentMetrics,
+  AgentSelf,
+  AgentServiceChecksInfo,
+  AgentVersion,
+  HostInfo,
+  MetricValue,
+} from './schemas/agent.ts';
+export type { CatalogCheckDefinition, CatalogDeregistration, CatalogRegistration, CatalogServiceOptions } from './endpoints/catalog.ts';
+export type {
+  AgentService,
+  CatalogNode,
+  CatalogNodeServiceList,
+  CatalogNodeServices,
+  CatalogService,
+  GatewayService,
+  ServiceAddress,
+  ServiceWeights,
+} from './schemas/catalog.ts';
+export type { HealthServiceOptions, HealthState } from './endpoints/health.ts';
+export type { HealthCheck, HealthStatus, ServiceEntry } from './schemas/health.ts';
+export type { Coord, CoordinateDatacenterMap, CoordinateEntry } from './schemas/coordinate.ts';
+export type { FireOptions, ListEventsOptions, UserEvent } from './endpoints/event.ts';
+export type {
+  ConfigApi,
+  ConnectApi,
+  IntentionsApi,
+  NamespaceApi,
+  OperatorApi,
+  PartitionApi,
+  PeeringApi,
+  QueryApi,
+  SnapshotApi,
+  TxnApi,
+} from './consul.ts';
+export type {
+  TxnBatch,
+  TxnBatchLimits,
+  TxnBatchOptions,
+  TxnBatchReport,
+  TxnBuilder,
+  TxnCatalogVerb,
+  TxnCheck,
+  TxnCheckBuilder,
+  TxnCheckResult,
+  TxnInput,
+  TxnKVBuilder,
+  TxnKVOp,
+  TxnKVOpOptions,
+  TxnKVVerb,
+  TxnNode,
+  TxnNodeBuilder,
+  TxnNodeResult,
+  TxnOperation,
+  TxnOptions,
+  TxnOutcome,
+  TxnResultItem,
+  TxnResults,
+  TxnService,
+  TxnServiceBuilder,
+  TxnServiceRef,
+  TxnServiceResult,
+  TxnValue,
+} from './endpoints/txn.ts';
+export type {
+  ExecuteOptions as PreparedQueryExecuteOptions,
+  PreparedQuery,
+  PreparedQueryDefinition,
+  PreparedQueryExecuteResult,
+  PreparedQueryExplain,
+  PreparedQueryNode,
+  PreparedQueryServiceSpec,
+} from './endpoints/query.ts';
+export type {
+  AutopilotConfiguration,
+  AutopilotHealth,
+  AutopilotServerHealth,
+  AutopilotSetOptions,
+  AutopilotSettings,
+  KeyringOptions,
+  KeyringResponse,
+  RaftConfiguration,
+  RaftPeer,
+  RaftServer,
+} from './endpoints/operator.ts';
+export type { SaveBytesOptions, SnapshotData, SnapshotFile, SnapshotInfo, SnapshotMeta } from './endpoints/snapshot.ts';
+export { verifySnapshot } from './endpoints/snapshot.ts';
+export type {
+  ConfigEntry,
+  ConfigEntryBase,
+  ConfigEntryKind,
+  ConfigEntryKinds,
+  ConfigEntryOf,
+  ExposeConfig,
+  IngressGatewayEntry,
+  MeshGatewayConfig,
+  ProxyDefaultsEntry,
+  ServiceDefaultsEntry,
+  ServiceResolverEntry,
+  ServiceRoute,
+  ServiceRouterEntry,
+  ServiceSplitterEntry,
+  SetConfigOptions,
+  TerminatingGatewayEntry,
+} from './endpoints/config.ts';
+export type { CAConfiguration, CARoot, CARoots, Intention, IntentionInput } from './endpoints/connect.ts';
+export type { Namespace, NamespaceACLLink, NamespaceInput } from './endpoints/namespace.ts';
+export type { Partition, PartitionInput } from './endpoints/partition.ts';
+export type { Peering, PeeringEstablishRequest, PeeringState, PeeringTokenRequest } from './endpoints/peering.ts';

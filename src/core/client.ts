@@ -22,7 +22,8 @@ export interface Client {
  * @throws {ConfigError} when the configuration is invalid or no `fetch` is available.
  * @example
  * ```ts
- * import { createClient, kv } from 'consulate';
+ * import { createClient } from 'consulate';
+ * import * as kv from 'consulate/kv';
  * const client = createClient({ address: 'http://127.0.0.1:8500', token: 'secret' });
  * const { data } = await kv.get(client, 'config/db');
  * ```
@@ -32,11 +33,18 @@ export function createClient(config: ClientConfig = {}): Client {
   return Object.freeze({ config: resolved, transport: createTransport(resolved) });
 }
 
+/** Settings {@link withConfig} can change: the ones read per request (the transport is shared). */
+export type PerRequestConfig = Pick<
+  ResolvedConfig,
+  'token' | 'datacenter' | 'namespace' | 'partition' | 'headers' | 'timeout' | 'validateResponses'
+>;
+
 /**
- * Derives a client with some configuration changed (e.g. another token or datacenter), sharing nothing mutable.
+ * Derives a client with per-request settings changed (another token, datacenter, namespace…). The new
+ * client shares the original's transport (connection pool, Unix socket or TLS setup) and nothing mutable.
  * @example const admin = withConfig(client, { token: adminToken });
  */
-export function withConfig(client: Client, changes: Partial<ResolvedConfig>): Client {
+export function withConfig(client: Client, changes: Partial<PerRequestConfig>): Client {
   const config = Object.freeze({ ...client.config, ...changes });
-  return Object.freeze({ config, transport: createTransport(config) });
+  return Object.freeze({ ...client, config });
 }
