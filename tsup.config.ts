@@ -10,15 +10,25 @@ for (const source of Object.values(jsr.exports)) {
 
 export default defineConfig([
   {
+    // the library: ESM + CJS + types for every subpath, shared chunks so that subpaths share one core
     entry,
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: 'es2022',
     platform: 'neutral',
     treeshake: true,
     splitting: true,
-    external: ['ky', 'valibot', 'undici'],
+    external: ['ky', 'valibot', 'undici', /^node:/],
+  },
+  {
+    // the `consulate` bin (Node only); the shebang comes from src/cli/index.ts
+    entry: { 'cli/index': 'src/cli/index.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    external: ['ky', 'valibot', 'undici', 'commander', 'cli-progress'],
   },
 ]);

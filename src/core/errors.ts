@@ -24,7 +24,11 @@ export type ConsulErrorKind =
   | 'TimeoutError'
   | 'NetworkError'
   | 'ResponseValidationError'
-  | 'TransactionError';
+  | 'TransactionError'
+  | 'LockHeldError'
+  | 'LockTimeoutError'
+  | 'LockConflictError'
+  | 'LockLostError';
 
 /** Facts about the request that failed (never the token). */
 export interface ErrorContext {
@@ -185,6 +189,66 @@ export class TransactionError extends ConflictError {
   }
 }
 
+/** Facts about a lock or semaphore failure. */
+export interface LockErrorContext extends ErrorContext {
+  /** The lock key, or the semaphore's prefix. */
+  key: string;
+  /** The session holding the lock, when known. */
+  holder?: string | undefined;
+}
+
+/**
+ * A lock or semaphore is held by someone else and the caller asked not to wait (`tryOnce`), or a
+ * lock-delay is in effect. `holder` is the holding session when known.
+ */
+export class LockHeldError extends ConsulError {
+  /** The lock key (or semaphore prefix). */
+  readonly key: string;
+  /** The session holding the lock, when known. */
+  readonly holder: string | undefined;
+  constructor(message: string, context: LockErrorContext) {
+    super(message, context, 'LockHeldError');
+    this.key = context.key;
+    this.holder = context.holder;
+  }
+}
+
+/** A lock or semaphore could not be acquired within the `wait` the caller gave. */
+export class LockTimeoutError extends ConsulError {
+  /** The lock key (or semaphore prefix). */
+  readonly key: string;
+  constructor(message: string, context: LockErrorContext) {
+    super(message, context, 'LockTimeoutError');
+    this.key = context.key;
+  }
+}
+
+/**
+ * The key is not a lock of this kind: it has other flags (a plain key, a semaphore where a lock
+ * was expected or the reverse), or a semaphore's limit disagrees with the caller's.
+ */
+export class LockConflictError extends ConsulError {
+  /** The lock key (or semaphore prefix). */
+  readonly key: string;
+  constructor(message: string, context: LockErrorContext) {
+    super(message, context, 'LockConflictError');
+    this.key = context.key;
+  }
+}
+
+/**
+ * A held lock or semaphore slot was lost (session invalidated or expired, key taken or deleted,
+ * Consul unreachable): the reason of a held lock's `signal`.
+ */
+export class LockLostError extends ConsulError {
+  /** The lock key (or semaphore prefix). */
+  readonly key: string;
+  constructor(message: string, context: LockErrorContext) {
+    super(message, context, 'LockLostError');
+    this.key = context.key;
+  }
+}
+
 function kindOf(error: unknown): ConsulErrorKind | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const kind = (error as Record<symbol, unknown>)[BRAND];
@@ -228,3 +292,11 @@ export const isResponseValidationError = (error: unknown): error is ResponseVali
 /** True for {@link TransactionError}. */
 export const isTransactionError = (error: unknown): error is TransactionError =>
   kindOf(error) === 'TransactionError';
+/** True for {@link LockHeldError}. */
+export const isLockHeldError = (error: unknown): error is LockHeldError => kindOf(error) === 'LockHeldError';
+/** True for {@link LockTimeoutError}. */
+export const isLockTimeoutError = (error: unknown): error is LockTimeoutError => kindOf(error) === 'LockTimeoutError';
+/** True for {@link LockConflictError}. */
+export const isLockConflictError = (error: unknown): error is LockConflictError => kindOf(error) === 'LockConflictError';
+/** True for {@link LockLostError}. */
+export const isLockLostError = (error: unknown): error is LockLostError => kindOf(error) === 'LockLostError';

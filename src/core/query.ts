@@ -47,8 +47,11 @@ export interface ReadOptions extends WriteOptions {
   cached?: boolean | { maxAge?: Duration; staleIfError?: Duration };
 }
 
-/** Query parameter values; `true` is a bare flag (`?recurse`), `undefined`/`false` are left out. */
-export type QueryValue = string | number | bigint | boolean | undefined;
+/**
+ * Query parameter values: `true` is a bare flag (`?recurse`), `undefined`/`false` are left out, an
+ * array repeats the parameter (`?tag=a&tag=b`).
+ */
+export type QueryValue = string | number | bigint | boolean | readonly string[] | undefined;
 
 /** Builds search params from endpoint params plus the common options (client defaults applied by the caller). */
 export function buildQuery(
@@ -79,7 +82,8 @@ export function buildQuery(
   if (params) {
     for (const [key, value] of Object.entries(params)) {
       if (value === undefined || value === false) continue;
-      query.set(key, value === true ? '' : String(value));
+      if (typeof value === 'object') for (const item of value) query.append(key, item);
+      else query.set(key, value === true ? '' : String(value));
     }
   }
   return query;

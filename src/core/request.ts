@@ -94,6 +94,18 @@ export async function send(client: Client, spec: RequestSpec): Promise<{ respons
   throw await toError(method, `/v1/${spec.path}${query.size ? `?${query}` : ''}`, response);
 }
 
+/**
+ * Reads and discards a small body (an empty 404, an answer whose status is the data), so the
+ * connection can be reused. (Cancelling instead may close a keep-alive connection, and hangs under msw.)
+ */
+export async function drain(response: Response): Promise<void> {
+  try {
+    await response.arrayBuffer();
+  } catch {
+    // the body is of no interest
+  }
+}
+
 /** Reads a response's error text; HTML pages from proxies become their title or plain text. */
 async function errorText(response: Response): Promise<string> {
   let text = '';

@@ -28,7 +28,7 @@ import { InputError, isTransactionError, ResponseValidationError } from '../core
 import { emptyMeta } from '../core/meta.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send } from '../core/request.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 import { BooleanResult, KVPairList, StringList } from '../schemas/kv.ts';
 import type { TxnWireOp } from './txn-core.ts';
@@ -154,7 +154,7 @@ export async function getBytes(client: Client, key: string, options: ReadOptions
   }
   const { response, meta } = await send(client, { path: kvPath(k), params: { raw: true }, options, accept: [404] });
   if (response.status === 404) {
-    await response.body?.cancel();
+    await drain(response);
     return { data: undefined, meta };
   }
   return { data: new Uint8Array(await response.arrayBuffer()), meta };
@@ -215,7 +215,7 @@ export async function getRecord(client: Client, key: string, options: ReadOption
 async function readList(client: Client, spec: RequestSpec): Promise<Result<KVPairWire[]>> {
   const { response, meta } = await send(client, spec);
   if (response.status === 404) {
-    await response.body?.cancel();
+    await drain(response);
     return { data: [], meta };
   }
   const where = `GET /v1/${spec.path}`;
@@ -264,7 +264,7 @@ export async function keys(client: Client, prefix = '', options: KeysOptions = {
     accept: [404],
   });
   if (response.status === 404) {
-    await response.body?.cancel();
+    await drain(response);
     return { data: [], meta };
   }
   const where = `GET /v1/${kvPath(p)}?keys`;

@@ -19,8 +19,9 @@ async function exists(id: string): Promise<boolean> {
 describe('session endpoints', () => {
   it('creates a session with every option and reads it back with info, list and node', async () => {
     const node = await nodeName();
+    const name = `consulate-test-full-${crypto.randomUUID()}`;
     const { data: id } = await session.create(client, {
-      name: 'consulate-test-full',
+      name,
       behavior: 'delete',
       node,
       lockDelay: '2s',
@@ -30,13 +31,13 @@ describe('session endpoints', () => {
     try {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       const { data: entry, meta } = await session.info(client, id);
-      expect(entry).toMatchObject({ ID: id, Name: 'consulate-test-full', Behavior: 'delete', Node: node, TTL: '30s' });
+      expect(entry).toMatchObject({ ID: id, Name: name, Behavior: 'delete', Node: node, TTL: '30s' });
       expect(entry!.LockDelay).toBe(2_000_000_000); // sent as a Go duration string, stored in ns
       expect(entry!.NodeChecks).toEqual(['serfHealth']);
       expect(meta.index! > 0n).toBe(true);
       expect((await session.list(client)).data.map((s) => s.ID)).toContain(id);
       expect((await session.node(client, node)).data.map((s) => s.ID)).toContain(id);
-      const filtered = (await session.list(client, { filter: 'Name == "consulate-test-full"' })).data;
+      const filtered = (await session.list(client, { filter: `Name == "${name}"` })).data;
       expect(filtered.map((s) => s.ID)).toEqual([id]);
     } finally {
       await session.destroy(client, id);

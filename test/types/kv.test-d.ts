@@ -34,3 +34,11 @@ describe('kv types', () => {
     expectTypeOf(consul.kv.set('k', 'v')).resolves.toEqualTypeOf<Result<boolean>>();
   });
 });
+
+describe('facade generics', () => {
+  it('keeps getJSON schema inference on consul.kv', () => {
+    const consul = new Consul();
+    const schema = v.object({ port: v.number() });
+    expectTypeOf(consul.kv.getJSON('k', { schema })).resolves.toEqualTypeOf<Result<{ port: number } | undefined>>();
+  });
+});

@@ -1,0 +1,581 @@
+// The local agent against a real Consul agent (the run's shared -dev agent, plus an ACL-enabled one
+// of this file's own for what would disturb other test files: node maintenance, reload, tokens).
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as agent from '../../src/endpoints/agent.ts';
+import {
+  Consul,
+  isBadRequestError,
+  isForbiddenError,
+  isHttpError,
+  isInputError,
+  isNotFoundError,
+  isServerError,
+  type Client,
+} from '../../src/index.ts';
+import { startAgent, type Agent } from '../support/agent.mjs';
+import { testClient, uniquePrefix } from '../support/client.ts';
+
+const client = testClient();
+
+/** A name no other test uses, usable as a service or check id. */
+function uid(name: string): string {
+  return uniquePrefix(name).replace(/^test\//, 't-').replace(/\/$/, '');
+}
+
+/** A client that records every URL and body it sends (to show what reached the agent, and that nothing did). */
+function recording(config: Parameters<typeof testClient>[0] = {}): { client: Client; urls: string[]; bodies: string[] } {
+  const urls: string[] = [];
+  const bodies: string[] = [];
+  const c = testClient({
+    ...config,
+    fetch: async (input, init) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      if (input instanceof Request) bodies.push(await input.clone().text());
+      return fetch(input, init);
+    },
+  });
+  return { client: c, urls, bodies };
+}
+
+/** Retries an assertion until it passes (Consul applies some changes asynchronously). */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('agent: self, members, join, force-leave, metrics, host, version', () => {
+  it('self() describes the agent, members() its LAN and WAN pools', async () => {
+    const { data: me, meta } = await agent.self(client);
+    expect(meta.status).toBe(200);
+    expect(me.Config.Version).toBe('1.8.7');
+    expect(me.Config.Datacenter).toBe('dc1');
+    expect(me.Config.Server).toBe(true);
+    expect(me.Member.Name).toBe(me.Config.NodeName);
+    const { data: lan } = await agent.members(client);
+    expect(lan).toHaveLength(1);
+    expect(lan[0]).toMatchObject({ Name: me.Config.NodeName, Addr: '127.0.0.1', Status: 1 });
+    expect(lan[0]!.Tags['dc']).toBe('dc1');
+    const { data: wan } = await agent.members(client, { wan: true });
+    expect(wan.map((m) => m.Name)).toEqual([`${me.Config.NodeName}.dc1`]);
+    expect(wan[0]!.Port).not.toBe(lan[0]!.Port);
+  });
+
+  it('members({ segment }) surfaces Consul OSS refusing segments as a ServerError', async () => {
+    const error = await rejection(agent.members(client, { segment: 'alpha' }));
+    expect(isServerError(error)).toBe(true);
+    expect((error as { consulMessage: string }).consulMessage).toMatch(/segments are not supported/i);
+  });
+
+  it('join() joins through a gossip address (the agent itself, LAN and WAN) and reports failures', async () => {
+    const { data: lan } = await agent.members(client);
+    const { data: wan } = await agent.members(client, { wan: true });
+    const { client: rec, urls } = recording();
+    expect((await agent.join(rec, `${lan[0]!.Addr}:${lan[0]!.Port}`)).meta.status).toBe(200);
+    expect((await agent.join(rec, `${wan[0]!.Addr}:${wan[0]!.Port}`, { wan: true })).meta.status).toBe(200);
+    expect(urls[1]).toMatch(/\/v1\/agent\/join\/127\.0\.0\.1%3A\d+\?wan=1$/);
+    const error = await rejection(agent.join(client, '127.0.0.1:1'));
+    expect(isServerError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(/Failed to join/);
+    expect((await agent.members(client)).data).toHaveLength(1);
+  });
+
+  it('forceLeave() of an unknown node is a ServerError; prune is sent as a flag', async () => {
+    const { client: rec, urls } = recording();
+    const node = uid('ghost');
+    const error = await rejection(agent.forceLeave(rec, node, { prune: true }));
+    expect(isServerError(error)).toBe(true);
+    expect((error as { consulMessage: string }).consulMessage).toContain(`No node found with name '${node}'`);
+    expect(urls).toEqual([expect.stringMatching(new RegExp(`/v1/agent/force-leave/${node}\\?prune=$`))]);
+  });
+
+  it('metrics() reads the in-memory metrics; prometheusMetrics() is a 415 HttpError without retention', async () => {
+    const { data } = await agent.metrics(client);
+    expect(typeof data.Timestamp).toBe('string');
+    expect(data.Gauges.length).toBeGreaterThan(0);
+    expect(data.Gauges.every((g) => typeof g.Name === 'string')).toBe(true);
+    expect(Array.isArray(data.Samples)).toBe(true);
+    const error = await rejection(agent.prometheusMetrics(client));
+    expect(isHttpError(error)).toBe(true);
+    expect((error as { status: number }).status).toBe(415);
+  });
+
+  it('host() describes the machine', async () => {
+    const { data } = await agent.host(client);
+    expect(typeof data.Host['hostname']).toBe('string');
+    expect(typeof data.Memory['total']).toBe('number');
+    expect(Array.isArray(data.CPU)).toBe(true);
+    // nanoseconds since the epoch: above 2^53, read exactly
+    expect(typeof data.CollectionTime).toBe('bigint');
+    expect(data.CollectionTime / 1_000_000n).toBeGreaterThan(BigInt(Date.now() - 60_000));
+  });
+
+  it('version() is undefined on 1.8.7, which has no /v1/agent/version (404)', async () => {
+    const { data, meta } = await agent.version(client);
+    expect(data).toBeUndefined();
+    expect(meta.status).toBe(404);
+  });
+
+  it('version() reads a newer agent (contract test from Consul\'s documented response, not run against 1.8.7)', async () => {
+    const body = { SKU: 'oss', Version: '1.19.0', Revision: 'abc', BuildDate: '2024-06-12T00:00:00Z', HumanVersion: '1.19.0', FIPS: '' };
+    const fake = testClient({
+      fetch: async (input) => {
+        expect(input instanceof Request ? input.url : String(input)).toMatch(/\/v1\/agent\/version$/);
+        return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    expect((await agent.version(fake)).data).toEqual(body);
+  });
+
+  it('updateToken() with ACLs disabled surfaces Consul\'s 401 as an HttpError; the token travels in the body only', async () => {
+    const secret = '0b9f3d1e-5c7a-4f61-9a3e-2d8c6b4e1f70';
+    const { client: rec, urls } = recording();
+    const error = await rejection(agent.updateToken(rec, 'default', secret));
+    expect(isHttpError(error)).toBe(true);
+    expect(isForbiddenError(error)).toBe(false);
+    expect(error).toMatchObject({ status: 401, consulMessage: 'ACL support disabled' });
+    expect(urls).toEqual([expect.stringMatching(/\/v1\/agent\/token\/default$/)]);
+    expect(String((error as Error).message)).not.toContain(secret);
+  });
+});
+
+describe('agent services and checks', () => {
+  it('registers a service with a TTL check; services(), service(), checks() show it', async () => {
+    const name = uid('svc');
+    const id = `${name}-1`;
+    await agent.registerService(client, {
+      name,
+      id,
+      port: 8080,
+      address: '10.0.0.8',
+      tags: ['v1', 'primary'],
+      meta: { team: 'core' },
+      enableTagOverride: true,
+      weights: { passing: 5, warning: 2 },
+      taggedAddresses: { lan: { address: '10.0.0.8', port: 8080 }, wan: { address: '198.51.100.8' } },
+      check: { ttl: '30s', notes: 'app heartbeat' },
+    });
+    try {
+      const { data: all } = await agent.services(client);
+      expect(all[id]).toMatchObject({
+        ID: id,
+        Service: name,
+        Port: 8080,
+        Address: '10.0.0.8',
+        Tags: ['v1', 'primary'],
+        Meta: { team: 'core' },
+        EnableTagOverride: true,
+        Weights: { Passing: 5, Warning: 2 },
+        TaggedAddresses: { lan: { Address: '10.0.0.8', Port: 8080 }, wan: { Address: '198.51.100.8', Port: 0 } },
+      });
+      const filtered = await agent.services(client, { filter: `Service == "${name}"` });
+      expect(Object.keys(filtered.data)).toEqual([id]);
+      const one = await agent.service(client, id);
+      expect(one.data).toMatchObject({ ID: id, Service: name, Port: 8080 });
+      expect(one.meta.contentHash).toMatch(/^[0-9a-f]+$/);
+      expect(one.data?.ContentHash).toBe(one.meta.contentHash);
+      const { data: checks } = await agent.checks(client);
+      expect(checks[`service:${id}`]).toMatchObject({ ServiceID: id, ServiceName: name, Status: 'critical', Notes: 'app heartbeat', Type: 'ttl' });
+    } finally {
+      await agent.deregisterService(client, id);
+    }
+    expect((await agent.services(client)).data[id]).toBeUndefined();
+    expect((await agent.checks(client)).data[`service:${id}`]).toBeUndefined();
+  });
+
+  it('service() of an unknown id is undefined (404)', async () => {
+    const { data, meta } = await agent.service(client, uid('nobody'));
+    expect(data).toBeUndefined();
+    expect(meta.status).toBe(404);
+  });
+
+  it('service(id, { hash }) blocks until the definition changes', async () => {
+    const name = uid('hash');
+    await agent.registerService(client, { name, port: 1 });
+    try {
+      const first = await agent.service(client, name);
+      const blocked = agent.service(client, name, { hash: first.meta.contentHash!, wait: '10s' });
+      await new Promise((r) => setTimeout(r, 200));
+      await agent.registerService(client, { name, port: 2 });
+      const next = await blocked;
+      expect(next.data?.Port).toBe(2);
+      expect(next.meta.contentHash).not.toBe(first.meta.contentHash);
+    } finally {
+      await agent.deregisterService(client, name);
+    }
+  });
+
+  it('TTL pass/warn/fail/update drive the check and the local health endpoints (status as data, never retried)', async () => {
+    const name = uid('ttl');
+    const id = `${name}-a`;
+    const checkId = `service:${id}`;
+    await agent.registerService(client, { name, id, port: 80, check: { ttl: '1m' } });
+    const { client: rec, urls } = recording();
+    try {
+      let byName = await agent.serviceHealthByName(rec, name);
+      expect(byName.data).toMatchObject({ status: 'critical', found: true });
+      expect(byName.meta.status).toBe(503);
+      expect(byName.data.services).toHaveLength(1);
+      expect(byName.data.services[0]!.Service?.ID).toBe(id);
+      expect(urls).toHaveLength(1); // a 503 here is an answer, not a failure to retry
+
+      await agent.ttlPass(client, checkId, 'all good');
+      let byId = await agent.serviceHealthById(rec, id);
+      expect(byId.data.status).toBe('passing');
+      expect(byId.meta.status).toBe(200);
+      expect(byId.data.services[0]!.Checks![0]).toMatchObject({ CheckID: checkId, Status: 'passing', Output: 'all good' });
+
+      await agent.ttlWarn(client, checkId, 'slow');
+      byName = await agent.serviceHealthByName(rec, name);
+      expect(byName.data.status).toBe('warning');
+      expect(byName.meta.status).toBe(429);
+
+      await agent.ttlFail(client, checkId, 'down');
+      byId = await agent.serviceHealthById(rec, id);
+      expect(byId.data.status).toBe('critical');
+      expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'critical', Output: 'down' });
+
+      await agent.updateCheck(client, checkId, { status: 'warning', output: 'degraded' });
+      expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'warning', Output: 'degraded' });
+      expect(urls).toHaveLength(4);
+    } finally {
+      await agent.deregisterService(client, id);
+    }
+  });
+
+  it('local health of an unknown service is critical and not found', async () => {
+    const byName = await agent.serviceHealthByName(client, uid('none'));
+    expect(byName.data).toEqual({ status: 'critical', found: false, services: [] });
+    expect(byName.meta.status).toBe(404);
+    const byId = await agent.serviceHealthById(client, uid('none'));
+    expect(byId.data).toEqual({ status: 'critical', found: false, services: [] });
+  });
+
+  it('ttlPass() of an unknown or non-TTL check is a ServerError', async () => {
+    const error = await rejection(agent.ttlPass(client, uid('nocheck')));
+    expect(isServerError(error)).toBe(true);
+    expect((error as { consulMessage: string }).consulMessage).toMatch(/does not have associated TTL/);
+  });
+
+  it('service maintenance adds a critical maintenance check and removes it again', async () => {
+    const name = uid('maint');
+    await agent.registerService(client, { name, port: 80, check: { ttl: '1m', status: 'passing' } });
+    try {
+      await agent.serviceMaintenance(client, name, true, 'deploying v2');
+      const check = (await agent.checks(client)).data[`_service_maintenance:${name}`];
+      expect(check).toMatchObject({ Status: 'critical', Notes: 'deploying v2', ServiceID: name });
+      const health = await agent.serviceHealthById(client, name);
+      expect(health.data.status).toBe('maintenance');
+      expect(health.meta.status).toBe(503);
+      await agent.serviceMaintenance(client, name, false);
+      expect((await agent.checks(client)).data[`_service_maintenance:${name}`]).toBeUndefined();
+      expect((await agent.serviceHealthById(client, name)).data.status).toBe('passing');
+    } finally {
+      await agent.deregisterService(client, name);
+    }
+    expect(isNotFoundError(await rejection(agent.serviceMaintenance(client, uid('gone'), true)))).toBe(true);
+  });
+
+  it('registers several service checks and replaces them with replaceExistingChecks', async () => {
+    const name = uid('multi');
+    await agent.registerService(client, {
+      name,
+      port: 80,
+      checks: [
+        { id: `${name}-c1`, name: 'first', ttl: '1m' },
+        { id: `${name}-c2`, name: 'second', ttl: '1m', status: 'warning' },
+      ],
+    });
+    try {
+      let checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]);
+      expect(checks[`${name}-c2`]).toMatchObject({ Name: 'second', Status: 'warning' });
+      await agent.registerService(client, { name, port: 80, checks: [{ id: `${name}-c1`, name: 'first', ttl: '1m' }] });
+      checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]); // kept without the option
+      await agent.registerService(
+        client,
+        { name, port: 80, checks: [{ id: `${name}-c1`, name: 'first', ttl: '1m' }] },
+        { replaceExistingChecks: true },
+      );
+      checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      expect(Object.keys(checks)).toEqual([`${name}-c1`]);
+    } finally {
+      await agent.deregisterService(client, name);
+    }
+  });
+
+  it('runs an HTTP check with its method, headers and body, and a TCP check (translated end to end)', async () => {
+    const seen: { method: string; headers: IncomingMessage['headers']; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push({ method: req.method!, headers: req.headers, body });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const name = uid('kinds');
+    const [httpId, tcpId] = [`${name}-http`, `${name}-tcp`];
+    const { client: rec, bodies } = recording();
+    try {
+      await agent.registerService(client, { name, port });
+      await agent.registerCheck(rec, {
+        id: httpId,
+        name: 'web health',
+        serviceId: name,
+        http: `http://127.0.0.1:${port}/health`,
+        method: 'POST',
+        header: { 'X-Probe': 'consulate', Accept: ['text/plain', 'application/json'] },
+        body: '{"deep":true}',
+        tlsSkipVerify: true,
+        interval: '1s',
+        timeout: 1500,
+        deregisterCriticalServiceAfter: '90m',
+      });
+      await agent.registerCheck(client, { id: tcpId, name: 'port', tcp: `127.0.0.1:${port}`, interval: 1000, serviceId: name, status: 'warning' });
+      expect(JSON.parse(bodies[0]!)).toEqual({
+        ID: httpId,
+        Name: 'web health',
+        ServiceID: name,
+        HTTP: `http://127.0.0.1:${port}/health`,
+        Method: 'POST',
+        Header: { 'X-Probe': ['consulate'], Accept: ['text/plain', 'application/json'] },
+        Body: '{"deep":true}',
+        TLSSkipVerify: true,
+        Interval: '1s',
+        Timeout: '1500ms',
+        DeregisterCriticalServiceAfter: '90m',
+      });
+      const probe = await eventually(async () => {
+        const hit = seen.find((r) => r.method === 'POST');
+        if (!hit) throw new Error('no check request yet');
+        return hit;
+      });
+      expect(probe.headers['x-probe']).toBe('consulate');
+      expect(probe.headers['accept']).toBe('text/plain, application/json');
+      expect(probe.body).toBe('{"deep":true}');
+      await eventually(async () => {
+        const { data } = await agent.checks(client);
+        expect(data[httpId]).toMatchObject({ Type: 'http', Status: 'passing', ServiceID: name, Name: 'web health' });
+        expect(data[tcpId]).toMatchObject({ Type: 'tcp', Status: 'passing', ServiceID: name });
+      });
+    } finally {
+      await agent.deregisterService(client, name);
+      await new Promise((r) => server.close(r));
+    }
+    const { data: after } = await agent.checks(client);
+    expect(after[httpId]).toBeUndefined(); // deregistering the service removed its checks
+    expect(after[tcpId]).toBeUndefined();
+  });
+
+  it('registers gRPC, alias and TTL node checks', async () => {
+    const name = uid('more');
+    const ids = ['grpc', 'alias', 'ttl'].map((k) => `${name}-${k}`);
+    try {
+      await agent.registerCheck(client, { id: ids[0], name: 'grpc', grpc: '127.0.0.1:1', grpcUseTls: false, interval: '1m' });
+      await agent.registerCheck(client, { id: ids[1], name: 'alias', aliasService: name });
+      await agent.registerCheck(client, { id: ids[2], ttl: '5m', status: 'passing', notes: 'node heartbeat' });
+      const { data: checks } = await agent.checks(client);
+      expect(checks[ids[0]!]).toMatchObject({ Type: 'grpc', ServiceID: '' });
+      expect(checks[ids[1]!]).toMatchObject({ Type: 'alias' });
+      expect(checks[ids[2]!]).toMatchObject({ Type: 'ttl', Status: 'passing', Name: ids[2], Notes: 'node heartbeat' });
+    } finally {
+      for (const id of ids) await agent.deregisterCheck(client, id);
+    }
+    const { data: after } = await agent.checks(client);
+    expect(ids.filter((id) => after[id])).toEqual([]);
+    // deregistering what is not there is not an error
+    expect((await agent.deregisterCheck(client, ids[0]!)).meta.status).toBe(200);
+  });
+
+  it('a script check on an agent without enable_script_checks is Consul\'s ServerError', async () => {
+    const error = await rejection(agent.registerCheck(client, { id: uid('script'), args: ['/bin/true'], interval: '10s' }));
+    expect(isServerError(error)).toBe(true);
+    expect((error as { consulMessage: string }).consulMessage).toMatch(/Scripts are disabled/);
+  });
+
+  it('the Consul facade binds agent, agent.service and agent.check', async () => {
+    const consul = new Consul(client);
+    const name = uid('facade');
+    await consul.agent.service.register({ name, port: 9, check: { ttl: '1m' } });
+    try {
+      expect((await consul.agent.service.get(name)).data?.Port).toBe(9);
+      expect(Object.keys((await consul.agent.service.list()).data)).toContain(name);
+      await consul.agent.check.ttlPass(`service:${name}`);
+      expect((await consul.agent.service.healthByName(name)).data.status).toBe('passing');
+      expect((await consul.agent.check.list()).data[`service:${name}`]?.Status).toBe('passing');
+      expect((await consul.agent.self()).data.Config.Version).toBe('1.8.7');
+    } finally {
+      await consul.agent.service.deregister(name);
+    }
+  });
+});
+
+describe('agent monitor', () => {
+  it('streams log lines until the caller aborts, then ends without an error', async () => {
+    const marker = uid('monitor');
+    const controller = new AbortController();
+    // Consul sends nothing until a line is logged at the level, so keep making lines until ours shows up
+    const poke = setInterval(() => void agent.service(client, marker).catch(() => undefined), 100);
+    const lines: string[] = [];
+    try {
+      for await (const line of agent.monitor(client, { loglevel: 'debug', signal: controller.signal })) {
+        lines.push(line);
+        if (line.includes(marker)) controller.abort();
+      }
+    } finally {
+      clearInterval(poke);
+    }
+    const ours = lines.find((line) => line.includes(marker))!;
+    expect(ours).toMatch(/\[DEBUG\] agent\.http: Request finished: method=GET url=\/v1\/agent\/service\//);
+    expect(lines.every((line) => !line.includes('\n'))).toBe(true);
+  });
+
+  it('streams JSON lines with logjson and stops when the loop is left', async () => {
+    const marker = uid('monjson');
+    const poke = setInterval(() => void agent.service(client, marker).catch(() => undefined), 100);
+    let record: Record<string, unknown> | undefined;
+    try {
+      for await (const line of agent.monitor(client, { loglevel: 'debug', logjson: true })) {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if (JSON.stringify(parsed).includes(marker)) {
+          record = parsed;
+          break;
+        }
+      }
+    } finally {
+      clearInterval(poke);
+    }
+    expect(record).toMatchObject({ '@level': 'debug', '@module': 'agent.http', method: 'GET' });
+  });
+
+  it('ends cleanly when aborted before any line arrives', async () => {
+    const controller = new AbortController();
+    const iterator = agent.monitor(client, { loglevel: 'err', signal: controller.signal });
+    const next = iterator.next();
+    setTimeout(() => controller.abort(), 150);
+    expect(await next).toEqual({ done: true, value: undefined });
+  });
+
+  it('an unknown loglevel is Consul\'s BadRequestError', async () => {
+    const lines = agent.monitor(client, { loglevel: 'loud' as 'info' });
+    expect(isBadRequestError(await rejection(lines.next()))).toBe(true);
+  });
+});
+
+describe('validation before sending', () => {
+  const { client: rec, urls } = recording();
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ['http check without interval', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/' }), /check\.interval is required for a http check/],
+    ['tcp service check without interval', () => agent.registerService(rec, { name: 'x', check: { tcp: 'x:1' } }), /service\.check\.interval is required/],
+    ['bad duration', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/', interval: 'ten seconds' }), /check\.interval must be a Go duration/],
+    ['bare number string', () => agent.registerCheck(rec, { name: 'x', ttl: '30' }), /check\.ttl must be a Go duration/],
+    ['two kinds at once', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/', tcp: 'x:1', interval: '10s' }), /2 kinds at once \(http, tcp\)/],
+    ['ttl with interval', () => agent.registerCheck(rec, { name: 'x', ttl: '10s', interval: '10s' }), /both ttl and interval/],
+    ['bad status', () => agent.registerCheck(rec, { name: 'x', ttl: '10s', status: 'ok' as 'passing' }), /check\.status must be "passing", "warning" or "critical"/],
+    ['no kind', () => agent.registerCheck(rec, { name: 'x' }), /check needs a kind/],
+    ['zero ttl', () => agent.registerCheck(rec, { name: 'x', ttl: '0s' }), /check\.ttl must be greater than 0/],
+    ['bad check in checks[1]', () => agent.registerService(rec, { name: 'x', checks: [{ ttl: '1m' }, { grpc: 'x:1', interval: '-1s' }] }), /service\.checks\[1\]\.interval/],
+    ['docker without args', () => agent.registerCheck(rec, { name: 'x', dockerContainerId: 'abc', interval: '10s' }), /check\.dockerContainerId needs check\.args/],
+    ['shell without docker', () => agent.registerCheck(rec, { name: 'x', args: ['true'], shell: '/bin/sh', interval: '10s' }), /check\.shell is only for Docker/],
+    ['serviceId on a service check', () => agent.registerService(rec, { name: 'x', check: { ttl: '1m', serviceId: 'y' } }), /service\.check\.serviceId cannot be set/],
+    ['check without name or id', () => agent.registerCheck(rec, { ttl: '1m' }), /check\.name \(or check\.id\) is required/],
+    ['service without name', () => agent.registerService(rec, { port: 80 } as agent.ServiceDefinition), /service\.name is required/],
+    ['port out of range', () => agent.registerService(rec, { name: 'x', port: 70000 }), /service\.port must be an integer from 0 to 65535/],
+    ['weights.passing 0', () => agent.registerService(rec, { name: 'x', weights: { passing: 0 } }), /service\.weights\.passing must be an integer from 1/],
+    ['tags not strings', () => agent.registerService(rec, { name: 'x', tags: [1 as unknown as string] }), /service\.tags must be an array of strings/],
+    ['update with bad status', () => agent.updateCheck(rec, 'c', { status: 'fine' as 'passing' }), /status must be "passing", "warning" or "critical"/],
+    ['empty service id', () => agent.service(rec, ''), /id must be a non-empty string/],
+    ['maintenance enable not a boolean', () => agent.maintenance(rec, 'yes' as unknown as boolean), /enable must be a boolean/],
+    ['token kind', () => agent.updateToken(rec, 'Default!' as agent.AgentTokenKind, 't'), /kind must be a token kind/],
+    ['empty hash', () => agent.service(rec, 'x', { hash: '' }), /hash must be a non-empty string/],
+  ];
+  for (const [what, call, message] of cases) {
+    it(`${what} → InputError naming the field`, async () => {
+      const error = await rejection(call());
+      expect(isInputError(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    });
+  }
+  it('none of them reached the agent', () => {
+    expect(urls).toEqual([]);
+  });
+});
+
+describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, script checks, Prometheus)', () => {
+  const master = '5d8e7f2a-1b3c-4d5e-8f90-a1b2c3d4e5f6';
+  let own: Agent;
+  let admin: Client;
+  let anonymous: Client;
+  beforeAll(async () => {
+    own = await startAgent({
+      name: 'consulate-agent-acl',
+      acl: { masterToken: master },
+      hcl: 'enable_script_checks = true\ntelemetry { prometheus_retention_time = "1m" }',
+    });
+    admin = testClient({ address: own.address, token: master });
+    anonymous = testClient({ address: own.address });
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('updateToken() sets each kind with agent:write, is Forbidden without, NotFound for an unknown kind', async () => {
+    expect(isForbiddenError(await rejection(agent.updateToken(anonymous, 'default', master)))).toBe(true);
+    // the agent token stays the master token; the others get tokens that grant nothing
+    expect((await agent.updateToken(admin, 'agent', master)).meta.status).toBe(200);
+    for (const kind of ['default', 'agent_master', 'replication', 'acl_token'] as const) {
+      expect((await agent.updateToken(admin, kind, crypto.randomUUID())).meta.status).toBe(200);
+    }
+    const error = await rejection(agent.updateToken(admin, 'agent_recovery', master));
+    expect(isNotFoundError(error)).toBe(true);
+    expect((error as { consulMessage: string }).consulMessage).toBe('Token "agent_recovery" is unknown');
+  });
+
+  it('node maintenance adds and removes the _node_maintenance check', async () => {
+    await agent.maintenance(admin, true, 'kernel upgrade');
+    expect((await agent.checks(admin)).data['_node_maintenance']).toMatchObject({ Status: 'critical', Notes: 'kernel upgrade', Type: 'maintenance' });
+    await agent.maintenance(admin, false);
+    expect((await agent.checks(admin)).data['_node_maintenance']).toBeUndefined();
+  });
+
+  it('script and Docker checks register where script checks are enabled', async () => {
+    await agent.registerCheck(admin, { id: 'script', args: ['/bin/true'], interval: '1m' });
+    await agent.registerCheck(admin, { id: 'docker', dockerContainerId: 'no-such-container', shell: '/bin/sh', args: ['true'], interval: '1m' });
+    const { data } = await agent.checks(admin);
+    expect(data['script']).toMatchObject({ Type: 'script', Name: 'script' });
+    expect(data['docker']).toMatchObject({ Type: 'docker' });
+  });
+
+  it('prometheusMetrics() returns the text exposition format', async () => {
+    const { data } = await agent.prometheusMetrics(admin);
+    expect(data).toMatch(/^# (HELP|TYPE) consul_/m);
+  });
+
+  it('reload() re-reads the configuration (a -dev agent then forgets API-registered services)', async () => {
+    await agent.registerService(admin, { name: 'before-reload', port: 1 });
+    expect(Object.keys((await agent.services(admin)).data)).toContain('before-reload');
+    expect((await agent.reload(admin)).meta.status).toBe(200);
+    expect((await agent.services(admin)).data['before-reload']).toBeUndefined();
+  });
+});
