@@ -14,6 +14,7 @@
  */
 export type { Client, PerRequestConfig } from './core/client.ts';
 export { createClient, withConfig } from './core/client.ts';
+export type { Outgoing, Transport } from './core/http.ts';
 export type { ClientConfig, FetchLike, ResolvedConfig, RetryOptions } from './core/config.ts';
 export type { QueryMeta } from './core/meta.ts';
 export type { ReadOptions, WriteOptions } from './core/query.ts';

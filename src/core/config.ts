@@ -98,14 +98,23 @@ export interface ClientConfig {
 export interface ResolvedConfig {
   /** Base URL ending in `/v1/`. */
   readonly apiUrl: string;
+  /** Default datacenter (`?dc=`), if any. */
   readonly datacenter: string | undefined;
+  /** ACL token (sent only in `X-Consul-Token`), if any. */
   readonly token: string | undefined;
+  /** Default namespace (`?ns=`), if any. */
   readonly namespace: string | undefined;
+  /** Default admin partition (`?partition=`), if any. */
   readonly partition: string | undefined;
+  /** Extra headers sent with every request. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The fetch implementation in use. */
   readonly fetch: FetchLike;
+  /** Milliseconds before a request times out, or `false` for none (blocking reads add their `wait`). */
   readonly timeout: number | false;
+  /** Retry policy of reads, with every default filled in. */
   readonly retry: Readonly<Required<RetryOptions>>;
+  /** Whether responses are checked against valibot schemas. */
   readonly validateResponses: boolean;
 }
 

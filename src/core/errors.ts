@@ -64,6 +64,12 @@ export class ConsulError extends Error {
   /** Consul's error text, when the response carried one. */
   readonly consulMessage: string | undefined;
 
+  /**
+   * Creates an error; the path in `context` is stored with any token redacted.
+   * @param message - what went wrong.
+   * @param context - facts about the request (method, path, status, Consul's message, cause).
+   * @param kind - the error's {@link ConsulErrorKind} (subclasses pass their own).
+   */
   constructor(message: string, context: ErrorContext = {}, kind: ConsulErrorKind = 'ConsulError') {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
     this.name = kind;
@@ -78,6 +84,11 @@ export class ConsulError extends Error {
 
 /** Invalid client configuration (bad URL, port out of range, unknown scheme…), thrown by `createClient`. */
 export class ConfigError extends ConsulError {
+  /**
+   * Creates a configuration error.
+   * @param message - what is wrong with the configuration.
+   * @param context - facts about the request, if any.
+   */
   constructor(message: string, context?: ErrorContext) {
     super(message, context, 'ConfigError');
   }
@@ -85,6 +96,11 @@ export class ConfigError extends ConsulError {
 
 /** A bad argument, found before anything was sent (value too large, bad flags, bad duration…). */
 export class InputError extends ConsulError {
+  /**
+   * Creates an input error.
+   * @param message - which argument is wrong and why.
+   * @param context - facts about the request, if any.
+   */
   constructor(message: string, context?: ErrorContext) {
     super(message, context, 'InputError');
   }
@@ -92,6 +108,12 @@ export class InputError extends ConsulError {
 
 /** Consul answered with an error status. Subclasses narrow the common statuses. */
 export class HttpError extends ConsulError {
+  /**
+   * Creates an error for a response with an error status.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   * @param kind - the subclass's {@link ConsulErrorKind}.
+   */
   constructor(message: string, context: ErrorContext, kind: ConsulErrorKind = 'HttpError') {
     super(message, context, kind);
   }
@@ -99,6 +121,11 @@ export class HttpError extends ConsulError {
 
 /** 400: Consul rejected the request as malformed. */
 export class BadRequestError extends HttpError {
+  /**
+   * Creates an error for a 400 response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'BadRequestError');
   }
@@ -106,6 +133,11 @@ export class BadRequestError extends HttpError {
 
 /** 403: permission denied, or an unknown ACL token (Consul's "ACL not found"). */
 export class ForbiddenError extends HttpError {
+  /**
+   * Creates an error for a 403 response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'ForbiddenError');
   }
@@ -113,6 +145,11 @@ export class ForbiddenError extends HttpError {
 
 /** 404 where the endpoint does not treat "missing" as data. */
 export class NotFoundError extends HttpError {
+  /**
+   * Creates an error for a 404 response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'NotFoundError');
   }
@@ -120,6 +157,12 @@ export class NotFoundError extends HttpError {
 
 /** 409: a conflict (a failed transaction throws the more specific {@link TransactionError}). */
 export class ConflictError extends HttpError {
+  /**
+   * Creates an error for a 409 response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   * @param kind - the subclass's {@link ConsulErrorKind}.
+   */
   constructor(message: string, context: ErrorContext, kind: ConsulErrorKind = 'ConflictError') {
     super(message, context, kind);
   }
@@ -127,6 +170,11 @@ export class ConflictError extends HttpError {
 
 /** 429: rate limited (after the configured retries, which honour `Retry-After`). */
 export class TooManyRequestsError extends HttpError {
+  /**
+   * Creates an error for a 429 response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'TooManyRequestsError');
   }
@@ -134,6 +182,11 @@ export class TooManyRequestsError extends HttpError {
 
 /** 5xx: Consul (or a proxy) failed; Consul also reports many validation failures as 500. */
 export class ServerError extends HttpError {
+  /**
+   * Creates an error for a 5xx response.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'ServerError');
   }
@@ -141,6 +194,11 @@ export class ServerError extends HttpError {
 
 /** The request did not complete within its timeout (blocking reads add their `wait` to it). */
 export class TimeoutError extends ConsulError {
+  /**
+   * Creates a timeout error.
+   * @param message - what timed out and after how long.
+   * @param context - facts about the request.
+   */
   constructor(message: string, context?: ErrorContext) {
     super(message, context, 'TimeoutError');
   }
@@ -148,6 +206,11 @@ export class TimeoutError extends ConsulError {
 
 /** The request could not be sent or its response not received; `cause` holds the original error. */
 export class NetworkError extends ConsulError {
+  /**
+   * Creates a network error.
+   * @param message - what failed.
+   * @param context - facts about the request; `cause` is the original error.
+   */
   constructor(message: string, context?: ErrorContext) {
     super(message, context, 'NetworkError');
   }
@@ -165,6 +228,12 @@ export interface ValidationIssue {
 export class ResponseValidationError extends ConsulError {
   /** The problems found, from valibot. */
   readonly issues: readonly ValidationIssue[];
+  /**
+   * Creates a response validation error.
+   * @param message - what did not match.
+   * @param issues - the problems found.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, issues: readonly ValidationIssue[], context?: ErrorContext) {
     super(message, context, 'ResponseValidationError');
     this.issues = issues;
@@ -183,6 +252,12 @@ export interface TransactionOpError {
 export class TransactionError extends ConflictError {
   /** Per-operation errors as Consul reported them. */
   readonly errors: readonly TransactionOpError[];
+  /**
+   * Creates an error for a rolled-back transaction.
+   * @param message - what went wrong.
+   * @param errors - the per-operation errors Consul reported.
+   * @param context - facts about the request and its response.
+   */
   constructor(message: string, errors: readonly TransactionOpError[], context: ErrorContext) {
     super(message, context, 'TransactionError');
     this.errors = errors;
@@ -206,6 +281,11 @@ export class LockHeldError extends ConsulError {
   readonly key: string;
   /** The session holding the lock, when known. */
   readonly holder: string | undefined;
+  /**
+   * Creates a lock-held error.
+   * @param message - what went wrong.
+   * @param context - the key and, when known, the holding session.
+   */
   constructor(message: string, context: LockErrorContext) {
     super(message, context, 'LockHeldError');
     this.key = context.key;
@@ -217,6 +297,11 @@ export class LockHeldError extends ConsulError {
 export class LockTimeoutError extends ConsulError {
   /** The lock key (or semaphore prefix). */
   readonly key: string;
+  /**
+   * Creates a lock timeout error.
+   * @param message - what went wrong.
+   * @param context - the key.
+   */
   constructor(message: string, context: LockErrorContext) {
     super(message, context, 'LockTimeoutError');
     this.key = context.key;
@@ -230,6 +315,11 @@ export class LockTimeoutError extends ConsulError {
 export class LockConflictError extends ConsulError {
   /** The lock key (or semaphore prefix). */
   readonly key: string;
+  /**
+   * Creates a lock conflict error.
+   * @param message - what went wrong.
+   * @param context - the key.
+   */
   constructor(message: string, context: LockErrorContext) {
     super(message, context, 'LockConflictError');
     this.key = context.key;
@@ -243,6 +333,11 @@ export class LockConflictError extends ConsulError {
 export class LockLostError extends ConsulError {
   /** The lock key (or semaphore prefix). */
   readonly key: string;
+  /**
+   * Creates a lock-lost error.
+   * @param message - what went wrong.
+   * @param context - the key.
+   */
   constructor(message: string, context: LockErrorContext) {
     super(message, context, 'LockLostError');
     this.key = context.key;

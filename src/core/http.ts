@@ -10,12 +10,17 @@ import { NetworkError, TimeoutError } from './errors.ts';
 
 /** A request ready to go on the wire. */
 export interface Outgoing {
+  /** HTTP method (`GET`, `PUT`, `DELETE`…). */
   method: string;
   /** Path below `/v1/`, already escaped. */
   path: string;
+  /** Query parameters (never the token). */
   query: URLSearchParams;
+  /** Request headers, `X-Consul-Token` included when there is a token. */
   headers: Record<string, string>;
-  body?: BodyInit | undefined;
+  /** Request body, if any. */
+  body?: RequestInit['body'] | undefined;
+  /** Aborts the request (and its retries). */
   signal?: AbortSignal | undefined;
   /** Milliseconds, or false for none. */
   timeout: number | false;
@@ -25,7 +30,7 @@ export interface Outgoing {
   accept?: readonly number[] | undefined;
 }
 
-/** Sends {@link Outgoing} requests; create one per client with {@link createTransport}. */
+/** Sends {@link Outgoing} requests: a client's `transport` (`createClient` builds one per client). */
 export interface Transport {
   /** Resolves with the response whatever its status (redirects are not followed); rejects on network failure, timeout or abort. */
   send(request: Outgoing): Promise<Response>;

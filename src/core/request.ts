@@ -44,7 +44,7 @@ export interface RequestSpec {
   /** The caller's common options. */
   options?: ReadOptions | undefined;
   /** A raw body. */
-  body?: BodyInit | undefined;
+  body?: RequestInit['body'] | undefined;
   /** A body to send as JSON (bigints written exactly). */
   json?: unknown;
   /** Statuses that are data, not errors (e.g. 404 for a missing key). */

@@ -122,6 +122,7 @@ export interface WatchIterator<T> extends AsyncIterableIterator<Result<T>, undef
   return(): Promise<IteratorResult<Result<T>, undefined>>;
   /** Stops the watch and rejects with `error`. */
   throw(error?: unknown): Promise<IteratorResult<Result<T>, undefined>>;
+  /** Returns this iterator, so that a watch works in `for await`. */
   [Symbol.asyncIterator](): WatchIterator<T>;
   /** Same as `return()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;

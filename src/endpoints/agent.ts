@@ -16,6 +16,7 @@ import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
 import { durationMs, formatDuration } from '../core/encoding.ts';
 import { InputError, NetworkError } from '../core/errors.ts';
+import type { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { check, readJson, requestJson, send, toError } from '../core/request.ts';

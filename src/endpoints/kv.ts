@@ -39,9 +39,13 @@ export const MAX_VALUE_BYTES: number = 512 * 1024;
 
 /** A KV entry with its value decoded to bytes and its flags as an exact uint64. */
 export interface KVPair {
+  /** The full key. */
   Key: string;
+  /** Raft index at which the key was created. */
   CreateIndex: number;
+  /** Raft index of the last change to the key (the `cas` value for a check-and-set). */
   ModifyIndex: number;
+  /** How many times the lock on the key has been acquired. */
   LockIndex: number;
   /** uint64, exact. */
   Flags: bigint;
@@ -49,7 +53,9 @@ export interface KVPair {
   Value: Uint8Array;
   /** The session holding the lock on the key, if any. */
   Session?: string;
+  /** The key's namespace (Consul Enterprise). */
   Namespace?: string;
+  /** The key's admin partition (Consul Enterprise). */
   Partition?: string;
 }
 
