@@ -16,7 +16,7 @@ import { InputError, NotFoundError, TimeoutError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { check, drain, readJson, requestJson, send } from '../core/request.ts';
-import { asyncDispose, sleep } from '../core/watch.ts';
+import { asyncDispose, sleep } from '../core/async.ts';
 import type { SessionEntry } from '../schemas/session.ts';
 import { SessionCreated, SessionList } from '../schemas/session.ts';
 

@@ -16,24 +16,13 @@
  */
 import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
-import { durationMs, normalizeKey } from '../core/encoding.ts';
-import {
-  InputError,
-  isNetworkError,
-  isServerError,
-  isTimeoutError,
-  isTooManyRequestsError,
-  LockConflictError,
-  LockHeldError,
-  LockLostError,
-  LockTimeoutError,
-} from '../core/errors.ts';
+import { normalizeKey } from '../core/encoding.ts';
+import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
-import { asyncDispose, sleep } from '../core/watch.ts';
+import { asyncDispose, sleep } from '../core/async.ts';
+import { blockingWait, checkDeadline, contention, isRetryable, lockSession, retryDelay, runHeld, writeOptions } from './contention.ts';
 import type { KVValue } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
-import type { SessionRenewer } from '../endpoints/session.ts';
-import { checkSessionTtl, create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
 
 /** Go's `api.LockFlagValue`: the flags of a lock key (above 2^53, hence a bigint). */
 export const LOCK_FLAG_VALUE: bigint = 0x2ddccbc058a50c18n;
@@ -42,11 +31,6 @@ export const DEFAULT_LOCK_SESSION_NAME = 'Consul API Lock';
 /** Go's `api.DefaultLockSessionTTL`. */
 export const DEFAULT_LOCK_SESSION_TTL = '15s';
 
-/** Longest single blocking read while waiting (Go's `DefaultLockWaitTime`). */
-const LOCK_WAIT_MS = 15_000;
-/** Retries while a lock-delay is in effect: from 100 ms doubling to Go's `DefaultLockRetryTime` (5 s). */
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
 
 /** Options of {@link lock} and {@link withLock}. */
 export interface LockAcquireOptions extends WriteOptions {
@@ -97,101 +81,6 @@ export interface HeldLock {
   release(): Promise<void>;
   /** Same as {@link HeldLock.release}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** Failures a monitor may ride out: network, timeouts, 429 and 5xx. @internal */
-export function isRetryable(error: unknown): boolean {
-  return isNetworkError(error) || isTimeoutError(error) || isServerError(error) || isTooManyRequestsError(error);
-}
-
-/** The checked common options of a lock or semaphore. @internal */
-export interface Contention {
-  /** Absolute deadline (ms since epoch), Infinity without `wait`. */
-  deadline: number;
-  /** Session TTL text, `""` for none. */
-  ttl: string;
-  /** Monitor retries. */
-  monitorRetries: number;
-  /** Monitor retry pause, ms. */
-  monitorRetryMs: number;
-}
-
-/** Checks the options shared by locks and semaphores. @internal */
-export function contention(options: LockAcquireOptions): Contention {
-  if (options.tryOnce && options.wait !== undefined) throw new InputError('give tryOnce or wait, not both');
-  const ttl = checkSessionTtl(options.ttl ?? DEFAULT_LOCK_SESSION_TTL);
-  const waitMs = options.wait === undefined ? Number.POSITIVE_INFINITY : durationMs(options.wait, 'wait');
-  const monitorRetries = options.monitorRetries ?? 3;
-  if (!Number.isInteger(monitorRetries) || monitorRetries < 0) {
-    throw new InputError(`monitorRetries must be a non-negative integer, got ${String(options.monitorRetries)}`);
-  }
-  const monitorRetryMs = options.monitorRetryTime === undefined ? 1000 : durationMs(options.monitorRetryTime, 'monitorRetryTime');
-  return { deadline: Date.now() + waitMs, ttl: durationMs(ttl, 'ttl') === 0 ? '' : ttl, monitorRetries, monitorRetryMs };
-}
-
-/** A session for a lock or semaphore: given, or created and renewed. @internal */
-export interface LockSession {
-  id: string;
-  /** Stops renewing and destroys the session when it was created here. */
-  close(): Promise<void>;
-}
-
-/** Creates (and starts renewing) the session of a lock or semaphore, unless one was given. @internal */
-export async function lockSession(
-  client: Client,
-  options: LockAcquireOptions,
-  settings: Contention,
-  defaults: { name: string; behavior?: 'delete' },
-  onExpired: (reason: unknown) => void,
-): Promise<LockSession> {
-  const write = writeOptions(options);
-  if (options.session !== undefined) return { id: options.session, close: async () => {} };
-  const { data: id } = await createSession(
-    client,
-    {
-      name: options.sessionName ?? defaults.name,
-      ...(settings.ttl ? { ttl: settings.ttl } : {}),
-      ...(options.lockDelay === undefined ? {} : { lockDelay: options.lockDelay }),
-      ...(defaults.behavior ? { behavior: defaults.behavior } : {}),
-    },
-    { ...write, ...(options.signal ? { signal: options.signal } : {}) },
-  );
-  let renewer: SessionRenewer | undefined;
-  if (settings.ttl) renewer = renewPeriodically(client, id, { ...write, ttl: settings.ttl, onExpired });
-  return {
-    id,
-    close: async () => {
-      if (renewer) await renewer.stop();
-      else await destroySession(client, id, write).catch(() => undefined);
-    },
-  };
-}
-
-/** The WriteOptions part of lock options (dc, ns, partition, token). @internal */
-export function writeOptions(options: WriteOptions): WriteOptions {
-  const out: WriteOptions = {};
-  if (options.dc !== undefined) out.dc = options.dc;
-  if (options.ns !== undefined) out.ns = options.ns;
-  if (options.partition !== undefined) out.partition = options.partition;
-  if (options.token !== undefined) out.token = options.token;
-  return out;
-}
-
-/** Throws the timeout error when the deadline has passed. @internal */
-export function checkDeadline(settings: Contention, key: string, what: string): void {
-  if (Date.now() >= settings.deadline) {
-    throw new LockTimeoutError(`could not acquire ${what} ${JSON.stringify(key)} within the wait given`, { key });
-  }
-}
-
-/** How long one blocking read may wait before the deadline. @internal */
-export function blockingWait(settings: Contention): number {
-  return Math.max(1, Math.min(LOCK_WAIT_MS, settings.deadline - Date.now()));
-}
-
-/** The lock-delay retry pause for attempt n (1-based). @internal */
-export function retryDelay(attempt: number): number {
-  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attempt - 1));
 }
 
 /**
@@ -346,34 +235,6 @@ export async function withLock<T>(
 ): Promise<T> {
   const held = await lock(client, key, options);
   return runHeld(held, options.signal, fn);
-}
-
-/** Runs `fn` with a view of `held` whose signal also fires on `outer`; always releases. @internal */
-export async function runHeld<H extends { signal: AbortSignal; release(): Promise<void> }, T>(
-  held: H,
-  outer: AbortSignal | undefined,
-  fn: (held: H) => T | Promise<T>,
-): Promise<T> {
-  const scope = new AbortController();
-  const fromHeld = (): void => scope.abort(held.signal.reason);
-  const fromOuter = (): void => scope.abort(outer?.reason);
-  if (held.signal.aborted) fromHeld();
-  else held.signal.addEventListener('abort', fromHeld, { once: true });
-  if (outer?.aborted) fromOuter();
-  else outer?.addEventListener('abort', fromOuter, { once: true });
-  const view: H = Object.create(held, { signal: { value: scope.signal, enumerable: true } }) as H;
-  let result: T;
-  try {
-    result = await fn(view);
-  } catch (error) {
-    await held.release().catch(() => undefined);
-    throw error;
-  } finally {
-    held.signal.removeEventListener('abort', fromHeld);
-    outer?.removeEventListener('abort', fromOuter);
-  }
-  await held.release();
-  return result;
 }
 
 /** `consul.lock`: consulate's lock API (keys under `consulate/locks/`), bound to a client. */

@@ -15,11 +15,11 @@
 import type { Client } from '../core/client.ts';
 import { normalizeKey, parseJson } from '../core/encoding.ts';
 import { ConsulError, InputError, LockConflictError, LockHeldError, LockLostError } from '../core/errors.ts';
-import { asyncDispose, sleep } from '../core/watch.ts';
+import { asyncDispose, sleep } from '../core/async.ts';
 import type { KVPair } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, records, remove, set } from '../endpoints/kv.ts';
 import type { LockAcquireOptions } from './lock.ts';
-import { blockingWait, checkDeadline, contention, isRetryable, lockSession, runHeld, writeOptions } from './lock.ts';
+import { blockingWait, checkDeadline, contention, isRetryable, lockSession, runHeld, writeOptions } from './contention.ts';
 
 /** Go's `api.SemaphoreFlagValue`: the flags of a semaphore's keys (above 2^53, hence a bigint). */
 export const SEMAPHORE_FLAG_VALUE: bigint = 0xe0f69a2baa414de0n;

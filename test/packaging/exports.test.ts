@@ -141,7 +141,7 @@ describe('package contents', () => {
   it('is an ESM package without side effects, for Node ≥ 20', () => {
     expect(pkg.type).toBe('module');
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.engines['node']).toMatch(/^>=20\./);
+    expect(pkg.engines['node']).toMatch(/^\^20\.19\.0 \|\| >=22\.12\.0$/);
   });
 
   it('ships dist, src, README, LICENSE and CHANGELOG (no tests, no configs)', () => {
