@@ -1,0 +1,95 @@
+/// <reference types="node" />
+/**
+ * Running the command of `run_once`, `lock` and `watch` handlers: its stdout/stderr are inherited (so
+ * they stream live), SIGINT/SIGTERM/SIGHUP/SIGQUIT received by consulate are forwarded to it, and
+ * its exit status becomes consulate's (128 + signal number when it died from a signal, 127 when it
+ * cannot be found, 126 when it cannot be executed).
+ *
+ * A single argument is run by `/bin/sh -c` (like consulate's `run_once` and `consul lock`, so
+ * `"cmd args | other"` works); several arguments are executed directly, without a shell.
+ * @module
+ */
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { CliError } from './io.ts';
+
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/** Options of {@link runChild}. */
+export interface ChildOptions {
+  /** When this fires (e.g. the lock was lost), the child gets SIGTERM, then SIGKILL after `killAfterMs`. */
+  stop?: AbortSignal | undefined;
+  /** Grace period between SIGTERM and SIGKILL. @default 5000 */
+  killAfterMs?: number | undefined;
+  /** Data written to the child's stdin (then closed); stdin is inherited otherwise. */
+  input?: string | Uint8Array | undefined;
+  /** Extra environment variables. */
+  env?: Record<string, string> | undefined;
+}
+
+/** How a child ended. */
+export interface ChildExit {
+  /** Exit status as a shell reports it (128 + n for signal n). */
+  status: number;
+  /** The signal that ended it, if any. */
+  signal: NodeJS.Signals | null;
+}
+
+/** The argv actually executed for a command given as arguments. */
+export function commandLine(given: readonly string[]): [string, string[]] {
+  // commander passes the `--` through when it follows the first operand
+  const args = given[0] === '--' ? given.slice(1) : given;
+  if (args.length === 0) throw new CliError('no command given (put it after the arguments, e.g. -- ./job.sh)', 2);
+  if (args.length === 1) return ['/bin/sh', ['-c', args[0]!]];
+  return [args[0]!, args.slice(1)];
+}
+
+/** Runs a command to completion (see the module documentation). */
+export function runChild(args: readonly string[], options: ChildOptions = {}): Promise<ChildExit> {
+  const [file, argv] = commandLine(args);
+  const stdio: StdioOptions = [options.input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'];
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(file, argv, { stdio, env: options.env ? { ...process.env, ...options.env } : process.env });
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    const handlers = FORWARDED.map((signal) => {
+      const handler = (): void => forward(signal);
+      process.on(signal, handler);
+      return [signal, handler] as const;
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const onStop = (): void => {
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 5000);
+      killTimer.unref();
+    };
+    if (options.stop?.aborted) onStop();
+    else options.stop?.addEventListener('abort', onStop, { once: true });
+    const cleanup = (): void => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+      options.stop?.removeEventListener('abort', onStop);
+      if (killTimer) clearTimeout(killTimer);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      const status = error.code === 'ENOENT' ? 127 : error.code === 'EACCES' ? 126 : 1;
+      reject(new CliError(`cannot run ${JSON.stringify(file)}: ${error.message}`, status));
+    });
+    child.once('close', (code, signal) => {
+      cleanup();
+      resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal });
+    });
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {}); // the child may exit without reading its input
+      child.stdin.end(options.input);
+    }
+  });
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/// <reference types="node" />
+/**
+ * The `consulate` executable.
+ * @module
+ */
+import { main } from './main.ts';
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // a closed pipe (`consulate kv ls | head`) is not an error worth reporting
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 1);
+  throw error;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`consulate: error: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,103 @@
+/**
+ * Which keys a CLI prefix covers, and reading many records in bounded memory.
+ *
+ * **The prefix rule.** A prefix names a folder: `app` covers the key `app` itself and every key under
+ * `app/`, but not `apple` or `app-old/x`. A prefix that already ends in `/` (`app/`) covers the keys
+ * that start with it (including the folder key `app/`). The empty prefix covers the whole store.
+ * backup, restore (and its `--prune`), `ls`, `get -r` and `rm -r` all follow this rule.
+ * @module
+ */
+import type { Client } from '../core/client.ts';
+import { normalizeKey } from '../core/encoding.ts';
+import { isTransactionError } from '../core/errors.ts';
+import type { ReadOptions } from '../core/query.ts';
+import { has, keys } from '../endpoints/kv.ts';
+import type { TxnWireOp } from '../endpoints/txn-core.ts';
+import { sendTxn, TXN_MAX_OPS } from '../endpoints/txn-core.ts';
+import type { KVPairWire } from '../schemas/kv.ts';
+
+/** The set of keys a prefix argument covers. */
+export interface Scope {
+  /** The prefix as given (one leading `/` dropped). */
+  readonly prefix: string;
+  /** The folder the keys live under (`prefix/`, or the prefix itself when it ends in `/` or is empty). */
+  readonly folder: string;
+  /** The key that is covered exactly besides the folder (`prefix` when it does not end in `/`). */
+  readonly exact: string | undefined;
+  /** Whether a key is covered. */
+  contains(key: string): boolean;
+}
+
+/** Builds the {@link Scope} of a prefix argument (see the module documentation for the rule). */
+export function scopeOf(prefix: string | undefined): Scope {
+  const p = normalizeKey(prefix ?? '');
+  if (p === '' || p.endsWith('/')) {
+    return { prefix: p, folder: p, exact: undefined, contains: (key) => key.startsWith(p) };
+  }
+  const folder = `${p}/`;
+  return { prefix: p, folder, exact: p, contains: (key) => key === p || key.startsWith(folder) };
+}
+
+/** Lists the keys a scope covers, in Consul's (byte) order. Holds only the key names in memory. */
+export async function listKeys(client: Client, scope: Scope, options: ReadOptions = {}): Promise<string[]> {
+  const [under, exact] = await Promise.all([
+    keys(client, scope.folder, options),
+    scope.exact === undefined ? undefined : has(client, scope.exact, options),
+  ]);
+  const list = under.data;
+  return exact?.data ? [scope.exact!, ...list] : list;
+}
+
+/** Splits a list into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const MISSING = /doesn't exist|does not exist/;
+
+/** Reads up to 64 records in one read-only transaction; keys deleted since they were listed are left out. */
+async function readBatch(client: Client, batch: readonly string[], options: ReadOptions): Promise<KVPairWire[]> {
+  let pending = batch;
+  for (;;) {
+    if (pending.length === 0) return [];
+    try {
+      const ops: TxnWireOp[] = pending.map((Key) => ({ KV: { Verb: 'get', Key } }));
+      const { data } = await sendTxn(client, ops, options);
+      return data.flatMap((r) => (r.KV ? [r.KV] : []));
+    } catch (error) {
+      if (!isTransactionError(error) || !error.errors.every((e) => MISSING.test(e.What))) throw error;
+      const gone = new Set(error.errors.map((e) => e.OpIndex));
+      pending = pending.filter((_, i) => !gone.has(i));
+    }
+  }
+}
+
+/**
+ * Reads the records of `keyList` in batches of 64 (read-only transactions, exact for every key),
+ * with up to `concurrency` batches in flight, yielding each batch in key order. Memory stays bounded
+ * by the batches in flight, whatever the number of keys.
+ */
+export async function* readRecords(
+  client: Client,
+  keyList: readonly string[],
+  { concurrency = 4, ...options }: ReadOptions & { concurrency?: number } = {},
+): AsyncGenerator<KVPairWire[], void, undefined> {
+  const batches = chunks(keyList, TXN_MAX_OPS);
+  const inFlight: Promise<KVPairWire[]>[] = [];
+  let next = 0;
+  const launch = (): void => {
+    while (inFlight.length < concurrency && next < batches.length) {
+      const promise = readBatch(client, batches[next++]!, options);
+      promise.catch(() => {}); // handled when awaited in order
+      inFlight.push(promise);
+    }
+  };
+  launch();
+  while (inFlight.length > 0) {
+    const batch = await inFlight.shift()!;
+    launch();
+    yield batch;
+  }
+}

@@ -1,0 +1,172 @@
+/// <reference types="node" />
+/**
+ * `consulate run_once` (consulate's) and `consulate lock` (like `consul lock`): run a command while
+ * holding a Consul lock. The lock is released and its session destroyed on every path: success,
+ * command failure, a signal (forwarded to the command), or an error.
+ * @module
+ */
+import { hostname } from 'node:os';
+import { constants } from 'node:os';
+import type { Command } from 'commander';
+import type { Client } from '../core/client.ts';
+import { fromUtf8 } from '../core/encoding.ts';
+import { isLockConflictError, isLockHeldError, isLockTimeoutError } from '../core/errors.ts';
+import { getBytes, set } from '../endpoints/kv.ts';
+import type { HeldLock } from '../recipes/lock.ts';
+import { lock } from '../recipes/lock.ts';
+import type { HeldSemaphore } from '../recipes/semaphore.ts';
+import { semaphore } from '../recipes/semaphore.ts';
+import { runChild } from './child.ts';
+import { addConnectionOptions, withClient } from './connection.ts';
+import { CliError, EXIT_OK, EXIT_USAGE, positiveInt, usage, warn } from './io.ts';
+import type { ExitState } from './main.ts';
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs `fn` with a signal that aborts on SIGINT/SIGTERM/SIGHUP (so a lock being acquired is given
+ * up cleanly); resolves with fn's status, or 128 + the signal's number when interrupted before the
+ * command ran.
+ */
+async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const handlers = SIGNALS.map((signal) => {
+    const handler = (): void => {
+      received ??= signal;
+      controller.abort(new CliError(`interrupted by ${signal}`, 128 + (constants.signals[signal] ?? 0)));
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    return await fn(controller.signal);
+  } catch (error) {
+    if (received && controller.signal.aborted && !(error instanceof CliError)) throw controller.signal.reason;
+    throw error;
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
+
+/** Runs the command while `held` is held; kills it when the lock is lost; always releases. */
+async function runHolding(
+  held: HeldLock | HeldSemaphore,
+  args: readonly string[],
+  what: string,
+  beforeRelease?: (status: number) => Promise<void>,
+): Promise<number> {
+  let status: number;
+  try {
+    const exit = await runChild(args, { stop: held.signal });
+    status = exit.status;
+    if (held.signal.aborted) {
+      const reason = held.signal.reason as Error | undefined;
+      throw new CliError(`${what} lost while the command ran (it was stopped): ${reason?.message ?? 'unknown reason'}`);
+    }
+    await beforeRelease?.(status);
+  } finally {
+    await held.release().catch((error: unknown) => warn(`could not release the ${what} cleanly: ${(error as Error).message}`));
+  }
+  return status;
+}
+
+function lockFailure(error: unknown): never {
+  if (isLockHeldError(error) || isLockTimeoutError(error)) throw new CliError(`${(error as Error).message}; not running the command`, EXIT_USAGE);
+  if (isLockConflictError(error)) throw new CliError((error as Error).message);
+  throw error;
+}
+
+/** consulate's `run_once`: at most one runner across the cluster; with `interval`, at most one successful run per interval. */
+async function runOnce(client: Client, key: string, args: readonly string[], interval: number | undefined): Promise<number> {
+  return interruptible(async (signal) => {
+    let held: HeldLock;
+    try {
+      held = await lock(client, key, { tryOnce: true, signal, sessionName: `consulate run_once on ${hostname()}`, value: `${hostname()}:${process.pid}` });
+    } catch (error) {
+      return lockFailure(error);
+    }
+    const lastRunKey = `${key}_last_run`;
+    if (interval !== undefined) {
+      let last: number | undefined;
+      try {
+        const { data } = await getBytes(client, lastRunKey);
+        const text = data === undefined ? '' : fromUtf8(data).trim();
+        last = /^\d+$/.test(text) ? Number(text) : undefined;
+      } catch (error) {
+        await held.release().catch(() => undefined);
+        throw error;
+      }
+      const now = Math.floor(Date.now() / 1000);
+      if (last !== undefined && last + interval > now) {
+        await held.release();
+        warn(`last run happened fewer than ${interval} seconds ago (${now - last} s); not running`);
+        return EXIT_OK;
+      }
+    }
+    // a successful run is recorded before the lock is released, so no other runner can start in between
+    return runHolding(held, args, 'lock', async (status) => {
+      if (status === 0 && interval !== undefined) await set(client, lastRunKey, String(Math.floor(Date.now() / 1000)));
+    });
+  });
+}
+
+/** Registers `run_once` and `lock`. */
+export function registerLocks(program: Command, state: ExitState): void {
+  addConnectionOptions(
+    program
+      .command('run_once')
+      .alias('run-once')
+      .summary('run a command unless another run holds the lock (exit 2 when held)')
+      .description(
+        'Run a command while holding the Consul lock LOCK (key LOCK), so that at most one runs across the cluster; ' +
+          'exits 2 without running when the lock is held. With -i, also skips (exit 0) when the last successful run, ' +
+          'recorded in the key LOCK_last_run (seconds since the epoch), is less than SECONDS ago. The command\'s output ' +
+          'streams live, signals are forwarded to it, and its exit status is returned. One argument is run by /bin/sh -c.',
+      )
+      .argument('<lock>', 'the lock key')
+      .argument('<command...>', 'the command (after --)')
+      .option('-i, --interval <seconds>', 'run at most once per this many seconds (successful runs)', positiveInt('--interval'))
+      .passThroughOptions(),
+  ).action(async (key: string, args: string[], opts: { interval?: number }, command: Command) => {
+    await withClient(command, async (client) => {
+      state.exitCode = await runOnce(client, key, args, opts.interval);
+    });
+  });
+
+  addConnectionOptions(
+    program
+      .command('lock')
+      .summary('run a command holding a lock (like consul lock, interoperable)')
+      .description(
+        'Run a command while holding the lock PREFIX/.lock, compatible with `consul lock PREFIX` (same key, session ' +
+          'and flags, so both exclude each other); with -n N, hold one of N slots of a semaphore like `consul lock -n N`. ' +
+          'Waits for the lock unless --try is given; exits 2 when it could not be acquired. The command\'s status is returned; ' +
+          'if the lock is lost, the command is stopped (SIGTERM, then SIGKILL) and consulate exits 1.',
+      )
+      .argument('<prefix>', 'the lock prefix (the key is PREFIX/.lock)')
+      .argument('<command...>', 'the command (after --)')
+      .option('-n, --limit <n>', 'semaphore: up to N holders at once', positiveInt('-n'))
+      .option('--try <duration>', 'give up after this long (a Go duration, e.g. 5s; 0 = try once)')
+      .option('--name <name>', 'name of the session')
+      .passThroughOptions(),
+  ).action(async (prefix: string, args: string[], opts: { limit?: number; try?: string; name?: string }, command: Command) => {
+    const base = prefix.replace(/\/+$/, '');
+    if (base === '') throw usage('the lock prefix must not be empty');
+    const wait = opts.try === undefined ? {} : /^0+(?:\.0+)?[a-zµ]*$/.test(opts.try) || opts.try === '0' ? { tryOnce: true } : { wait: opts.try };
+    await withClient(command, async (client) => {
+      state.exitCode = await interruptible(async (signal) => {
+        const common = { ...wait, signal, ...(opts.name ? { sessionName: opts.name } : {}) };
+        let held: HeldLock | HeldSemaphore;
+        try {
+          held = opts.limit === undefined
+            ? await lock(client, `${base}/.lock`, common)
+            : await semaphore(client, base, opts.limit, common);
+        } catch (error) {
+          return lockFailure(error);
+        }
+        return runHolding(held, args, opts.limit === undefined ? 'lock' : 'semaphore slot');
+      });
+    });
+  });
+}

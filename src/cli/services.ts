@@ -1,0 +1,148 @@
+/// <reference types="node" />
+/**
+ * `consulate register`, `deregister` and `services`: the local agent's services.
+ * @module
+ */
+import type { Command } from 'commander';
+import type { CheckDefinition, ServiceDefinition } from '../endpoints/agent.ts';
+import { deregisterService, registerService, service as agentService, services as agentServices } from '../endpoints/agent.ts';
+import { services as catalogServices } from '../endpoints/catalog.ts';
+import { addConnectionOptions, withClient } from './connection.ts';
+import { CliError, usage, write } from './io.ts';
+
+/** A bare number of seconds (consulate's style) becomes a Go duration. */
+function duration(value: string, name: string): string {
+  if (/^\d+$/.test(value)) return `${value}s`;
+  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)) throw usage(`${name} must be a duration such as 10s or 1m, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+interface RegisterFlags {
+  address?: string;
+  port?: string;
+  id?: string;
+  tags?: string;
+  meta: string[];
+  ttl?: string;
+  http?: string;
+  tcp?: string;
+  script?: string;
+  interval?: string;
+  timeout?: string;
+  deregisterAfter?: string;
+}
+
+/** Builds the service definition from the flags. */
+export function definitionFrom(name: string, flags: RegisterFlags): ServiceDefinition {
+  const definition: ServiceDefinition = { name };
+  if (flags.id !== undefined) definition.id = flags.id;
+  if (flags.address !== undefined) definition.address = flags.address;
+  if (flags.port !== undefined) {
+    if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw usage(`--port must be 0-65535, got ${JSON.stringify(flags.port)}`);
+    definition.port = Number(flags.port);
+  }
+  if (flags.tags !== undefined) definition.tags = flags.tags.split(',').map((t) => t.trim()).filter(Boolean);
+  if (flags.meta.length > 0) {
+    definition.meta = {};
+    for (const pair of flags.meta) {
+      const at = pair.indexOf('=');
+      if (at < 1) throw usage(`--meta takes key=value, got ${JSON.stringify(pair)}`);
+      definition.meta[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+  }
+  const kinds = (['ttl', 'http', 'tcp', 'script'] as const).filter((k) => flags[k] !== undefined);
+  if (kinds.length > 1) throw usage(`give one check kind, not ${kinds.map((k) => `--${k}`).join(' and ')}`);
+  if (kinds.length === 0) {
+    if (flags.interval !== undefined || flags.timeout !== undefined) throw usage('--interval/--timeout need a check (--http, --tcp or --script)');
+    return definition;
+  }
+  const check: CheckDefinition = {};
+  if (flags.ttl !== undefined) {
+    if (flags.interval !== undefined) throw usage('a --ttl check has no --interval');
+    check.ttl = duration(flags.ttl, '--ttl');
+  } else {
+    check.interval = duration(flags.interval ?? '10s', '--interval');
+    if (flags.http !== undefined) check.http = flags.http;
+    if (flags.tcp !== undefined) check.tcp = flags.tcp;
+    if (flags.script !== undefined) check.args = ['/bin/sh', '-c', flags.script];
+    if (flags.timeout !== undefined) check.timeout = duration(flags.timeout, '--timeout');
+  }
+  if (flags.deregisterAfter !== undefined) check.deregisterCriticalServiceAfter = duration(flags.deregisterAfter, '--deregister-after');
+  definition.check = check;
+  return definition;
+}
+
+/** Registers `register`, `deregister` and `services`. */
+export function registerServices(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('register')
+      .summary('register a service with the local agent')
+      .description('Register a service (and optionally one check) with the local agent; re-registering an id updates it.')
+      .argument('<name>', 'the service name')
+      .option('-a, --address <address>', 'the service address (default: the node\'s)')
+      .option('-p, --port <port>', 'the service port')
+      .option('-s, --id <id>', 'the service id (default: the name)')
+      .option('-t, --tags <tags>', 'comma-separated tags')
+      .option('--meta <key=value>', 'service metadata (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
+      .option('--ttl <duration>', 'check: TTL check (the service must report within this time)')
+      .option('--http <url>', 'check: HTTP GET this URL every --interval')
+      .option('--tcp <host:port>', 'check: TCP connect every --interval')
+      .option('--script <command>', 'check: run this shell command every --interval (the agent needs enable_script_checks)')
+      .option('--interval <duration>', 'check interval (default: 10s; a bare number is seconds)')
+      .option('--timeout <duration>', 'check timeout')
+      .option('--deregister-after <duration>', 'deregister the service after its check has been critical this long'),
+  ).action(async (name: string, flags: RegisterFlags, command: Command) => {
+    const definition = definitionFrom(name, flags);
+    await withClient(command, async (client) => {
+      await registerService(client, definition);
+    });
+  });
+
+  addConnectionOptions(
+    program
+      .command('deregister')
+      .summary('deregister a service from the local agent')
+      .description('Deregister a service instance (and its checks) from the local agent; exits 1 when the agent has no such service.')
+      .argument('<id>', 'the service id'),
+  ).action(async (id: string, _opts: unknown, command: Command) => {
+    await withClient(command, async (client) => {
+      const { data } = await agentService(client, id);
+      if (data === undefined) throw new CliError(`the agent has no service with id ${JSON.stringify(id)}`);
+      await deregisterService(client, id);
+    });
+  });
+
+  addConnectionOptions(
+    program
+      .command('services')
+      .summary('list services (table or JSON)')
+      .description('List the local agent\'s services as a table (ID, NAME, ADDRESS, PORT, TAGS), or as JSON; --catalog lists the catalog\'s service names and tags.')
+      .option('--json', 'print JSON (the agent\'s /v1/agent/services answer, or the catalog\'s name → tags map)')
+      .option('--catalog', 'the cluster\'s catalog instead of the local agent'),
+  ).action(async (opts: { json?: boolean; catalog?: boolean }, command: Command) => {
+    await withClient(command, async (client) => {
+      if (opts.catalog) {
+        const { data } = await catalogServices(client);
+        if (opts.json) {
+          await write(process.stdout, `${JSON.stringify(data, null, 2)}\n`);
+          return;
+        }
+        const width = Math.max(4, ...Object.keys(data).map((n) => n.length));
+        const lines = [`${'NAME'.padEnd(width)}  TAGS`, ...Object.entries(data).map(([n, tags]) => `${n.padEnd(width)}  ${tags.join(',')}`)];
+        await write(process.stdout, `${lines.join('\n')}\n`);
+        return;
+      }
+      const { data } = await agentServices(client);
+      if (opts.json) {
+        await write(process.stdout, `${JSON.stringify(data, null, 2)}\n`);
+        return;
+      }
+      const rows = Object.values(data).map((s) => [s.ID, s.Service, s.Address, String(s.Port), (s.Tags ?? []).join(',')]);
+      const header = ['ID', 'NAME', 'ADDRESS', 'PORT', 'TAGS'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+      const format = (row: string[]): string => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+      await write(process.stdout, `${[header, ...rows].map(format).join('\n')}\n`);
+    });
+  });
+}

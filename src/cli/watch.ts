@@ -1,0 +1,140 @@
+/// <reference types="node" />
+/**
+ * `consulate watch`: like `consul watch`, prints the watched data as one JSON line on stdout at
+ * start and after each change (the API's JSON as Consul sends it: KV values base64, flags exact), or
+ * runs a handler command with that JSON on its stdin. Blocking queries, with backoff on errors.
+ * SIGINT/SIGTERM end it with status 0.
+ * @module
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Client } from '../core/client.ts';
+import { escapeKey, normalizeKey, stringifyJson } from '../core/encoding.ts';
+import type { ReadOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { readJson, send } from '../core/request.ts';
+import type { WatchRead } from '../core/watch.ts';
+import { watch } from '../core/watch.ts';
+import { runChild } from './child.ts';
+import { addConnectionOptions, withClient } from './connection.ts';
+import { describeError, usage, warn, write } from './io.ts';
+
+/** The watch types (as `consul watch -type`). */
+export type WatchType = 'key' | 'keyprefix' | 'services' | 'service' | 'checks' | 'event';
+
+interface WatchFlags {
+  type: WatchType;
+  key?: string;
+  prefix?: string;
+  service?: string;
+  tag?: string;
+  passingonly?: boolean;
+  state?: string;
+  name?: string;
+  stale?: boolean;
+  once?: boolean;
+}
+
+/** A read of the raw API JSON; a 404 gives `missing`. */
+function rawRead(path: string, params: Record<string, string | boolean | undefined>, missing: unknown): WatchRead<unknown> {
+  return async (client: Client, options: ReadOptions): Promise<Result<unknown>> => {
+    const { response, meta } = await send(client, { path, params, options, accept: [404] });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return { data: missing, meta };
+    }
+    return { data: await readJson(response, `GET /v1/${path}`), meta };
+  };
+}
+
+/** The read for a watch type, and whether its index is opaque (events). */
+export function watchRead(flags: WatchFlags): { read: WatchRead<unknown>; opaque: boolean } {
+  const need = (value: string | undefined, flag: string): string => {
+    if (value === undefined || value === '') throw usage(`--type ${flags.type} needs ${flag}`);
+    return value;
+  };
+  switch (flags.type) {
+    case 'key': {
+      // one record (or null), as consul watch -type key prints it
+      const read = rawRead(`kv/${escapeKey(normalizeKey(need(flags.key, '--key')))}`, {}, null);
+      return {
+        read: async (client, options) => {
+          const { data, meta } = await read(client, options);
+          return { data: Array.isArray(data) ? (data[0] ?? null) : data, meta };
+        },
+        opaque: false,
+      };
+    }
+    case 'keyprefix':
+      return { read: rawRead(`kv/${escapeKey(normalizeKey(need(flags.prefix, '--prefix')))}`, { recurse: true }, []), opaque: false };
+    case 'services':
+      return { read: rawRead('catalog/services', {}, {}), opaque: false };
+    case 'service':
+      return {
+        read: rawRead(`health/service/${encodeURIComponent(need(flags.service, '--service'))}`, { tag: flags.tag, passing: flags.passingonly }, []),
+        opaque: false,
+      };
+    case 'checks':
+      return {
+        read: flags.service
+          ? rawRead(`health/checks/${encodeURIComponent(flags.service)}`, {}, [])
+          : rawRead(`health/state/${encodeURIComponent(flags.state ?? 'any')}`, {}, []),
+        opaque: false,
+      };
+    case 'event':
+      return { read: rawRead('event/list', { name: flags.name }, []), opaque: true };
+  }
+}
+
+/** Registers `watch`. */
+export function registerWatch(program: Command): void {
+  addConnectionOptions(
+    program
+      .command('watch')
+      .summary('watch a key, prefix, services, a service, checks or events (like consul watch)')
+      .description(
+        'Print the watched data as one JSON line at start and after each change (the API\'s JSON; KV values base64), ' +
+          'or run HANDLER with that JSON on its stdin (one argument is run by /bin/sh -c). Ends on SIGINT/SIGTERM (exit 0).',
+      )
+      .addOption(new Option('--type <type>', 'what to watch').choices(['key', 'keyprefix', 'services', 'service', 'checks', 'event']).makeOptionMandatory())
+      .option('--key <key>', 'key: the key')
+      .option('--prefix <prefix>', 'keyprefix: the prefix (a plain string prefix, as in consul watch)')
+      .option('--service <name>', 'service: the service; checks: only this service\'s checks')
+      .option('--tag <tag>', 'service: only instances with this tag')
+      .option('--passingonly', 'service: only instances whose checks pass')
+      .addOption(new Option('--state <state>', 'checks: only checks in this state').choices(['any', 'passing', 'warning', 'critical']))
+      .option('--name <name>', 'event: only events with this name')
+      .option('--stale', 'allow any server to answer (stale reads)')
+      .option('--once', 'print the current data and exit')
+      .argument('[handler...]', 'command to run for each change (after --)')
+      .passThroughOptions(),
+  ).action(async (handler: string[], flags: WatchFlags, command: Command) => {
+    const { read, opaque } = watchRead(flags);
+    await withClient(command, async (client) => {
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const changes = watch(client, read, {
+          signal: controller.signal,
+          opaqueIndex: opaque,
+          ...(flags.stale ? { consistency: 'stale' as const } : {}),
+          onError: (error, attempt) => warn(`watch read failed (attempt ${attempt}), retrying: ${describeError(error)}`),
+        });
+        for await (const { data } of changes) {
+          const json = stringifyJson(data);
+          if (handler.length === 0) await write(process.stdout, `${json}\n`);
+          else {
+            const exit = await runChild(handler, { input: `${json}\n` });
+            if (exit.status !== 0) warn(`handler exited with status ${exit.status}`);
+          }
+          if (flags.once) break;
+        }
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+  });
+}
