@@ -1,5 +1,6 @@
-// Per-call cost of a KV read on Node: consulate over its Node transport vs. the layers under it and
-// vs. other clients. Not a test; prints ops/s and ratios.
+// Per-call cost of a KV read on Node: consulate over its Node transport (createNodeClient: the undici
+// transport) vs. the layers under it, vs. the core's ky transport over the same fetch, and vs. other
+// clients. Not a test; prints ops/s and ratios.
 //
 //   npx tsx bench/node-fetch.mjs               # starts a throwaway agent (test/support/agent.mjs)
 //   CONSUL_HTTP_ADDR=127.0.0.1:8500 npx tsx bench/node-fetch.mjs
@@ -61,6 +62,8 @@ const nodeFetch = createNodeFetch();
 const nodeClient = createNodeClient({ address });
 const kyNode = ky.create({ prefixUrl: `${url.origin}/v1/`, fetch: nodeFetch, redirect: 'manual', retry: 0 });
 const globalClient = createClient({ address });
+// consulate/node's previous setup: the core's ky transport over createNodeFetch
+const kyNodeClient = createClient({ address, fetch: nodeFetch });
 const Consul = createRequire(import.meta.url)('consul');
 const nodeConsul = new Consul({ host: url.hostname, port: Number(url.port || 8500) });
 await kv.set(nodeClient, KEY, VALUE);
@@ -79,6 +82,7 @@ const cases = [
   }],
   ['ky → createNodeFetch (no consulate pipeline)', async () => check(await (await kyNode(`kv/${KEY}?raw`)).text())],
   ['consulate kv.get, createNodeClient', async () => check((await kv.get(nodeClient, KEY)).data)],
+  ['consulate kv.get, createClient + createNodeFetch (ky)', async () => check((await kv.get(kyNodeClient, KEY)).data)],
   ['consulate kv.get, createClient (global fetch)', async () => check((await kv.get(globalClient, KEY)).data)],
   ['global fetch (raw GET ?raw)', async () => check(await (await fetch(`${url.origin}/v1/kv/${KEY}?raw`)).text())],
   ['node-consul kv.get (node:http keep-alive)', async () => check((await nodeConsul.kv.get(KEY)).Value)],

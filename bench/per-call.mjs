@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 // Per-call cost: kv get, kv put and health.service against one local agent, in one run, for
-//   - consulate over the global fetch,
-//   - consulate over consulate/node's fetch (undici `request`), when that entry exists,
+//   - consulate over the global fetch (the core's ky transport),
+//   - consulate/node (createNodeClient: its own undici transport), when that entry exists,
+//   - consulate/node's previous setup, ky over createNodeFetch (for before/after in the same run),
 //   - raw `fetch` (the baseline: the least any fetch-based client can cost),
 //   - raw undici `request` (the baseline for consulate/node),
 //   - node-consul (npm `consul` 2.x, papi over node:http),
 //   - ky alone, and consulate/node's fetch alone (diagnostics: the layers consulate is built on).
-// Calls are sequential (one in flight), so the figures are per-call latency on loopback. Each op runs
-// OPS calls per implementation in batches of BATCH, the implementations interleaved batch by batch in
-// rotating order (time cap: CAP_MS per implementation), so that load changes on a shared machine hit
-// all of them alike; ops/s is from the median batch. Reported: ops/s, µs per call, the ratio of time
-// per call against raw fetch (target: consulate ≤ 1.05×) and of throughput against node-consul
-// (target: ≥ 1×). Printed figures, not assertions.
+// Two modes: sequential (one call in flight: per-call latency on loopback) and IN_FLIGHT calls in
+// flight (throughput when the client's CPU cost is the limit). Each op runs OPS calls per
+// implementation and mode in batches, the implementations interleaved batch by batch in rotating order
+// (time cap: CAP_MS per implementation), so that load changes on a shared machine hit all of them
+// alike; ops/s is from the median batch, CPU µs per call (this process: user + system) from the
+// median batch too — the client's own cost, which depends far less on how busy the machine is.
+// Reported per op and mode: ops/s, µs per call, CPU µs per call, the ratio of time per call against
+// raw fetch (target: consulate ≤ 1.05×) and of throughput against node-consul (target: consulate/node
+// ≥ 1×), then those two target ratios side by side. Printed figures, not assertions.
 //
-//   node bench/per-call.mjs [--ops 1500] [--batch 25] [--cap-ms 8000] [--json]
-// Uses dist/ when built (what users get), else the sources through tsx. CONSUL_HTTP_ADDR reuses an agent.
+//   node bench/per-call.mjs [--ops 1500] [--batch 25] [--in-flight 16] [--cap-ms 5000] [--src] [--json]
+// Uses dist/ when built (what users get), else (or with --src) the sources through tsx.
+// CONSUL_HTTP_ADDR reuses an agent.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -29,12 +34,19 @@ const opt = (name, fallback) => {
 };
 const OPS = opt('ops', 1500);
 const BATCH = opt('batch', 25);
-const CAP_MS = opt('cap-ms', 8000);
+const IN_FLIGHT = opt('in-flight', 16);
+const CAP_MS = opt('cap-ms', 5000);
 const WARMUP = 200;
+const FROM_SRC = args.includes('--src');
+/** The two modes: calls in flight at once, and calls per batch (more when they overlap). */
+const MODES = [
+  { name: 'sequential', inFlight: 1, batch: BATCH },
+  { name: `${IN_FLIGHT} in flight`, inFlight: IN_FLIGHT, batch: BATCH * 4 },
+];
 
 /** Imports an entry of the package: dist when built, else the TypeScript source through tsx. */
 async function load(distFile, srcFile) {
-  if (existsSync(join(root, distFile))) return { mod: await import(pathToFileURL(join(root, distFile)).href), from: distFile };
+  if (!FROM_SRC && existsSync(join(root, distFile))) return { mod: await import(pathToFileURL(join(root, distFile)).href), from: distFile };
   if (!existsSync(join(root, srcFile))) return { mod: undefined, from: `${srcFile} (missing)` };
   const { tsImport } = await import('tsx/esm/api');
   return { mod: await tsImport(pathToFileURL(join(root, srcFile)).href, import.meta.url), from: `${srcFile} via tsx` };
@@ -102,10 +114,16 @@ function sdkOps(consul) {
 const notes = [];
 impls['consulate (global fetch)'] = sdkOps(new main.mod.Consul({ address: base }));
 if (!impls['consulate (global fetch)']['health.service']) notes.push('consulate has no health.service yet: that row is missing');
+const closers = [];
 if (node.mod?.createNodeClient) {
-  impls['consulate/node'] = sdkOps(new main.mod.Consul(node.mod.createNodeClient({ address: base })));
-  // consulate/node's fetch called directly (diagnostic): the transport's share of consulate/node's cost
+  const nodeClient = node.mod.createNodeClient({ address: base });
+  closers.push(() => nodeClient.close());
+  impls['consulate/node'] = sdkOps(new main.mod.Consul(nodeClient));
+  // before: the core's ky transport over consulate/node's fetch (what createNodeClient used to build)
   const nodeFetch = node.mod.createNodeFetch();
+  closers.push(() => nodeFetch.close());
+  impls['consulate/node via ky (before)'] = sdkOps(new main.mod.Consul({ address: base, fetch: nodeFetch }));
+  // consulate/node's fetch called directly (diagnostic): the pool's own cost
   impls['node fetch alone (diagnostic)'] = {
     'kv get': async () => (await nodeFetch(`${base}/v1/kv/${KEY}?raw`)).text(),
     'kv put': async () => (await nodeFetch(`${base}/v1/kv/${PUT_KEY}`, { method: 'PUT', body: value })).json(),
@@ -128,32 +146,46 @@ for (const [name, ops] of Object.entries(impls)) {
 }
 
 const opNames = ['kv get', 'kv put', 'health.service'];
-/** stats[impl][op] = { ops, ms, batches: µs per call of each batch } */
-const stats = {};
 for (const impl of Object.keys(impls)) {
-  stats[impl] = {};
-  for (const op of opNames) if (impls[impl][op]) {
-    for (let i = 0; i < WARMUP; i++) await impls[impl][op]();
-    stats[impl][op] = { ops: 0, ms: 0, batches: [] };
-  }
+  for (const op of opNames) if (impls[impl][op]) for (let i = 0; i < WARMUP; i++) await impls[impl][op]();
 }
-// Fine-grained interleaving: small batches, implementations in rotating order, so that load changes
-// on a shared machine hit every implementation alike; the figure is the median batch.
-for (const op of opNames) {
-  const names = Object.keys(impls).filter((impl) => impls[impl][op]);
-  const batches = Math.ceil(OPS / BATCH);
-  const opStarted = performance.now();
-  for (let b = 0; b < batches && performance.now() - opStarted < CAP_MS * names.length; b++) {
-    for (let k = 0; k < names.length; k++) {
-      const impl = names[(b + k) % names.length];
-      const call = impls[impl][op];
-      const started = performance.now();
-      for (let i = 0; i < BATCH; i++) await call();
-      const ms = performance.now() - started;
-      const st = stats[impl][op];
-      st.ops += BATCH;
-      st.ms += ms;
-      st.batches.push((ms * 1000) / BATCH);
+
+/** Runs `size` calls with `inFlight` of them in flight; returns ms and CPU µs of this process. */
+async function batch(call, size, inFlight) {
+  let left = size;
+  const worker = async () => {
+    while (left-- > 0) await call();
+  };
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  if (inFlight === 1) await worker();
+  else await Promise.all(Array.from({ length: inFlight }, worker));
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpu: used.user + used.system };
+}
+
+/** stats[mode][impl][op] = { ops, batches: µs per call of each batch, cpu: CPU µs per call of each batch } */
+const stats = {};
+for (const mode of MODES) {
+  stats[mode.name] = {};
+  for (const impl of Object.keys(impls)) stats[mode.name][impl] = {};
+  // Fine-grained interleaving: small batches, implementations in rotating order, so that load changes
+  // on a shared machine hit every implementation alike; the figure is the median batch.
+  for (const op of opNames) {
+    const names = Object.keys(impls).filter((impl) => impls[impl][op]);
+    for (const impl of names) stats[mode.name][impl][op] = { ops: 0, batches: [], cpu: [] };
+    const batches = Math.ceil(OPS / mode.batch);
+    const opStarted = performance.now();
+    for (let b = 0; b < batches && performance.now() - opStarted < CAP_MS * names.length; b++) {
+      for (let k = 0; k < names.length; k++) {
+        const impl = names[(b + k) % names.length];
+        const { ms, cpu } = await batch(impls[impl][op], mode.batch, mode.inFlight);
+        const st = stats[mode.name][impl][op];
+        st.ops += mode.batch;
+        st.batches.push((ms * 1000) / mode.batch);
+        st.cpu.push(cpu / mode.batch);
+      }
     }
   }
 }
@@ -161,6 +193,8 @@ for (const op of opNames) {
 await fetch(`${base}/v1/agent/service/deregister/${SERVICE}`, { method: 'PUT' });
 await fetch(`${base}/v1/kv/bench/per-call?recurse`, { method: 'DELETE' });
 await dispatcher.close();
+for (const close of closers) await close();
+nodeConsul.destroy?.();
 if (agent) await agent.stop();
 
 const median = (xs) => {
@@ -169,25 +203,52 @@ const median = (xs) => {
 };
 const rate = (s) => (s ? 1e6 / median(s.batches) : undefined);
 const rows = [];
-for (const op of opNames) {
-  const rawFetch = rate(stats['raw fetch'][op]);
-  const nc = rate(stats['node-consul 2.0.1'][op]);
-  for (const impl of Object.keys(impls)) {
-    const r = rate(stats[impl][op]);
-    if (r === undefined) continue;
-    rows.push({ op, impl, opsPerSec: Math.round(r), usPerCall: Math.round(1e6 / r), timeVsRawFetch: +(rawFetch / r).toFixed(2), throughputVsNodeConsul: +(r / nc).toFixed(2), calls: stats[impl][op].ops });
+for (const mode of MODES) {
+  for (const op of opNames) {
+    const at = stats[mode.name];
+    const rawFetch = rate(at['raw fetch'][op]);
+    const nc = rate(at['node-consul 2.0.1'][op]);
+    for (const impl of Object.keys(impls)) {
+      const s = at[impl][op];
+      const r = rate(s);
+      if (r === undefined) continue;
+      rows.push({
+        mode: mode.name, op, impl, opsPerSec: Math.round(r), usPerCall: Math.round(1e6 / r), cpuUsPerCall: Math.round(median(s.cpu)),
+        timeVsRawFetch: +(rawFetch / r).toFixed(2), throughputVsNodeConsul: +(r / nc).toFixed(2), calls: s.ops,
+      });
+    }
+  }
+}
+const row = (mode, op, impl) => rows.find((r) => r.mode === mode && r.op === op && r.impl === impl);
+const targets = [];
+for (const mode of MODES) {
+  for (const op of opNames) {
+    targets.push({
+      mode: mode.name, op,
+      nodeVsNodeConsul: row(mode.name, op, 'consulate/node')?.throughputVsNodeConsul,
+      nodeViaKyVsNodeConsul: row(mode.name, op, 'consulate/node via ky (before)')?.throughputVsNodeConsul,
+      globalVsRawFetch: row(mode.name, op, 'consulate (global fetch)')?.timeVsRawFetch,
+    });
   }
 }
 
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ rows, notes, from: { main: main.from, node: node.from } }, null, 2));
+  console.log(JSON.stringify({ rows, targets, notes, from: { main: main.from, node: node.from } }, null, 2));
 } else {
-  console.log(`# per-call cost, sequential calls on loopback (consulate from ${main.from}; node entry: ${node.from})`);
-  console.log(`# ${OPS} calls per case in batches of ${BATCH}, interleaved (cap ${CAP_MS} ms per case), ${WARMUP} warm-up calls; median batch; node ${process.versions.node}`);
-  console.log(`${'op'.padEnd(15)} ${'implementation'.padEnd(30)} ${'ops/s'.padStart(7)} ${'µs/call'.padStart(8)} ${'time vs raw fetch'.padStart(18)} ${'thr. vs node-consul'.padStart(20)}`);
-  for (const r of rows) {
-    console.log(`${r.op.padEnd(15)} ${r.impl.padEnd(30)} ${String(r.opsPerSec).padStart(7)} ${String(r.usPerCall).padStart(8)} ${`${r.timeVsRawFetch.toFixed(2)}×`.padStart(18)} ${`${r.throughputVsNodeConsul.toFixed(2)}×`.padStart(20)}`);
+  const x = (v) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
+  console.log(`# per-call cost on loopback (consulate from ${main.from}; node entry: ${node.from}); node ${process.versions.node}`);
+  console.log(`# ${OPS} calls per case and mode in batches of ${BATCH} (sequential) / ${BATCH * 4} (${IN_FLIGHT} in flight), interleaved (cap ${CAP_MS} ms per case), ${WARMUP} warm-up calls; median batch`);
+  for (const mode of MODES) {
+    console.log(`\n## ${mode.name}`);
+    console.log(`${'op'.padEnd(15)} ${'implementation'.padEnd(31)} ${'ops/s'.padStart(7)} ${'µs/call'.padStart(8)} ${'CPU µs/call'.padStart(12)} ${'time vs raw fetch'.padStart(18)} ${'thr. vs node-consul'.padStart(20)}`);
+    for (const r of rows.filter((r) => r.mode === mode.name)) {
+      console.log(`${r.op.padEnd(15)} ${r.impl.padEnd(31)} ${String(r.opsPerSec).padStart(7)} ${String(r.usPerCall).padStart(8)} ${String(r.cpuUsPerCall).padStart(12)} ${x(r.timeVsRawFetch).padStart(18)} ${x(r.throughputVsNodeConsul).padStart(20)}`);
+    }
+  }
+  console.log('\n## targets (same run)');
+  console.log(`${'mode'.padEnd(14)} ${'op'.padEnd(15)} ${'consulate/node thr. vs node-consul (≥ 1×)'.padStart(43)} ${'(via ky, before)'.padStart(17)} ${'consulate time vs raw fetch (≤ 1.05×)'.padStart(38)}`);
+  for (const t of targets) {
+    console.log(`${t.mode.padEnd(14)} ${t.op.padEnd(15)} ${x(t.nodeVsNodeConsul).padStart(43)} ${x(t.nodeViaKyVsNodeConsul).padStart(17)} ${x(t.globalVsRawFetch).padStart(38)}`);
   }
   for (const n of notes) console.log(`# note: ${n}`);
-  console.log('# targets: consulate ≤ 1.05× the time of raw fetch; ≥ 1.00× node-consul\'s throughput');
 }

@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '../core/client.ts';
-import { createClient } from '../core/client.ts';
-import type { ClientConfig } from '../core/config.ts';
+import type { ClientConfig, ResolvedConfig } from '../core/config.ts';
+import { resolveConfig } from '../core/config.ts';
 import { ConfigError, redact } from '../core/errors.ts';
 import type { NodeFetchOptions, NodeTlsOptions, OptionLabels } from './fetch.ts';
-import { nodeFetch } from './fetch.ts';
+import { createConnection, fetchOver } from './fetch.ts';
+import { transportOver } from './transport.ts';
 
 /**
  * Configuration of {@link createNodeClient}: everything {@link ClientConfig} takes except `fetch`,
@@ -88,20 +89,25 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
     if (token !== '') clientConfig = { ...clientConfig, token };
   }
   const fetchOptions: NodeFetchOptions = { socketPath: socket, tls, connections, pipelining, connectTimeout };
-  const fetch = nodeFetch(fetchOptions, labels);
-  let client: Client;
+  const connection = createConnection(fetchOptions, labels);
+  let resolved: ResolvedConfig;
   try {
-    client = createClient({ ...clientConfig, fetch });
+    // `config.fetch` is the same pool's fetch, for code that wants a plain fetch to the agent
+    resolved = resolveConfig({ ...clientConfig, fetch: fetchOver(connection) });
   } catch (error) {
-    void fetch.close();
+    void connection.close();
     throw error;
   }
-  return Object.freeze({ ...client, close: fetch.close, [Symbol.asyncDispose]: fetch.close });
+  const client: Client = { config: resolved, transport: transportOver(resolved, connection) };
+  return Object.freeze({ ...client, close: connection.close, [Symbol.asyncDispose]: connection.close });
 }
 
 /**
- * Creates a {@link Client} whose transport is {@link createNodeFetch}: keep-alive connections through
- * undici, Unix sockets (`address: 'unix:///path'` or `socketPath`) and TLS/mTLS settings.
+ * Creates a {@link Client} whose transport is {@link createUndiciTransport}: keep-alive connections
+ * through undici's dispatcher API, Unix sockets (`address: 'unix:///path'` or `socketPath`) and
+ * TLS/mTLS settings. It behaves like `createClient`'s ky transport (timeouts, read retries, errors)
+ * at a fraction of its cost per call on Node, where ky's web `Request` handling costs more than the
+ * request itself; `client.config.fetch` is a {@link createNodeFetch} on the same connection pool.
  * @param config - a {@link ClientConfig} (without `fetch`) plus socket, TLS and pool options.
  * @returns a {@link NodeClient}; every endpoint function and `new Consul(client)` accept it. Close it when done.
  * @throws {ConfigError} for invalid configuration or unreadable certificate, key or token files.

@@ -314,8 +314,9 @@ function explain(error: unknown, origin: string, socketPath: string | undefined,
 /**
  * Reads a request body: small bodies (up to 1 MiB) are buffered so they go out with a Content-Length,
  * larger or endless ones (a snapshot restore) are streamed after the buffered part.
+ * @internal
  */
-async function requestBody(stream: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): Promise<Uint8Array | Readable> {
+export async function requestBody(stream: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): Promise<Uint8Array | Readable> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -370,44 +371,52 @@ function toHeaders(raw: RawHeaders): Headers {
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/** undici's response body: a Node stream that can also read itself at once (`text()`, `arrayBuffer()`). */
+type BodyReadable = Dispatcher.ResponseData['body'];
+
 /**
- * A `Response` over bytes already in memory. A web `Response` built from bytes wraps them in a
- * `ReadableStream` and reads them back through it, which costs more than the rest of a small request;
- * this one starts with no stream and serves `text()`, `arrayBuffer()`, `json()`… straight from the
- * bytes. Touching `body` switches it to a regular `Response` over the same bytes, so it behaves like
- * one in every observable way (`instanceof Response`, status, headers, `bodyUsed`, `clone()`…).
+ * A `Response` over bytes already in memory or over undici's body stream. A web `Response` wraps its
+ * body in a `ReadableStream` and reads it back through it, which costs more than the rest of a small
+ * request (Consul sends any answer above 2 KiB without a length, so most lists would pay it); this
+ * one starts with no web stream and serves `text()`, `arrayBuffer()`, `json()`… straight from the
+ * bytes or from undici's stream. Touching `body` (or `clone()` on a stream) switches it to a regular
+ * `Response` over the same bytes or stream, so it behaves like one in every observable way
+ * (`instanceof Response`, status, headers, streaming, `bodyUsed`, `clone()`…).
  */
-class BufferedResponse extends Response {
-  #bytes: Uint8Array<ArrayBuffer>;
+class NodeResponse extends Response {
+  #source: Uint8Array<ArrayBuffer> | BodyReadable;
   #init: ResponseInit;
   #used = false;
   #real: Response | undefined;
 
-  constructor(bytes: Uint8Array<ArrayBuffer>, init: ResponseInit) {
+  constructor(source: Uint8Array<ArrayBuffer> | BodyReadable, init: ResponseInit) {
     super(null, init);
-    this.#bytes = bytes;
+    this.#source = source;
     this.#init = init;
   }
 
   /** The regular Response this one turns into once its stream is asked for. */
   #stream(): Response {
     if (this.#real === undefined) {
-      this.#real = new Response(this.#used ? null : this.#bytes, this.#init);
+      const source = this.#source;
+      const body = this.#used ? null : source instanceof Uint8Array ? source : (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>);
+      this.#real = new Response(body, this.#init);
       if (this.#used) void this.#real.arrayBuffer(); // already read: make it report so
     }
     return this.#real;
   }
 
-  #take(): Uint8Array<ArrayBuffer> {
+  #take(): Uint8Array<ArrayBuffer> | BodyReadable {
     if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
     this.#used = true;
-    return this.#bytes;
+    return this.#source;
   }
 
   override async arrayBuffer(): Promise<ArrayBuffer> {
     if (this.#real !== undefined) return this.#real.arrayBuffer();
-    const bytes = this.#take();
-    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+    const source = this.#take();
+    if (!(source instanceof Uint8Array)) return source.arrayBuffer();
+    return source.byteOffset === 0 && source.byteLength === source.buffer.byteLength ? source.buffer : source.slice().buffer;
   }
 
   override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
@@ -416,7 +425,8 @@ class BufferedResponse extends Response {
 
   override async text(): Promise<string> {
     if (this.#real !== undefined) return this.#real.text();
-    return new TextDecoder().decode(this.#take());
+    const source = this.#take();
+    return source instanceof Uint8Array ? new TextDecoder().decode(source) : source.text();
   }
 
   override async json(): Promise<unknown> {
@@ -425,7 +435,7 @@ class BufferedResponse extends Response {
 
   override async blob(): Promise<Blob> {
     if (this.#real !== undefined) return this.#real.blob();
-    return new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' });
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
   }
 
   override async formData(): Promise<FormData> {
@@ -435,20 +445,21 @@ class BufferedResponse extends Response {
   override clone(): Response {
     if (this.#real !== undefined) return this.#real.clone();
     if (this.#used) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new BufferedResponse(this.#bytes.slice(), this.#init);
+    const source = this.#source;
+    return source instanceof Uint8Array ? new NodeResponse(source.slice(), this.#init) : this.#stream().clone();
   }
 
   static {
     // `body` and `bodyUsed` are accessors on Response.prototype; TypeScript declares them as fields
-    Object.defineProperties(BufferedResponse.prototype, {
+    Object.defineProperties(NodeResponse.prototype, {
       body: {
-        get(this: BufferedResponse) {
+        get(this: NodeResponse) {
           return this.#stream().body;
         },
         configurable: true,
       },
       bodyUsed: {
-        get(this: BufferedResponse) {
+        get(this: NodeResponse) {
           return this.#real === undefined ? this.#used : this.#real.bodyUsed;
         },
         configurable: true,
@@ -488,8 +499,26 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   return nodeFetch(options, {});
 }
 
-/** {@link createNodeFetch} with custom names for configuration errors. @internal */
-export function nodeFetch(options: NodeFetchOptions, labels: OptionLabels): NodeFetch {
+/**
+ * One undici connection pool set up from {@link NodeFetchOptions} (socket path, TLS, pool limits),
+ * shared by {@link createNodeFetch} and `createUndiciTransport` so both reach the agent the same way.
+ * @internal
+ */
+export interface NodeConnection {
+  /** The keep-alive pool, with the socket path and TLS settings applied. */
+  readonly agent: Agent;
+  /** Explains a failure to reach `origin` in words that say what to change (a TLS option, the port, the socket…). */
+  explain(error: unknown, origin: string): string;
+  /** Closes the pool: waits for requests in flight, then closes every socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks the transport options, loads certificates and creates the undici pool.
+ * @throws {ConfigError} for an invalid option or an unreadable or unusable certificate or key.
+ * @internal
+ */
+export function createConnection(options: NodeFetchOptions, labels: OptionLabels): NodeConnection {
   const { socketPath, connections, pipelining, connectTimeout } = options;
   if (socketPath !== undefined && (typeof socketPath !== 'string' || socketPath === '')) {
     throw configError(`${labels.socketPath ?? 'socketPath'}: expected a non-empty path`);
@@ -508,14 +537,46 @@ export function nodeFetch(options: NodeFetchOptions, labels: OptionLabels): Node
   }
   const agent = new Agent({
     connect,
-    // timeouts belong to the caller (ky's timeout, derived from a blocking query's wait, and the
-    // AbortSignal): undici's own 300 s limits would cut 10-minute blocking queries and quiet streams
+    // timeouts belong to the caller (the request's total timeout, derived from a blocking query's
+    // wait, and the AbortSignal): undici's own 300 s limits would cut 10-minute blocking queries and quiet streams
     headersTimeout: 0,
     bodyTimeout: 0,
     ...(connections !== undefined ? { connections } : {}),
     ...(pipelining !== undefined ? { pipelining } : {}),
   });
+  let closing: Promise<void> | undefined;
+  return {
+    agent,
+    explain: (error, origin) => explain(error, origin, socketPath, tls),
+    close: () => (closing ??= agent.close()),
+  };
+}
 
+/**
+ * Turns an undici response into a web `Response` ({@link NodeResponse}): no body for 204/304/HEAD,
+ * bodies with a length up to 1 MiB read now, larger or unsized ones (a snapshot, the monitor stream,
+ * a long list) left on undici's stream for the caller to read or stream.
+ * @internal
+ */
+export async function toResponse(res: Dispatcher.ResponseData, method: string): Promise<Response> {
+  const status = res.statusCode;
+  const init = { status, statusText: res.statusText, headers: toHeaders(res.headers as RawHeaders) };
+  if (NULL_BODY.has(status) || method === 'HEAD') {
+    await res.body.dump();
+    return new Response(null, init);
+  }
+  const length = Number(res.headers['content-length'] ?? NaN);
+  return new NodeResponse(length <= RESPONSE_BUFFER_LIMIT ? new Uint8Array(await res.body.arrayBuffer()) : res.body, init);
+}
+
+/** {@link createNodeFetch} with custom names for configuration errors. @internal */
+export function nodeFetch(options: NodeFetchOptions, labels: OptionLabels): NodeFetch {
+  return fetchOver(createConnection(options, labels));
+}
+
+/** A `fetch` over an existing connection pool; its `close()` closes the pool. @internal */
+export function fetchOver(connection: NodeConnection): NodeFetch {
+  const { agent } = connection;
   const fetchImpl = async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     let url: string;
     let method: string;
@@ -548,23 +609,11 @@ export function nodeFetch(options: NodeFetchOptions, labels: OptionLabels): Node
       const options: Dispatcher.RequestOptions = { origin, path, method: method as Dispatcher.HttpMethod, body };
       if (headers !== undefined) options.headers = headers;
       if (signal !== undefined) options.signal = signal;
-      const res = await agent.request(options);
-      const status = res.statusCode;
-      const responseInit = { status, statusText: res.statusText, headers: toHeaders(res.headers as RawHeaders) };
-      if (NULL_BODY.has(status) || method === 'HEAD') {
-        await res.body.dump();
-        return new Response(null, responseInit);
-      }
-      const length = Number(res.headers['content-length'] ?? NaN);
-      if (length <= RESPONSE_BUFFER_LIMIT) return new BufferedResponse(new Uint8Array(await res.body.arrayBuffer()), responseInit);
-      return new Response(Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>, responseInit);
+      return await toResponse(await agent.request(options), method);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new TypeError(explain(error, origin, socketPath, tls), { cause: error });
+      throw new TypeError(connection.explain(error, origin), { cause: error });
     }
   };
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= agent.close());
-  return Object.assign(fetchImpl, { close, [Symbol.asyncDispose]: close });
+  return Object.assign(fetchImpl, { close: connection.close, [Symbol.asyncDispose]: connection.close });
 }

@@ -3,7 +3,10 @@
  *
  * - {@link createNodeFetch}: a fast `fetch`-compatible function on undici's dispatcher API, with Unix
  *   sockets and TLS/mTLS (CA, client certificate, server name).
- * - {@link createNodeClient}: `createClient` with that transport; `address` may be `unix:///path`.
+ * - {@link createUndiciTransport}: consulate's request transport on the same undici pool — what
+ *   Node clients use instead of the core's ky transport, whose per-call web `Request` handling costs
+ *   more on Node than the request itself (same timeouts, retries and errors; see its docs).
+ * - {@link createNodeClient}: a client on that transport; `address` may be `unix:///path`.
  * - {@link fromEnv}: a client configured from `CONSUL_HTTP_ADDR`, `CONSUL_HTTP_TOKEN`, `CONSUL_CACERT`…
  *   like Consul's own CLI.
  *
@@ -22,5 +25,7 @@
  */
 export type { NodeFetch, NodeFetchOptions, NodeTlsOptions } from './fetch.ts';
 export { createNodeFetch } from './fetch.ts';
+export type { UndiciTransport, UndiciTransportOptions } from './transport.ts';
+export { createUndiciTransport } from './transport.ts';
 export type { FromEnvOptions, NodeClient, NodeClientConfig } from './env.ts';
 export { createNodeClient, fromEnv } from './env.ts';

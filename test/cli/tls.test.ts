@@ -37,14 +37,15 @@ afterAll(async () => {
 describe('TLS flags', () => {
   it('--ca-file/--client-cert/--client-key/--tls-server-name, CONSUL_* variables and --insecure work; no client certificate fails', async () => {
     const flags = ['--ca-file', ca, '--client-cert', cert, '--client-key', key];
-    const [set, viaEnv, insecure, serverName, noCert] = await Promise.all([
-      cli(['kv', 'set', 'tls/k', 'over tls', '--addr', https, ...flags], { address: null }),
+    // the write first, then the reads in parallel (a read racing the write could see nothing)
+    const set = await cli(['kv', 'set', 'tls/k', 'over tls', '--addr', https, ...flags], { address: null });
+    expect(set.code, set.stderr).toBe(0);
+    const [viaEnv, insecure, serverName, noCert] = await Promise.all([
       cli(['kv', 'ls', 'tls'], { address: https, env: { CONSUL_CACERT: ca, CONSUL_CLIENT_CERT: cert, CONSUL_CLIENT_KEY: key } }),
       cli(['kv', 'ls', 'tls', '--addr', https, '--insecure', '--client-cert', cert, '--client-key', key], { address: null }),
       cli(['kv', 'ls', 'tls', '--addr', `https://localhost:${agent.httpsPort}`, '--tls-server-name', 'server.dc1.consul', ...flags], { address: null }),
       cli(['kv', 'ls', 'tls', '--addr', https, '--ca-file', ca], { address: null }),
     ]);
-    expect(set.code, set.stderr).toBe(0);
     for (const run of [viaEnv, insecure, serverName]) {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toBe('tls/k\n');

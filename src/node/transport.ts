@@ -1,0 +1,293 @@
+/// <reference types="node" />
+/**
+ * `createUndiciTransport`: consulate's {@link Transport} for Node, sent straight through undici's
+ * dispatcher API (`agent.request`) instead of ky and a `fetch`.
+ *
+ * Why Node gets its own transport: the core transport (ky over `fetch`) is the one that runs
+ * everywhere, but on Node 20 ky builds and clones a web `Request` and wires `AbortSignal`s on every
+ * call, ~100–200 µs of CPU — more than undici spends on the whole request — so consulate over ky
+ * reached only 0.5–0.8× node-consul's throughput (see `bench/README.md`). This transport keeps ky's
+ * observable behaviour (same base URL, redirects returned not followed, timeouts, retries, errors)
+ * and costs about what undici's `request` costs.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { ResolvedConfig } from '../core/config.ts';
+import { NetworkError, TimeoutError } from '../core/errors.ts';
+import type { Outgoing, Transport } from '../core/http.ts';
+import type { NodeConnection, NodeFetchOptions } from './fetch.ts';
+import { createConnection, requestBody, toResponse } from './fetch.ts';
+
+/**
+ * Options of {@link createUndiciTransport}: the same socket, TLS and pool settings as
+ * {@link NodeFetchOptions}.
+ * @example
+ * ```ts
+ * const options: UndiciTransportOptions = { socketPath: '/var/run/consul/consul.sock', connections: 32 };
+ * ```
+ */
+export type UndiciTransportOptions = NodeFetchOptions;
+
+/**
+ * A {@link Transport} that owns an undici connection pool: call {@link UndiciTransport.close} when done.
+ * @example
+ * ```ts
+ * await using transport = createUndiciTransport(config);
+ * ```
+ */
+export interface UndiciTransport extends Transport {
+  /** Closes the connection pool after requests in flight finish. Idempotent. */
+  close(): Promise<void>;
+  /** Same as {@link UndiciTransport.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** setTimeout's largest delay (a larger one fires at once). */
+const MAX_DELAY = 2_147_483_647;
+
+/** Statuses whose `Retry-After` is honoured (as ky's `afterStatusCodes`). */
+const RETRY_AFTER = new Set([429, 503]);
+
+/**
+ * Network failures worth another attempt: the default list of undici's `RetryHandler`, plus timeouts
+ * and a Unix socket that is briefly missing while the agent restarts. TLS verification failures,
+ * a closed client or an invalid request fail at once: another attempt would fail the same way.
+ */
+const TRANSIENT = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'UND_ERR_SOCKET',
+  'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOENT',
+]);
+
+/**
+ * The signal handed to undici for one call: aborted by the timeout or by the caller's signal.
+ * undici takes an `EventEmitter` with `aborted`/`reason` as a signal as well as an `AbortSignal`;
+ * on Node 20 an `AbortController` and undici's listener on its signal cost ~25 µs of CPU per call
+ * more than this emitter (measured with 16 requests in flight) — a quarter of the transport's cost.
+ */
+class Abort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/** ky's default backoff: 0.3 s, doubling with every attempt, capped at `backoffLimit`. */
+function backoff(attempt: number, limit: number): number {
+  return Math.min(300 * 2 ** (attempt - 1), limit);
+}
+
+/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
+function retryAfter(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  const seconds = Number(text);
+  const ms = Number.isNaN(seconds) ? Date.parse(text) - Date.now() : seconds * 1000;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
+
+/**
+ * How long to wait before retrying a failed attempt, or undefined when it must not be retried: a
+ * status outside `config.retry.statusCodes` or one the endpoint takes as data, a network failure that
+ * would fail the same way again, or the retry limit reached. `Retry-After` counts on 429 and 503.
+ */
+function retryDelay(
+  request: Outgoing,
+  config: ResolvedConfig,
+  attempt: number,
+  failure: { status: number; retryAfter: string | string[] | undefined } | { error: unknown },
+): number | undefined {
+  if (attempt > request.retries) return undefined;
+  const { statusCodes, backoffLimit } = config.retry;
+  const delay = backoff(attempt, backoffLimit);
+  if ('error' in failure) {
+    const code = (failure.error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && TRANSIENT.has(code) ? delay : undefined;
+  }
+  const { status } = failure;
+  if (!statusCodes.includes(status) || request.accept?.includes(status)) return undefined;
+  return (RETRY_AFTER.has(status) ? retryAfter(failure.retryAfter) : undefined) ?? delay;
+}
+
+/** Waits `ms`; rejects at once when `signal` aborts meanwhile. */
+function sleep(ms: number, signal: Abort | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const stop = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeListener('abort', stop);
+      resolve();
+    }, ms);
+    signal?.once('abort', stop);
+  });
+}
+
+type Body = string | Uint8Array | Readable | null;
+
+/** Turns a fetch `BodyInit` into what undici sends, with the `Content-Type` fetch would have added. */
+async function toBody(body: BodyInit, signal: AbortSignal | undefined): Promise<{ body: Body; type?: string | undefined }> {
+  if (typeof body === 'string') return { body, type: 'text/plain;charset=UTF-8' };
+  if (body instanceof Uint8Array) return { body };
+  if (ArrayBuffer.isView(body)) return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  if (body instanceof ArrayBuffer) return { body: new Uint8Array(body) };
+  if (body instanceof ReadableStream) return { body: await requestBody(body as ReadableStream<Uint8Array>, signal) };
+  // Blob, URLSearchParams, FormData: let a Response encode it, as fetch would
+  const encoded = new Response(body);
+  return { body: await requestBody(encoded.body!, signal), type: encoded.headers.get('content-type') ?? undefined };
+}
+
+/**
+ * Creates a {@link Transport} on an undici connection pool, for a client built by hand
+ * (`createNodeClient` and `fromEnv` already use it).
+ *
+ * It behaves like the core's ky transport: requests go to `config.apiUrl` (including a path prefix);
+ * redirects are returned, never followed; `timeout` bounds the whole call — every attempt, the waits
+ * between them and the reading of a buffered body — and then rejects with a {@link TimeoutError};
+ * aborting the caller's signal rejects with its reason; a read (`retries > 0`) is retried on network
+ * failures and on `config.retry.statusCodes` (never on the statuses it accepts as data), with ky's
+ * exponential backoff capped at `config.retry.backoffLimit` and `Retry-After` honoured on 429 and
+ * 503; after the last attempt the failing response itself is returned, so the error carries Consul's
+ * status and text. Network failures reject with a {@link NetworkError} that explains the cause (which
+ * TLS option to set, a refused connection…); its `cause` is a `TypeError` whose `cause` is undici's
+ * error — the shape the global `fetch` gives. Bodies with a length up to 1 MiB are read at once;
+ * larger or unsized ones (a snapshot, the monitor stream, Consul's longer lists) are left on the
+ * connection for the caller to read or stream, outside the timeout (as with ky). Paths are sent as the endpoint escaped
+ * them: unlike `fetch`, `.`/`..` segments are not resolved on the client (Consul answers them with a
+ * redirect instead). Network failures are retried when they are transient (refused, reset, host
+ * unreachable, connect timeout…), not when another attempt would fail the same way (an untrusted
+ * certificate, a closed client).
+ * @param config - the resolved configuration of the client (its `apiUrl` and `retry` are used).
+ * @param options - socket path, TLS settings and pool limits; see {@link NodeFetchOptions}.
+ * @returns an {@link UndiciTransport}; close it when done.
+ * @throws {ConfigError} for invalid options or unreadable certificate or key files.
+ * @example
+ * ```ts
+ * import type { Client } from 'consulate';
+ * import { createClient } from 'consulate';
+ * import * as kv from 'consulate/kv';
+ * import { createUndiciTransport } from 'consulate/node';
+ * const { config } = createClient({ address: 'http://127.0.0.1:8500', token: 'secret' });
+ * const transport = createUndiciTransport(config, { connections: 16 });
+ * const client: Client = { config, transport };
+ * console.log((await kv.get(client, 'app/config')).data);
+ * await transport.close();
+ * ```
+ */
+export function createUndiciTransport(config: ResolvedConfig, options: UndiciTransportOptions = {}): UndiciTransport {
+  return transportOver(config, createConnection(options, {}));
+}
+
+/** {@link createUndiciTransport} over an existing pool (shared with a `fetch`); `close()` closes the pool. @internal */
+export function transportOver(config: ResolvedConfig, connection: NodeConnection): UndiciTransport {
+  const { agent } = connection;
+  const api = new URL(config.apiUrl);
+  const origin = api.origin;
+  const base = api.pathname;
+
+  async function send(request: Outgoing): Promise<Response> {
+    const { method, signal } = request;
+    signal?.throwIfAborted();
+    // one signal for undici, aborted by the timeout and by the caller's signal
+    let abort: Abort | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timedOut = false;
+    let unlink: (() => void) | undefined;
+    let deadline = Number.POSITIVE_INFINITY;
+    if (request.timeout !== false || signal !== undefined) abort = new Abort();
+    if (request.timeout !== false) {
+      const limit = Math.min(request.timeout, MAX_DELAY);
+      deadline = performance.now() + limit;
+      timer = setTimeout(() => {
+        timedOut = true;
+        abort!.abort(new Error('timed out'));
+      }, limit);
+    }
+    if (signal !== undefined) {
+      const forward = (): void => abort!.abort(signal.reason);
+      signal.addEventListener('abort', forward, { once: true });
+      unlink = () => signal.removeEventListener('abort', forward);
+    }
+    try {
+      let headers = request.headers;
+      let body: Body = null;
+      if (request.body != null) {
+        const encoded = await toBody(request.body, signal);
+        body = encoded.body;
+        if (encoded.type !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+          headers = { ...headers, 'content-type': encoded.type };
+        }
+      }
+      const options: Dispatcher.RequestOptions = {
+        origin,
+        path: request.query.size ? `${base}${request.path}?${request.query}` : base + request.path,
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+      };
+      if (abort !== undefined) options.signal = abort;
+      // Retries are this small loop rather than undici's RetryHandler (interceptors.retry). That one
+      // can give the same semantics — with `throwOnError: false` and a `retry` callback holding the
+      // policy below, the last failing response reaches request.ts with its body (by default it
+      // rejects with a RequestRetryError that has the status but not Consul's text) — but it costs
+      // 10–25 µs of CPU on every read, 10–20 % of this transport's whole cost per call (measured on
+      // Node 20), though retries are rare; and it answers a connection lost mid-body by asking again
+      // with a `Range` header, which Consul ignores, so the call then fails anyway after an extra
+      // request. Here the first attempt costs nothing extra.
+      const retryable = request.retries > 0 && (body === null || typeof body === 'string' || body instanceof Uint8Array);
+      let res: Dispatcher.ResponseData | undefined;
+      for (let attempt = 1; ; attempt++) {
+        let failure: unknown;
+        res = undefined;
+        try {
+          res = await agent.request(options);
+        } catch (error) {
+          failure = error;
+        }
+        let delay: number | undefined;
+        if (retryable && !abort?.aborted) {
+          if (res === undefined) delay = retryDelay(request, config, attempt, { error: failure });
+          else if (res.statusCode >= 300) delay = retryDelay(request, config, attempt, { status: res.statusCode, retryAfter: res.headers['retry-after'] });
+        }
+        // no retry, or a wait that would outlast the timeout: this attempt's answer (or failure) is final
+        if (delay === undefined || performance.now() + delay >= deadline) {
+          if (res === undefined) throw failure;
+          break;
+        }
+        await res?.body.dump(); // read the small error body so the connection is reused
+        await sleep(delay, abort);
+      }
+      // a buffered body is read within the timeout; a streamed one is the caller's from here
+      const response = await toResponse(res, method);
+      clearTimeout(timer);
+      if (unlink !== undefined) {
+        // the caller may still abort a streamed body: keep forwarding its signal until the body closes
+        if (res.body.closed) unlink();
+        else res.body.once('close', unlink);
+      }
+      return response;
+    } catch (error) {
+      clearTimeout(timer);
+      unlink?.();
+      if (signal?.aborted) throw signal.reason;
+      const where = { method, path: `/v1/${request.path}` };
+      if (timedOut) throw new TimeoutError(`${method} /v1/${request.path} timed out after ${request.timeout} ms`, where);
+      const explanation = connection.explain(error, origin);
+      // the cause is shaped like the global fetch's failures: a TypeError whose cause is the system error
+      throw new NetworkError(`${method} /v1/${request.path} failed: ${explanation}`, {
+        ...where,
+        cause: new TypeError(explanation, { cause: error }),
+      });
+    }
+  }
+
+  return { send, close: connection.close, [Symbol.asyncDispose]: connection.close };
+}
