@@ -41,7 +41,9 @@ const stages = [
     args: ['run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
     counts: () => {
       const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
-      return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
+      // a file that fails to load has no failed test but a failed suite: count it once
+      const failed = r.numFailedTests || r.numFailedTestSuites || 0;
+      return { passed: r.numPassedTests, failed, skipped: r.numPendingTests + r.numTodoTests };
     },
   },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'], counts: () => undefined },
