@@ -13,14 +13,12 @@ import type * as v from 'valibot';
 import type { Client } from '../core/client.ts';
 import {
   escapeKey,
-  fromBase64,
   fromUtf8,
   needsTxn,
   normalizeKey,
   parseJson,
   stringifyJson,
   toBase64,
-  toBigInt,
   uint64,
   utf8,
 } from '../core/encoding.ts';
@@ -30,7 +28,7 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { check, drain, readJson, requestJson, send } from '../core/request.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
-import { BooleanResult, KVPairList, StringList } from '../schemas/kv.ts';
+import { BooleanResult, decodePair, KVPairList, StringList } from '../schemas/kv.ts';
 import type { TxnWireOp } from './txn-core.ts';
 import { sendTxn } from './txn-core.ts';
 
@@ -96,21 +94,6 @@ export interface LockOptions extends WriteOptions {
   flags?: number | bigint;
   /** Check-and-set index. */
   cas?: number | bigint;
-}
-
-function decodePair(wire: KVPairWire): KVPair {
-  const pair: KVPair = {
-    Key: wire.Key,
-    CreateIndex: wire.CreateIndex,
-    ModifyIndex: wire.ModifyIndex,
-    LockIndex: wire.LockIndex,
-    Flags: toBigInt(wire.Flags),
-    Value: wire.Value ? fromBase64(wire.Value) : new Uint8Array(0),
-  };
-  if (wire.Session) pair.Session = wire.Session;
-  if (wire.Namespace) pair.Namespace = wire.Namespace;
-  if (wire.Partition) pair.Partition = wire.Partition;
-  return pair;
 }
 
 /** Turns a value into the bytes to store, refusing values over Consul's 512 KiB limit before sending. */

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
-import { fromBase64, stringifyJson, toBase64, toBigInt, uint64, utf8 } from '../core/encoding.ts';
+import { stringifyJson, toBase64, uint64, utf8 } from '../core/encoding.ts';
 import type { TransactionOpError } from '../core/errors.ts';
 import { InputError, isTransactionError } from '../core/errors.ts';
 import type { QueryMeta } from '../core/meta.ts';
@@ -19,6 +19,7 @@ import { emptyMeta } from '../core/meta.ts';
 import type { Result } from '../core/request.ts';
 import { check } from '../core/request.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
+import { decodePair } from '../schemas/kv.ts';
 import type { TxnCheckResult, TxnNodeResult, TxnServiceResult } from '../schemas/txn.ts';
 import {
   TxnCheckResult as TxnCheckSchema,
@@ -453,21 +454,6 @@ function toWireOp(op: TxnOperation, i: number): TxnWireOp {
  */
 function toWire(ops: readonly TxnOperation[], offset = 0): TxnWireOp[] {
   return ops.map((op, i) => toWireOp(op, i + offset));
-}
-
-function decodePair(wire: KVPairWire): KVPair {
-  const pair: KVPair = {
-    Key: wire.Key,
-    CreateIndex: wire.CreateIndex,
-    ModifyIndex: wire.ModifyIndex,
-    LockIndex: wire.LockIndex,
-    Flags: toBigInt(wire.Flags),
-    Value: wire.Value ? fromBase64(wire.Value) : new Uint8Array(0),
-  };
-  if (wire.Session) pair.Session = wire.Session;
-  if (wire.Namespace) pair.Namespace = wire.Namespace;
-  if (wire.Partition) pair.Partition = wire.Partition;
-  return pair;
 }
 
 function decodeResults(client: Client, wire: readonly TxnWireResult[]): TxnResults {

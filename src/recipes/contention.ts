@@ -6,7 +6,9 @@
 import type { Client } from '../core/client.ts';
 import { durationMs } from '../core/encoding.ts';
 import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyRequestsError, LockTimeoutError } from '../core/errors.ts';
-import type { WriteOptions } from '../core/query.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
+import { sleep } from '../core/async.ts';
 import type { SessionRenewer } from '../endpoints/session.ts';
 import { checkSessionTtl, create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
 import type { LockAcquireOptions } from './lock.ts';
@@ -141,3 +143,40 @@ export async function runHeld<H extends { signal: AbortSignal; release(): Promis
   return result;
 }
 
+
+/**
+ * Watches a held lock or semaphore slot until `stop` aborts: consistent blocking reads with `read`;
+ * `check` returns why the hold is lost (or `undefined` while it holds); transient failures are ridden
+ * out `settings.monitorRetries` times. Calls `lose(reason, cause?)` once when the hold is lost. @internal
+ */
+export async function monitorHold<T>(
+  settings: Contention,
+  write: WriteOptions,
+  stop: AbortSignal,
+  read: (options: ReadOptions) => Promise<Result<T>>,
+  check: (data: T) => string | undefined,
+  lose: (reason: string, cause?: unknown) => void,
+): Promise<void> {
+  let index: bigint | undefined;
+  let retries = settings.monitorRetries;
+  const opts: ReadOptions = { ...write, consistency: 'consistent', signal: stop };
+  while (!stop.aborted) {
+    try {
+      const { data, meta } = await read(index === undefined ? opts : { ...opts, index });
+      if (stop.aborted) return;
+      const lost = check(data);
+      if (lost !== undefined) return lose(lost);
+      retries = settings.monitorRetries;
+      index = meta.index !== undefined && meta.index > 0n && (index === undefined || meta.index >= index) ? meta.index : undefined;
+    } catch (error) {
+      if (stop.aborted) return;
+      if (retries > 0 && isRetryable(error)) {
+        retries--;
+        index = undefined;
+        await sleep(settings.monitorRetryMs, stop);
+        continue;
+      }
+      return lose('Consul could not be read', error);
+    }
+  }
+}

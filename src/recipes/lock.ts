@@ -20,7 +20,7 @@ import { normalizeKey } from '../core/encoding.ts';
 import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
-import { blockingWait, checkDeadline, contention, isRetryable, lockSession, retryDelay, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, lockSession, monitorHold, retryDelay, runHeld, writeOptions } from './contention.ts';
 import type { KVValue } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
 
@@ -160,33 +160,11 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
 
   // Held: monitor the key until released or lost.
   const monitorStop = new AbortController();
-  const monitor = async (): Promise<void> => {
-    let index: bigint | undefined;
-    let retries = settings.monitorRetries;
-    const opts = { ...write, consistency: 'consistent' as const, signal: monitorStop.signal };
-    while (!monitorStop.signal.aborted) {
-      try {
-        const { data: pair, meta } = await getRecord(client, k, index === undefined ? opts : { ...opts, index });
-        if (monitorStop.signal.aborted) return;
-        if (!pair) return lose('the key was deleted');
-        if (pair.Session !== id) {
-          return lose(pair.Session ? `taken by session ${pair.Session}` : 'its session was invalidated or the lock released');
-        }
-        retries = settings.monitorRetries;
-        index = meta.index !== undefined && meta.index > 0n && (index === undefined || meta.index >= index) ? meta.index : undefined;
-      } catch (error) {
-        if (monitorStop.signal.aborted) return;
-        if (retries > 0 && isRetryable(error)) {
-          retries--;
-          index = undefined;
-          await sleep(settings.monitorRetryMs, monitorStop.signal);
-          continue;
-        }
-        return lose('Consul could not be read', error);
-      }
-    }
-  };
-  void monitor();
+  void monitorHold(settings, write, monitorStop.signal, (o) => getRecord(client, k, o), (pair) => {
+    if (!pair) return 'the key was deleted';
+    if (pair.Session !== id) return pair.Session ? `taken by session ${pair.Session}` : 'its session was invalidated or the lock released';
+    return undefined;
+  }, lose);
 
   let releasing: Promise<void> | undefined;
   const release = (): Promise<void> => {

@@ -19,7 +19,7 @@ import { asyncDispose, sleep } from '../core/async.ts';
 import type { KVPair } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, records, remove, set } from '../endpoints/kv.ts';
 import type { LockAcquireOptions } from './lock.ts';
-import { blockingWait, checkDeadline, contention, isRetryable, lockSession, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, lockSession, monitorHold, runHeld, writeOptions } from './contention.ts';
 
 /** Go's `api.SemaphoreFlagValue`: the flags of a semaphore's keys (above 2^53, hence a bigint). */
 export const SEMAPHORE_FLAG_VALUE: bigint = 0xe0f69a2baa414de0n;
@@ -177,32 +177,11 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
   }
 
   const monitorStop = new AbortController();
-  const monitor = async (): Promise<void> => {
-    let index: bigint | undefined;
-    let retries = settings.monitorRetries;
-    const opts = { ...write, consistency: 'consistent' as const, signal: monitorStop.signal };
-    while (!monitorStop.signal.aborted) {
-      try {
-        const { data: pairs, meta } = await records(client, listPrefix, index === undefined ? opts : { ...opts, index });
-        if (monitorStop.signal.aborted) return;
-        const state = decodeLock(findLock(pairs), p, limit);
-        pruneDeadHolders(state, pairs);
-        if (!state.Holders[id]) return lose('no longer among the holders (session invalidated or removed)');
-        retries = settings.monitorRetries;
-        index = meta.index !== undefined && meta.index > 0n && (index === undefined || meta.index >= index) ? meta.index : undefined;
-      } catch (error) {
-        if (monitorStop.signal.aborted) return;
-        if (retries > 0 && isRetryable(error)) {
-          retries--;
-          index = undefined;
-          await sleep(settings.monitorRetryMs, monitorStop.signal);
-          continue;
-        }
-        return lose('Consul could not be read', error);
-      }
-    }
-  };
-  void monitor();
+  void monitorHold(settings, write, monitorStop.signal, (o) => records(client, listPrefix, o), (pairs) => {
+    const state = decodeLock(findLock(pairs), p, limit);
+    pruneDeadHolders(state, pairs);
+    return state.Holders[id] ? undefined : 'no longer among the holders (session invalidated or removed)';
+  }, lose);
 
   let releasing: Promise<void> | undefined;
   const release = (): Promise<void> => {
