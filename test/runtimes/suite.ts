@@ -37,7 +37,6 @@ interface TestCase {
   name: string;
   run(): Promise<void>;
   /** Why the test cannot run here (e.g. a module that has not landed). */
-  skip?: string | undefined;
 }
 
 const GO_LOCK_FLAG = 0x2ddccbc058a50c18n; // 3304740253564472344 > 2^53
@@ -57,11 +56,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
   let n = 0;
   const prefix = (name: string): string => `rt/${run}/${name}-${n++}/`;
   /** Why a test cannot run: the facade lacks one of these groups (a module that has not landed), or undefined. */
-  const needs = (...groups: string[]): string | undefined => {
-    const missing = groups.filter((g) => (consul as unknown as Record<string, unknown>)[g] === undefined);
-    return missing.length ? `consul.${missing.join(', consul.')} not in this build` : undefined;
-  };
-
   const tests: TestCase[] = [
     {
       name: 'exports: createClient, Consul, error classes and guards; the client is frozen',
@@ -258,7 +252,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'session: create with a TTL, info, renew, list, destroy; a TTL under 10 s is refused before sending',
-      skip: needs('session'),
       async run() {
         const session = consul.session;
         const name = `rt-${run}`;
@@ -276,7 +269,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'lock: acquire stores Go\'s lock flag under a session; a second acquire is refused; release frees it',
-      skip: needs('lock', 'session'),
       async run() {
         const name = `rt-${run}-lock`;
         const held = await consul.lock.acquire(name, 'holder-1');
@@ -300,7 +292,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'watch: yields the current value, then each change, and stops on return()',
-      skip: needs('watch'),
       async run() {
         const p = prefix('watch');
         await kv.set(`${p}k`, 'one');
@@ -337,7 +328,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'watch: an AbortSignal ends the iteration cleanly while a blocking read is in flight',
-      skip: needs('watch'),
       async run() {
         const p = prefix('watch-abort');
         await kv.set(`${p}k`, 'v');
@@ -353,7 +343,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'services: a registration with a TTL check is seen in the catalog and in health; ttlPass makes it passing',
-      skip: needs('agent', 'catalog', 'health'),
       async run() {
         const name = `rt-svc-${run}`.toLowerCase();
         const id = `${name}-1`;
@@ -378,7 +367,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
     },
     {
       name: 'services: a health watch receives the change when a check turns passing',
-      skip: needs('agent', 'watch'),
       async run() {
         const name = `rt-watch-svc-${run}`.toLowerCase();
         const id = `${name}-1`;
@@ -409,11 +397,6 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
 
   const summary: SuiteSummary = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const test of tests) {
-    if (test.skip) {
-      summary.skipped++;
-      log(`skip - ${test.name} (${test.skip})`);
-      continue;
-    }
     try {
       await test.run();
       summary.passed++;
