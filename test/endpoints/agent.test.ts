@@ -15,14 +15,13 @@ import {
   type Client,
 } from '../../src/index.ts';
 import { startAgent, type Agent } from '../support/agent.mjs';
-import { testClient, uniquePrefix } from '../support/client.ts';
+import { testClient, uniqueName } from '../support/client.ts';
+import { eventually, rejection } from '../support/async.ts';
 
 const client = testClient();
 
 /** A name no other test uses, usable as a service or check id. */
-function uid(name: string): string {
-  return uniquePrefix(name).replace(/^test\//, 't-').replace(/\/$/, '');
-}
+const uid = (name: string): string => uniqueName(name);
 
 /** A client that records every URL and body it sends (to show what reached the agent, and that nothing did). */
 function recording(config: Parameters<typeof testClient>[0] = {}): { client: Client; urls: string[]; bodies: string[] } {
@@ -40,27 +39,6 @@ function recording(config: Parameters<typeof testClient>[0] = {}): { client: Cli
 }
 
 /** Retries an assertion until it passes (Consul applies some changes asynchronously). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('agent: self, members, join, force-leave, metrics, host, version', () => {
   it('self() describes the agent, members() its LAN and WAN pools', async () => {
     const { data: me, meta } = await agent.self(client);

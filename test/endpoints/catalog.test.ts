@@ -5,13 +5,12 @@ import * as agent from '../../src/endpoints/agent.ts';
 import * as catalog from '../../src/endpoints/catalog.ts';
 import * as health from '../../src/endpoints/health.ts';
 import { Consul, isInputError, type Client } from '../../src/index.ts';
-import { raw, testClient, uniquePrefix } from '../support/client.ts';
+import { raw, testClient, uniqueName } from '../support/client.ts';
+import { eventually, rejection } from '../support/async.ts';
 
 const client = testClient();
 
-function uid(name: string): string {
-  return uniquePrefix(name).replace(/^test\//, 't-').replace(/\/$/, '');
-}
+const uid = (name: string): string => uniqueName(name);
 
 function recording(): { client: Client; urls: string[]; bodies: unknown[] } {
   const urls: string[] = [];
@@ -24,27 +23,6 @@ function recording(): { client: Client; urls: string[]; bodies: unknown[] } {
     },
   });
   return { client: c, urls, bodies };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 }
 
 describe('catalog reads', () => {

@@ -6,22 +6,12 @@ import * as agent from '../../src/endpoints/agent.ts';
 import * as catalog from '../../src/endpoints/catalog.ts';
 import * as coordinate from '../../src/endpoints/coordinate.ts';
 import { Consul, isInputError, type Client, type Coord } from '../../src/index.ts';
-import { testClient, uniquePrefix } from '../support/client.ts';
+import { testClient, uniqueName } from '../support/client.ts';
+import { rejection } from '../support/async.ts';
 
 const client = testClient();
 
-function uid(name: string): string {
-  return uniquePrefix(name).replace(/^test\//, 't-').replace(/\/$/, '');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const uid = (name: string): string => uniqueName(name);
 
 function coord(vec: number[], extra: Partial<Coord> = {}): Coord {
   return { Vec: vec, Error: 1.5, Adjustment: 0, Height: 0, ...extra };

@@ -4,22 +4,12 @@ import { describe, expect, it } from 'vitest';
 import * as agent from '../../src/endpoints/agent.ts';
 import * as event from '../../src/endpoints/event.ts';
 import { Consul, isInputError, isServerError, type Client, type UserEvent } from '../../src/index.ts';
-import { testClient, uniquePrefix } from '../support/client.ts';
+import { testClient, uniqueName } from '../support/client.ts';
+import { rejection } from '../support/async.ts';
 
 const client = testClient();
 
-function uid(name: string): string {
-  return uniquePrefix(name).replace(/^test\//, 'ev-').replace(/\/$/, '');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const uid = (name: string): string => uniqueName(name, 'ev');
 
 /** Lists events named `name` until `done(events)`, blocking on the list's hash index between reads. */
 async function listUntil(name: string, done: (events: UserEvent[]) => boolean): Promise<{ events: UserEvent[]; index: bigint | undefined }> {

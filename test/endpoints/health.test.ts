@@ -5,34 +5,12 @@ import * as agent from '../../src/endpoints/agent.ts';
 import * as catalog from '../../src/endpoints/catalog.ts';
 import * as health from '../../src/endpoints/health.ts';
 import { Consul, isInputError, type Client } from '../../src/index.ts';
-import { raw, testClient, uniquePrefix } from '../support/client.ts';
+import { raw, testClient, uniqueName } from '../support/client.ts';
+import { eventually, rejection } from '../support/async.ts';
 
 const client = testClient();
 
-function uid(name: string): string {
-  return uniquePrefix(name).replace(/^test\//, 't-').replace(/\/$/, '');
-}
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const uid = (name: string): string => uniqueName(name);
 
 describe('health of a service registered with the agent', () => {
   it('service(), checks(), node() and state() follow a TTL check through its states; passing filters', async () => {

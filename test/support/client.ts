@@ -18,3 +18,8 @@ export function uniquePrefix(name: string): string {
 export async function raw(path: string, init?: RequestInit): Promise<Response> {
   return fetch(`${inject('consulAddress')}${path}`, { redirect: 'manual', ...init });
 }
+
+/** A service/check/node name no other test uses (`t-<name>-…`, no slashes). */
+export function uniqueName(name: string, tag = 't'): string {
+  return uniquePrefix(name).replace(/^test\//, `${tag}-`).replace(/\/$/, '');
+}
