@@ -126,7 +126,7 @@ function Schema() {
     baseUrl: text,
     host: text,
     port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
-    scheme: v.optional(v.picklist(['http', 'https'])),
+    scheme: v.optional(v.union([v.literal('http'), v.literal('https')])),
     pathPrefix: text,
     datacenter: text,
     token: text,

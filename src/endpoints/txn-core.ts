@@ -38,7 +38,7 @@ export interface TxnWireResult {
 const TxnResponse: v.GenericSchema<unknown, { Results: TxnWireResult[] | null; Errors: unknown }> = v.object({
   Results: v.nullable(
     v.array(
-      v.looseObject({
+      v.object({
         KV: v.optional(KVPairSchema),
         Node: v.optional(v.record(v.string(), v.unknown())),
         Service: v.optional(v.record(v.string(), v.unknown())),
