@@ -50,7 +50,8 @@ export function createTransport(config: ResolvedConfig): Transport {
     async send(request) {
       const retryable = (status: number): boolean =>
         request.retries > 0 && statusCodes.includes(status) && !request.accept?.includes(status);
-      const url = request.query.size ? `${request.path}?${request.query}` : request.path;
+      const search = request.query.toString(); // not `query.size`: older browsers (Safari < 17) lack it
+      const url = search ? `${request.path}?${search}` : request.path;
       try {
         return await http(url, {
           method: request.method,
@@ -65,6 +66,8 @@ export function createTransport(config: ResolvedConfig): Transport {
             statusCodes,
             afterStatusCodes: [429, 503],
             backoffLimit,
+            // a proxy's large Retry-After must not hold a read far past its timeout
+            maxRetryAfter: request.timeout === false ? 60_000 : request.timeout,
           },
         });
       } catch (error) {

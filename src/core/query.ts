@@ -3,7 +3,7 @@
  * @module
  */
 import type { Duration } from './encoding.ts';
-import { formatDuration, uint64 } from './encoding.ts';
+import { durationMs, formatDuration, uint64 } from './encoding.ts';
 import { InputError } from './errors.ts';
 
 /** Options every write accepts. */
@@ -100,5 +100,5 @@ export function cacheControl(options: ReadOptions): string | undefined {
 }
 
 function toSeconds(value: Duration): number {
-  return typeof value === 'number' ? value / 1000 : Number.parseFloat(value) * ({ ms: 0.001, s: 1, m: 60, h: 3600 }[value.replace(/[\d.]/g, '')] ?? 1);
+  return durationMs(value, 'cached.maxAge/staleIfError') / 1000;
 }

@@ -91,7 +91,8 @@ export async function send(client: Client, spec: RequestSpec): Promise<{ respons
     accept: spec.accept,
   });
   if (response.ok || spec.accept?.includes(response.status)) return { response, meta: parseMeta(response) };
-  throw await toError(method, `/v1/${spec.path}${query.size ? `?${query}` : ''}`, response);
+  const search = query.toString(); // not `query.size`: older browsers (Safari < 17) lack it
+  throw await toError(method, `/v1/${spec.path}${search ? `?${search}` : ''}`, response);
 }
 
 /**
@@ -104,6 +105,13 @@ export async function drain(response: Response): Promise<void> {
   } catch {
     // the body is of no interest
   }
+}
+
+/** Sends a request whose answer carries no data (the small body is drained). */
+export async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
+  const { response, meta } = await send(client, spec);
+  await drain(response);
+  return { data: undefined, meta };
 }
 
 /** Reads a response's error text; HTML pages from proxies become their title or plain text. */

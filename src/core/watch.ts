@@ -129,6 +129,8 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
 
   let blockIndex: bigint | undefined = index === undefined ? undefined : BigInt(uint64(index, 'index'));
   let last: { index: bigint | undefined; data: T } | undefined;
+  // with a starting index, the first result counts only once the index moved past it
+  const startIndex = blockIndex;
   let lastStart = Number.NEGATIVE_INFINITY;
   let lastHadIndex = true;
   let failures = 0;
@@ -175,7 +177,7 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
       const got = result.meta.index;
       lastHadIndex = got !== undefined;
       let changed: boolean;
-      if (last === undefined) changed = true;
+      if (last === undefined) changed = startIndex === undefined || got === undefined || got !== startIndex;
       else if (distinct || got === undefined) changed = !sameData(result.data, last.data);
       else changed = got !== last.index || (recovering && !sameData(result.data, last.data));
       recovering = false;

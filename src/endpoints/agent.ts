@@ -19,7 +19,7 @@ import { InputError, NetworkError } from '../core/errors.ts';
 import type { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, readJson, requestJson, send, toError } from '../core/request.ts';
+import { check, readJson, requestJson, send, sendVoid, toError } from '../core/request.ts';
 import type { AgentMember, AgentMetrics, AgentSelf, AgentServiceChecksInfo, AgentVersion, HostInfo } from '../schemas/agent.ts';
 import {
   AgentMemberList,
@@ -49,13 +49,6 @@ export function pathSegment(value: unknown, name: string): string {
     throw new InputError(`${name} must be a non-empty string, got ${value === '' ? '""' : typeof value}`);
   }
   return encodeURIComponent(value);
-}
-
-/** Sends a request whose answer has no body worth reading. */
-async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
-  const { response, meta } = await send(client, spec);
-  await response.text();
-  return { data: undefined, meta };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -13,7 +13,7 @@ import { uint64 } from '../core/encoding.ts';
 import { InputError, ResponseValidationError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send } from '../core/request.ts';
 import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
 import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
 
@@ -76,7 +76,7 @@ export async function get<K extends ConfigEntryKind | (string & {})>(
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
   const { response, meta } = await send(client, { path, options, accept: [404] });
   if (response.status === 404) {
-    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    await drain(response);
     return { data: undefined, meta };
   }
   const where = `GET /v1/${path}`;
@@ -137,7 +137,7 @@ export async function set(client: Client, entry: ConfigEntry, options: SetConfig
 export async function remove(client: Client, kind: ConfigEntryKind | (string & {}), name: string, options: WriteOptions = {}): Promise<Result<void>> {
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
   const { response, meta } = await send(client, { method: 'DELETE', path, options });
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  await drain(response);
   return { data: undefined, meta };
 }
 

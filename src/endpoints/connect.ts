@@ -11,7 +11,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send, sendVoid } from '../core/request.ts';
 import type { CAConfiguration, CARoots, Intention } from '../schemas/connect.ts';
 import {
   CAConfiguration as CAConfigurationSchema,
@@ -42,12 +42,6 @@ export interface IntentionInput {
   Description?: string | undefined;
   Meta?: Record<string, string> | undefined;
   [field: string]: unknown;
-}
-
-async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
-  const { response, meta } = await send(client, spec);
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
-  return { data: undefined, meta };
 }
 
 function nonEmpty(value: string, what: string): string {
@@ -129,7 +123,7 @@ export async function getIntention(client: Client, id: string, options: ReadOpti
   const path = intentionPath(id);
   const { response, meta } = await send(client, { path, options, accept: [404] });
   if (response.status === 404) {
-    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    await drain(response);
     return { data: undefined, meta };
   }
   const where = `GET /v1/${path}`;

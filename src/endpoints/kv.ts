@@ -30,7 +30,7 @@ import { check, drain, readJson, requestJson, send } from '../core/request.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 import { BooleanResult, decodePair, KVPairList, StringList } from '../schemas/kv.ts';
 import type { TxnWireOp } from './txn-core.ts';
-import { sendTxn } from './txn-core.ts';
+import { sendTxn, TXN_MAX_BYTES } from './txn-core.ts';
 
 /** Largest value Consul accepts (512 KiB). */
 export const MAX_VALUE_BYTES: number = 512 * 1024;
@@ -118,6 +118,18 @@ function kvPath(key: string): string {
 
 const FAILED_CONDITION = /index is stale|lock is already held|lock isn't held|doesn't exist|does not exist/;
 
+/**
+ * Refuses a blocking query on a key that can only be read through `/v1/txn` (a transaction neither
+ * blocks nor returns an index), instead of answering at once as if the data had changed.
+ */
+function refuseBlocking(key: string, options: ReadOptions): void {
+  if (options.index !== undefined || options.wait !== undefined) {
+    throw new InputError(
+      `key ${JSON.stringify(key)} has "//" or "."/".." segments, so it is read through /v1/txn, which cannot block: drop index/wait`,
+    );
+  }
+}
+
 /** Runs a single-op KV transaction; a failed condition (stale cas, held lock, missing key) gives `undefined`. */
 async function kvTxn(client: Client, op: Record<string, unknown>, options: WriteOptions): Promise<Result<KVPairWire[] | undefined>> {
   try {
@@ -193,6 +205,7 @@ export async function getJSON<T = unknown>(
 export async function getRecord(client: Client, key: string, options: ReadOptions = {}): Promise<Result<KVPair | undefined>> {
   const k = normalizeKey(key);
   if (needsTxn(k)) {
+    refuseBlocking(k, options);
     const { data, meta } = await kvTxn(client, { Verb: 'get', Key: k }, options);
     const wire = data?.[0];
     return { data: wire ? decodePair(wire) : undefined, meta };
@@ -212,6 +225,7 @@ async function readList(client: Client, spec: RequestSpec): Promise<Result<KVPai
 }
 
 async function treeViaTxn(client: Client, prefix: string, options: ReadOptions): Promise<Result<KVPairWire[]>> {
+  refuseBlocking(prefix, options);
   const { data, meta } = await kvTxn(client, { Verb: 'get-tree', Key: prefix }, options);
   return { data: data ?? [], meta };
 }
@@ -336,6 +350,13 @@ export async function set(client: Client, key: string, value: KVValue, options: 
     const verb = options.acquire ? 'lock' : options.release ? 'unlock' : cas !== undefined ? 'cas' : 'set';
     if (session && cas !== undefined) throw new InputError(`cas with acquire/release is not possible for key ${JSON.stringify(k)} (it needs a transaction)`);
     const op: Record<string, unknown> = { Verb: verb, Key: k, Value: toBase64(body), Flags: BigInt(flags ?? 0) };
+    // base64 grows the value by a third: the transaction body has its own 512 KiB limit
+    const size = (op['Value'] as string).length + utf8(k).byteLength + 200;
+    if (size > TXN_MAX_BYTES) {
+      throw new InputError(
+        `value for key ${JSON.stringify(k)} is ${body.byteLength} bytes; keys with "//" or "."/".." segments are written through /v1/txn, whose 512 KiB body limit (base64) allows about ${Math.floor((TXN_MAX_BYTES - 200) * 0.75) - utf8(k).byteLength} bytes`,
+      );
+    }
     if (cas !== undefined) op['Index'] = BigInt(cas);
     if (session) op['Session'] = session;
     const { data, meta } = await kvTxn(client, op, options);

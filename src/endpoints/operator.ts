@@ -10,7 +10,7 @@ import { formatDuration, fromBase64, uint64 } from '../core/encoding.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { requestJson, send } from '../core/request.ts';
+import { requestJson, send, sendVoid } from '../core/request.ts';
 import type { AutopilotConfiguration, AutopilotHealth, KeyringResponse, RaftConfiguration } from '../schemas/operator.ts';
 import {
   AutopilotConfiguration as AutopilotConfigurationSchema,
@@ -28,12 +28,6 @@ export type {
   RaftConfiguration,
   RaftServer,
 } from '../schemas/operator.ts';
-
-async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
-  const { response, meta } = await send(client, spec);
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
-  return { data: undefined, meta };
-}
 
 /**
  * Reads the raft configuration: the servers, their addresses and which one leads.

@@ -9,7 +9,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send } from '../core/request.ts';
 import type { Peering } from '../schemas/peering.ts';
 import { Peering as PeeringSchema, PeeringList, PeeringTokenResponse } from '../schemas/peering.ts';
 
@@ -73,7 +73,7 @@ export async function establish(client: Client, request: PeeringEstablishRequest
   nonEmpty(request?.PeerName, 'PeerName');
   nonEmpty(request?.PeeringToken, 'PeeringToken');
   const { response, meta } = await send(client, { method: 'POST', path: 'peering/establish', json: request, options });
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  await drain(response);
   return { data: undefined, meta };
 }
 
@@ -87,7 +87,7 @@ export async function get(client: Client, name: string, options: ReadOptions = {
   const path = namePath(name);
   const { response, meta } = await send(client, { path, options, accept: [404] });
   if (response.status === 404) {
-    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    await drain(response);
     return { data: undefined, meta };
   }
   const where = `GET /v1/${path}`;
@@ -102,7 +102,7 @@ export async function get(client: Client, name: string, options: ReadOptions = {
  */
 export async function remove(client: Client, name: string, options: WriteOptions = {}): Promise<Result<void>> {
   const { response, meta } = await send(client, { method: 'DELETE', path: namePath(name), options });
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  await drain(response);
   return { data: undefined, meta };
 }
 

@@ -11,7 +11,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, send, sendVoid } from '../core/request.ts';
 import type { PreparedQuery, PreparedQueryExecuteResult, PreparedQueryExplain } from '../schemas/query.ts';
 import {
   IdResponse,
@@ -86,12 +86,6 @@ function definitionOf(definition: PreparedQueryDefinition): PreparedQueryDefinit
   return definition;
 }
 
-async function sendVoid(client: Client, spec: RequestSpec): Promise<Result<void>> {
-  const { response, meta } = await send(client, spec);
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
-  return { data: undefined, meta };
-}
-
 /**
  * Creates a prepared query.
  * @param definition - the query, with Consul's field names.
@@ -133,7 +127,7 @@ export async function get(client: Client, id: string, options: ReadOptions = {})
   const path = idPath(id);
   const { response, meta } = await send(client, { path, options, accept: [404] });
   if (response.status === 404) {
-    await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+    await drain(response);
     return { data: undefined, meta };
   }
   const where = `GET /v1/${path}`;

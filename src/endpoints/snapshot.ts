@@ -14,7 +14,7 @@ import { parseJson } from '../core/encoding.ts';
 import { InputError, isInputError, ResponseValidationError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { send } from '../core/request.ts';
+import { drain, send } from '../core/request.ts';
 import type { SnapshotMeta } from '../schemas/snapshot.ts';
 import { SnapshotMeta as SnapshotMetaSchema } from '../schemas/snapshot.ts';
 
@@ -73,7 +73,9 @@ export async function saveBytes(client: Client, options: SaveBytesOptions = {}):
 /**
  * Restores a snapshot, replacing the servers' whole state. Destructive: everything written since the
  * snapshot was taken is lost.
- * @param snapshot - the archive, as bytes, a `Blob` or a stream.
+ * @param snapshot - the archive, as bytes, a `Blob` or a stream. Memory: over the core (ky) transport
+ *   a stream is held in memory while it is sent (ky clones every request, which tees the stream);
+ *   `consulate/node`'s transport streams it.
  * @returns nothing (`data` is `undefined`).
  * @throws {ServerError} when Consul cannot read the archive (e.g. "failed to decompress snapshot").
  * @throws {ForbiddenError} without a management token when ACLs are on.
@@ -94,7 +96,7 @@ export async function restore(client: Client, snapshot: SnapshotData, options: W
     headers: { 'Content-Type': 'application/octet-stream' },
     options,
   });
-  await response.arrayBuffer().catch(() => undefined); // drain the (small) body
+  await drain(response);
   return { data: undefined, meta };
 }
 

@@ -226,9 +226,10 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
           headers = { ...headers, 'content-type': encoded.type };
         }
       }
+      const search = request.query.toString();
       const options: Dispatcher.RequestOptions = {
         origin,
-        path: request.query.size ? `${base}${request.path}?${request.query}` : base + request.path,
+        path: search ? `${base}${request.path}?${search}` : base + request.path,
         method: method as Dispatcher.HttpMethod,
         headers,
         body,

@@ -16,7 +16,7 @@
  */
 import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
-import { normalizeKey } from '../core/encoding.ts';
+import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
@@ -102,6 +102,7 @@ export interface HeldLock {
  */
 export async function lock(client: Client, key: string, options: LockAcquireOptions = {}): Promise<HeldLock> {
   const k = normalizeKey(key);
+  if (needsTxn(k)) throw new InputError(`lock key ${JSON.stringify(k)} has "//" or "."/".." segments: a lock needs blocking reads, which such keys cannot have`);
   if (k === '') throw new InputError('lock key must not be empty');
   const settings = contention(options);
   const value = encodeValue(options.value ?? '', k);

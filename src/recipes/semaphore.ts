@@ -13,7 +13,7 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
-import { normalizeKey, parseJson } from '../core/encoding.ts';
+import { needsTxn, normalizeKey, parseJson } from '../core/encoding.ts';
 import { ConsulError, InputError, LockConflictError, LockHeldError, LockLostError } from '../core/errors.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
 import type { KVPair } from '../endpoints/kv.ts';
@@ -100,6 +100,7 @@ function pruneDeadHolders(lock: SemaphoreLock, pairs: KVPair[]): void {
  */
 export async function semaphore(client: Client, prefix: string, limit: number, options: SemaphoreOptions = {}): Promise<HeldSemaphore> {
   const p = normalizeKey(prefix).replace(/\/+$/, '');
+  if (needsTxn(`${p}/x`)) throw new InputError(`semaphore prefix ${JSON.stringify(p)} has "//" or "."/".." segments: a semaphore needs blocking reads, which such keys cannot have`);
   if (p === '') throw new InputError('semaphore prefix must not be empty');
   if (!Number.isSafeInteger(limit) || limit < 1) throw new InputError(`semaphore limit must be a positive integer, got ${String(limit)}`);
   const settings = contention(options);

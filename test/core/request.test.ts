@@ -222,6 +222,28 @@ describe('query options', () => {
     expect(url!.searchParams.has('consistent')).toBe(true);
   });
 
+  it('keeps the query string on runtimes whose URLSearchParams has no size (Safari < 17)', async () => {
+    let url: URL | undefined;
+    server.use(http.put(`${MOCK}/v1/kv/k`, ({ request }) => { url = new URL(request.url); return HttpResponse.json(false); }));
+    const descriptor = Object.getOwnPropertyDescriptor(URLSearchParams.prototype, 'size')!;
+    Object.defineProperty(URLSearchParams.prototype, 'size', { configurable: true, get: () => undefined });
+    try {
+      await kv.set(client, 'k', 'v', { cas: 7, flags: 3 });
+    } finally {
+      Object.defineProperty(URLSearchParams.prototype, 'size', descriptor);
+    }
+    expect(url!.searchParams.get('cas')).toBe('7');
+    expect(url!.searchParams.get('flags')).toBe('3');
+  });
+
+  it('turns cached maxAge/staleIfError durations into Cache-Control seconds', async () => {
+    let control: string | null = null;
+    server.use(http.get(`${MOCK}/v1/kv/k`, ({ request }) => { control = request.headers.get('cache-control'); return HttpResponse.text('v'); }));
+    await kv.get(client, 'k', { cached: { maxAge: '1m30s', staleIfError: 2500 } });
+    expect(control).toBe('max-age=90, stale-if-error=3');
+    await expect(kv.get(client, 'k', { cached: { maxAge: 'abc' } })).rejects.toThrow(/Go duration/);
+  });
+
   it('refuses a bad wait before sending', async () => {
     await expect(kv.get(client, 'k', { wait: '10' })).rejects.toThrow(/Go duration/);
   });

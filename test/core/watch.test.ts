@@ -162,6 +162,18 @@ describe('watch loop logic (scripted reads)', () => {
     expect(asked).toEqual([41n]);
   });
 
+  it('with a starting index, does not yield a result whose index did not move past it', async () => {
+    const { read, asked } = scripted<string>([
+      { data: 'same', meta: meta(41n) }, // the blocking read timed out: nothing changed since 41
+      { data: 'new', meta: meta(45n) },
+    ]);
+    const it = watch(client, read, { index: 41, minInterval: 0 });
+    const first = await it.next();
+    await it.return();
+    expect(first.value!.data).toBe('new');
+    expect(asked).toEqual([41n, 41n]);
+  });
+
   it('treats an opaque (event hash) index as given: no reset, yields on change', async () => {
     const big = 11834445451503821006n;
     const { read, asked } = scripted<string[]>([

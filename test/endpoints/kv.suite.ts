@@ -92,7 +92,12 @@ export function kvSuite(transport: string, { client, consul: facade }: KvSuiteTa
         expect((await kv.has(client, `${p}a//b`)).data).toBe(true);
         expect((await kv.get(client, `${p}missing//x`)).data).toBeUndefined();
         expect((await kv.records(client, `${p}a//`)).data.map((r) => r.Key)).toEqual([`${p}a//b`]);
-        expect((await kv.delete(client, `${p}a//b`)).data).toBe(true);
+        // a transaction cannot block: a blocking read of such a key is refused instead of answering at once
+    await expect(kv.getRecord(client, `${p}a//b`, { index: 1, wait: '1s' })).rejects.toSatisfy(isInputError);
+    await expect(kv.records(client, `${p}a//`, { index: 1 })).rejects.toThrow(/cannot block/);
+    // base64 in a 512 KiB transaction body: a value that fits a plain key is refused here before sending
+    await expect(kv.set(client, `${p}big//x`, new Uint8Array(450 * 1024))).rejects.toThrow(/\/v1\/txn.*512 KiB/);
+    expect((await kv.delete(client, `${p}a//b`)).data).toBe(true);
         expect((await kv.has(client, `${p}a//b`)).data).toBe(false);
       });
 

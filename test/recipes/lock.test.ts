@@ -135,6 +135,8 @@ describe('lock: acquire and release', () => {
     await expect(lock(client, 'x', { tryOnce: true, wait: '1s' })).rejects.toSatisfy(isInputError);
     await expect(lock(client, 'x', { ttl: '5s' })).rejects.toSatisfy(isInputError);
     await expect(lock(client, 'x', { monitorRetries: -1 })).rejects.toSatisfy(isInputError);
+    // such keys are only reachable through /v1/txn, which cannot block: waiting on them would spin
+    await expect(lock(client, 'jobs//nightly/.lock')).rejects.toThrow(/blocking reads/);
   });
 });
 
