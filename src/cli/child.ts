@@ -51,14 +51,27 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
   const stdio: StdioOptions = [options.input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'];
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
+    // Without a terminal (cron, CI, a supervisor) the child gets its own process group, and signals go to
+    // the whole group: `sh -c 'a; b'` must not leave `a` running after the lock is released. With a
+    // terminal the child stays in the foreground group, so that it can read the terminal and Ctrl-C
+    // reaches all of it.
+    const group = process.platform !== 'win32' && !process.stdin.isTTY;
     try {
-      child = spawn(file, argv, { stdio, env: options.env ? { ...process.env, ...options.env } : process.env });
+      child = spawn(file, argv, { stdio, env: options.env ? { ...process.env, ...options.env } : process.env, detached: group });
     } catch (error) {
       reject(error);
       return;
     }
+    const signalChild = (signal: NodeJS.Signals): void => {
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      signalChild(signal);
     };
     const handlers = FORWARDED.map((signal) => {
       const handler = (): void => forward(signal);
@@ -67,8 +80,8 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
     });
     let killTimer: NodeJS.Timeout | undefined;
     const onStop = (): void => {
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 5000);
+      signalChild('SIGTERM');
+      killTimer = setTimeout(() => signalChild('SIGKILL'), options.killAfterMs ?? 5000);
       killTimer.unref();
     };
     if (options.stop?.aborted) onStop();

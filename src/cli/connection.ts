@@ -90,7 +90,9 @@ function addressFrom(flags: ConnectionFlags): string | undefined {
   const port = flags.apiPort ?? '8500';
   if (!/^\d+$/.test(port)) throw usage(`--api-port must be a port number, got ${JSON.stringify(port)}`);
   const host = flags.apiHost ?? '127.0.0.1';
-  return `${flags.apiScheme ?? 'http'}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  const hostPort = `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  // without --api-scheme, a bare host:port lets CONSUL_HTTP_SSL choose https (as --addr does)
+  return flags.apiScheme === undefined ? hostPort : `${flags.apiScheme}://${hostPort}`;
 }
 
 /**

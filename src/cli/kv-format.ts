@@ -122,8 +122,8 @@ function base64Of(value: unknown, where: string): string {
  * Parses a backup in any supported format into entries (flags exact, values base64).
  * @param text - the file's content.
  * @param format - `auto` detects: objects with `key` → export, with `Key` → api, arrays → consulate
- *   triples whose values are taken as base64 only if every value is canonical base64 and at least one
- *   carries `=` padding (otherwise as text, with a note on stderr when that was ambiguous).
+ *   triples whose values are text unless the caller says base64 (`-b`): a text value may well be valid
+ *   base64, so it is never guessed (a note on stderr when every value looks like base64).
  */
 export function parseBackup(text: string, format: InputFormat = 'auto'): { entries: Entry[]; format: Exclude<InputFormat, 'auto'> } {
   let data: unknown;
@@ -169,21 +169,19 @@ export function parseBackup(text: string, format: InputFormat = 'auto'): { entri
   return { entries, format: detected };
 }
 
-/** Decides whether consulate triples carry base64 or text values. */
-function consulateEncoding(data: unknown[]): 'consulate' | 'consulate-base64' {
-  let padded = false;
+/**
+ * Consulate triples carry text unless `-b` says base64: a text value can be valid base64 (an API
+ * token, `abcd` padded…), so guessing would silently change data. When every value looks like
+ * base64, a note on stderr points at `-b`.
+ */
+function consulateEncoding(data: unknown[]): 'consulate' {
   let seen = false;
   for (const item of data) {
     const value: unknown = Array.isArray(item) ? item[2] : undefined;
     if (value === null || value === undefined || value === '') continue;
     if (typeof value !== 'string' || !BASE64.test(value)) return 'consulate';
     seen = true;
-    if (value.endsWith('=')) padded = true;
   }
-  if (!seen) return 'consulate';
-  if (!padded) {
-    warn('note: every value of this consulate backup is valid text and valid base64; restoring them as text (pass -b if they are base64)');
-    return 'consulate';
-  }
-  return 'consulate-base64';
+  if (seen) warn('note: every value of this consulate backup is also valid base64; restoring them as text (pass -b if they are base64)');
+  return 'consulate';
 }

@@ -98,13 +98,13 @@ export function registerKv(program: Command): void {
       .command('restore')
       .summary('restore a backup through atomic /v1/txn batches')
       .description(
-        `restore a backup (format detected: consul kv export, consulate triples plain or base64, raw API records) through /v1/txn in atomic batches. ${PREFIX_RULE}`,
+        `restore a backup (format detected: consul kv export, consulate triples (text, or base64 with -b), raw API records) through /v1/txn in atomic batches. ${PREFIX_RULE}`,
       )
       .argument('[prefix]', 'only restore (and with --prune, only delete) keys under this prefix (folder rule)')
       .option('-f, --file <file>', 'read this file instead of stdin')
       .option('-n, --no-replace', 'never overwrite existing keys (they are skipped and listed)')
       .option('--prune', 'after restoring, delete keys under the prefix that the backup does not contain')
-      .option('-b, --base64', 'consulate triples: the values are base64 (detected when unambiguous)')
+      .option('-b, --base64', 'consulate triples: the values are base64 (never guessed: text otherwise)')
       .addOption(new Option('--format <format>', 'input format').choices(['auto', 'export', 'consulate', 'api']).default('auto'))
       .option('-c, --concurrency <n>', 'transaction batches in flight', positiveInt('--concurrency'), 4)
       .option('--report <file>', 'also write the report (applied, skipped, pruned, failed keys) to this JSON file')

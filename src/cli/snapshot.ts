@@ -62,11 +62,12 @@ export function registerSnapshot(program: Command): void {
   ).action(async (file: string, opts: { stale?: boolean }, command: Command) => {
     await withClient(command, async (client) => {
       const temporary = `${file}.tmp-${process.pid}`;
-      const { data: stream } = await save(client, opts.stale ? { consistency: 'stale' } : {});
+      // open the file first: a snapshot stream nobody reads would keep the connection (and close()) waiting
       const out = createWriteStream(temporary, { mode: 0o600 });
+      await once(out, 'open');
       const bar = byteProgress('snapshot', undefined);
       try {
-        await once(out, 'open');
+        const { data: stream } = await save(client, opts.stale ? { consistency: 'stale' } : {});
         for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
           await write(out, chunk);
           bar.add(chunk.byteLength);

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Client } from '../core/client.ts';
-import { escapeKey, normalizeKey, stringifyJson } from '../core/encoding.ts';
+import { escapeKey, needsTxn, normalizeKey, stringifyJson } from '../core/encoding.ts';
 import type { ReadOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { readJson, send } from '../core/request.ts';
@@ -53,10 +53,16 @@ export function watchRead(flags: WatchFlags): { read: WatchRead<unknown>; opaque
     if (value === undefined || value === '') throw usage(`--type ${flags.type} needs ${flag}`);
     return value;
   };
+  const kvKey = (value: string | undefined, flag: string): string => {
+    const key = normalizeKey(need(value, flag));
+    // Consul's router would redirect such a path, and /v1/txn cannot block: refuse instead of retrying forever
+    if (needsTxn(key)) throw usage(`${flag} ${JSON.stringify(key)}: keys with "//" or "."/".." segments cannot be watched`);
+    return key;
+  };
   switch (flags.type) {
     case 'key': {
       // one record (or null), as consul watch -type key prints it
-      const read = rawRead(`kv/${escapeKey(normalizeKey(need(flags.key, '--key')))}`, {}, null);
+      const read = rawRead(`kv/${escapeKey(kvKey(flags.key, '--key'))}`, {}, null);
       return {
         read: async (client, options) => {
           const { data, meta } = await read(client, options);
@@ -66,7 +72,7 @@ export function watchRead(flags: WatchFlags): { read: WatchRead<unknown>; opaque
       };
     }
     case 'keyprefix':
-      return { read: rawRead(`kv/${escapeKey(normalizeKey(need(flags.prefix, '--prefix')))}`, { recurse: true }, []), opaque: false };
+      return { read: rawRead(`kv/${escapeKey(kvKey(flags.prefix, '--prefix'))}`, { recurse: true }, []), opaque: false };
     case 'services':
       return { read: rawRead('catalog/services', {}, {}), opaque: false };
     case 'service':

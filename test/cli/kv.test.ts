@@ -91,7 +91,7 @@ describe('kv backup → wipe → restore', () => {
     expect((await getRecord(client, `${base}other/keep`)).data).toBeDefined();
   }, 180_000);
 
-  it('restores from stdin and reads consulate triples (text and base64) and raw API records', async () => {
+  it('restores from stdin and reads consulate triples (text, or base64 with -b) and raw API records', async () => {
     const p = uniquePrefix('cli-formats');
     await put([
       { key: `${p}text`, value: 'hello wörld', flags: 7n },
@@ -117,12 +117,21 @@ describe('kv backup → wipe → restore', () => {
     expect(plain!.stderr).toMatch(/binary value.*-b/);
     expect(plain!.stdout).toBe('');
 
-    for (const input of [triples64!.stdout, api!.stdout]) {
+    for (const [input, flags] of [[triples64!.stdout, ['-b']], [api!.stdout, []]] as const) {
       await deleteTree(client, p);
-      const result = await cli(['kv', 'restore', p], { input });
+      const result = await cli(['kv', 'restore', p, ...flags], { input });
       expect(result.code, result.stderr).toBe(0);
       expect(await snapshotOf(p)).toEqual(before);
     }
+    // text triples whose values happen to be valid base64 stay text (never guessed), with a note pointing at -b
+    await deleteTree(client, p);
+    const lookalike = await cli(['kv', 'restore', p], { input: JSON.stringify([[`${p}token`, 0, 'YWJjZA=='], [`${p}word`, 0, 'Zm9v']]) });
+    expect(lookalike.code, lookalike.stderr).toBe(0);
+    expect(lookalike.stderr).toMatch(/pass -b if they are base64/);
+    expect(await snapshotOf(p)).toEqual([
+      [`${p}token`, 0n, Buffer.from('YWJjZA==').toString('hex')],
+      [`${p}word`, 0n, Buffer.from('Zm9v').toString('hex')],
+    ]);
     // consulate's plain-text triples (written by the Python CLI), with null values
     await deleteTree(client, p);
     const text = JSON.stringify([[`${p}a`, 3, 'plain text: not base64!'], [`${p}b`, 0, null]]);

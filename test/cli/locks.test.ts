@@ -79,6 +79,26 @@ describe('run_once', () => {
     expect(await sessionsNamed(/run_once/)).toBe(0);
   });
 
+  it('stops the whole command, not just its shell, when the lock is lost', async () => {
+    const lock = `${uniquePrefix('cli-group')}job`;
+    const marker = `sleep ${40 + Math.floor(Math.random() * 1000) / 1000}`; // a command line only this test runs
+    const child = start(['run_once', lock, '--', `echo holding; ${marker}; echo finished`]);
+    await child.waitFor(/holding/);
+    const held = (await getRecord(client, lock)).data!;
+    await fetch(`${inject('consulAddress')}/v1/session/destroy/${held.Session}`, { method: 'PUT' });
+    const result = await child.done;
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).not.toContain('finished');
+    // the shell's own child (the sleep) went with it
+    const ps = spawn('pgrep', ['-f', marker]);
+    const found = await new Promise<string>((resolve) => {
+      let out = '';
+      ps.stdout.on('data', (d) => { out += d; });
+      ps.on('close', () => resolve(out.trim()));
+    });
+    expect(found).toBe('');
+  });
+
   it('exits 127 for a command that does not exist, still releasing the lock', async () => {
     const lock = `${uniquePrefix('cli-missing')}job`;
     const result = await cli(['run_once', lock, '--', '/nonexistent/command', 'arg']);

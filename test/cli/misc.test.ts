@@ -108,6 +108,10 @@ describe('snapshot', () => {
       const refused = await cli(['snapshot', 'restore', damaged], { address: agent.address });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/^consulate: error: .*damaged\.snap: not a valid snapshot/);
+      // an unwritable destination fails (exit 1, one line) before the snapshot is requested — never a silent 0
+      const unwritable = await cli(['snapshot', 'save', join(dir, 'missing-dir', 'x.snap')], { address: agent.address });
+      expect(unwritable.code).toBe(1);
+      expect(unwritable.stderr).toMatch(/^consulate: error: .*ENOENT/);
     } finally {
       await agent.stop();
     }
@@ -131,6 +135,13 @@ describe('connection flags', () => {
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/^consulate: error: .*127\.0\.0\.1:1|ECONNREFUSED/);
     expect(both.code).toBe(2);
+    // without --api-scheme, CONSUL_HTTP_SSL=true means https (as with --addr): the plain port then refuses it
+    const ssl = await cli(['--api-host', url.hostname, '--api-port', url.port, 'kv', 'get', `${p}k`], {
+      address: null,
+      env: { CONSUL_HTTP_SSL: 'true' },
+    });
+    expect(ssl.code).toBe(1);
+    expect(ssl.stdout).toBe('');
   });
 
   it('--datacenter and the TLS flags reach the client', async () => {
