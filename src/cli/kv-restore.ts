@@ -16,7 +16,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { fromBase64, needsTxn } from '../core/encoding.ts';
-import { isNetworkError, isTimeoutError, isTransactionError } from '../core/errors.ts';
+import { isNetworkError, isServerError, isTimeoutError, isTransactionError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import { send } from '../core/request.ts';
 import { set } from '../endpoints/kv.ts';
@@ -58,7 +58,8 @@ export interface RestoreReport {
   ignored: number;
   /**
    * Batches that failed, with their keys and the error. `uncertain` batches failed in transit (network
-   * error, timeout): Consul may or may not have applied them; the others were refused atomically.
+   * error, timeout) or with a 5xx: Consul may or may not have applied them; the others were refused
+   * atomically (a 409 transaction error, a 4xx).
    */
   failed: { batch: number; keys: string[]; error: string; uncertain: boolean }[];
   /** Keys of batches never sent after a failure. */
@@ -184,7 +185,8 @@ async function runBatches(
           batch: batch.number,
           keys: batch.entries.map((e) => e.key),
           error: describeError(error),
-          uncertain: isNetworkError(error) || isTimeoutError(error),
+          // a 5xx may come after raft committed the batch (leadership lost, timeouts): not known either way
+          uncertain: isNetworkError(error) || isTimeoutError(error) || isServerError(error),
         });
         throw error;
       } finally {

@@ -54,7 +54,7 @@ function printReport(report: RestoreReport, seconds: number): void {
       continue;
     }
     warn(
-      `batch ${failure.batch} ${failure.uncertain ? 'failed in transit (it may or may not have been applied)' : 'was not applied'}` +
+      `batch ${failure.batch} ${failure.uncertain ? 'failed in transit or on the server (it may or may not have been applied)' : 'was not applied'}` +
         `${failure.keys.length ? ` (${describeKeys(failure.keys)})` : ''}: ${failure.error}`,
     );
   }
