@@ -114,6 +114,24 @@ export async function sendVoid(client: Client, spec: RequestSpec): Promise<Resul
   return { data: undefined, meta };
 }
 
+/**
+ * A read where 404 means "no such object": `data` is `undefined` then (the small body is drained),
+ * otherwise the JSON body checked against `schema`.
+ */
+export async function requestJsonOrMissing<S extends v.GenericSchema>(
+  client: Client,
+  spec: RequestSpec,
+  schema: S,
+): Promise<Result<v.InferOutput<S> | undefined>> {
+  const { response, meta } = await send(client, { ...spec, accept: [404] });
+  if (response.status === 404) {
+    await drain(response);
+    return { data: undefined, meta };
+  }
+  const where = `${spec.method ?? 'GET'} /v1/${spec.path}`;
+  return { data: check(client, schema, await readJson(response, where), where), meta };
+}
+
 /** Reads a response's error text; HTML pages from proxies become their title or plain text. */
 async function errorText(response: Response): Promise<string> {
   let text = '';

@@ -39,7 +39,7 @@ import {
 import { emptyMeta } from '../core/meta.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import type {
   ACLAuthMethod as ACLAuthMethodT,
   ACLAuthMethodListEntry as ACLAuthMethodListEntryT,
@@ -384,17 +384,6 @@ async function readAclObject<T>(
   }
 }
 
-/** A read where 404 means "no such object". */
-async function readOr404<T>(client: Client, spec: RequestSpec, schema: v.GenericSchema<unknown, T>): Promise<Result<T | undefined>> {
-  const { response, meta } = await send(client, { ...spec, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `${spec.method ?? 'GET'} /v1/${spec.path}`;
-  return { data: check(client, schema, await readJson(response, where), where), meta };
-}
-
 function scrubText(text: string, secret: string): string {
   if (!secret) return text;
   const encoded = encodeURIComponent(secret);
@@ -693,7 +682,7 @@ export async function roleCreate(client: Client, input: ACLRoleInput, options: W
  * @example const { data: role } = await acl.roleRead(admin, roleId);
  */
 export async function roleRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<ACLRoleT | undefined>> {
-  return readOr404(client, { path: `acl/role/${seg(id, 'id')}`, options }, ACLRole);
+  return requestJsonOrMissing(client, { path: `acl/role/${seg(id, 'id')}`, options }, ACLRole);
 }
 
 /**
@@ -704,7 +693,7 @@ export async function roleRead(client: Client, id: string, options: ReadOptions 
  * @example const { data: role } = await acl.roleReadByName(admin, 'web');
  */
 export async function roleReadByName(client: Client, name: string, options: ReadOptions = {}): Promise<Result<ACLRoleT | undefined>> {
-  return readOr404(client, { path: `acl/role/name/${seg(name, 'name')}`, options }, ACLRole);
+  return requestJsonOrMissing(client, { path: `acl/role/name/${seg(name, 'name')}`, options }, ACLRole);
 }
 
 /**
@@ -771,7 +760,7 @@ export async function authMethodCreate(client: Client, input: ACLAuthMethodInput
  * @example const { data } = await acl.authMethodRead(admin, 'ci');
  */
 export async function authMethodRead(client: Client, name: string, options: ReadOptions = {}): Promise<Result<ACLAuthMethodT | undefined>> {
-  return readOr404(client, { path: `acl/auth-method/${seg(name, 'name')}`, options }, ACLAuthMethod);
+  return requestJsonOrMissing(client, { path: `acl/auth-method/${seg(name, 'name')}`, options }, ACLAuthMethod);
 }
 
 /**
@@ -839,7 +828,7 @@ export async function bindingRuleCreate(client: Client, input: ACLBindingRuleInp
  * @example const { data: rule } = await acl.bindingRuleRead(admin, ruleId);
  */
 export async function bindingRuleRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<ACLBindingRuleT | undefined>> {
-  return readOr404(client, { path: `acl/binding-rule/${seg(id, 'id')}`, options }, ACLBindingRule);
+  return requestJsonOrMissing(client, { path: `acl/binding-rule/${seg(id, 'id')}`, options }, ACLBindingRule);
 }
 
 /**

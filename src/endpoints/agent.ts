@@ -19,7 +19,7 @@ import { InputError, NetworkError } from '../core/errors.ts';
 import type { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, readJson, requestJson, send, sendVoid, toError } from '../core/request.ts';
+import { check, readJson, requestJson, requestJsonOrMissing, send, sendVoid, toError } from '../core/request.ts';
 import type { AgentMember, AgentMetrics, AgentSelf, AgentServiceChecksInfo, AgentVersion, HostInfo } from '../schemas/agent.ts';
 import {
   AgentMemberList,
@@ -570,13 +570,7 @@ export async function host(client: Client, options: ReadOptions = {}): Promise<R
  * @example const { data } = await agent.version(client); data?.HumanVersion
  */
 export async function version(client: Client, options: ReadOptions = {}): Promise<Result<AgentVersion | undefined>> {
-  const { response, meta } = await send(client, { path: 'agent/version', options, accept: [404] });
-  if (response.status === 404) {
-    await response.text();
-    return { data: undefined, meta };
-  }
-  const where = 'GET /v1/agent/version';
-  return { data: check(client, AgentVersionSchema, await readJson(response, where), where), meta };
+  return requestJsonOrMissing(client, { path: 'agent/version', options }, AgentVersionSchema);
 }
 
 /**

@@ -13,7 +13,7 @@ import { uint64 } from '../core/encoding.ts';
 import { InputError, ResponseValidationError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
 import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
 
@@ -74,13 +74,8 @@ export async function get<K extends ConfigEntryKind | (string & {})>(
   options: ReadOptions = {},
 ): Promise<Result<ConfigEntryOf<K> | undefined>> {
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  return { data: ofKind(check(client, ConfigEntrySchema, await readJson(response, where), where), kind, where), meta };
+  const { data, meta } = await requestJsonOrMissing(client, { path, options }, ConfigEntrySchema);
+  return { data: data === undefined ? undefined : ofKind(data, kind, `GET /v1/${path}`), meta };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send, sendVoid } from '../core/request.ts';
+import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { CAConfiguration, CARoots, Intention } from '../schemas/connect.ts';
 import {
   CAConfiguration as CAConfigurationSchema,
@@ -121,13 +121,7 @@ export async function listIntentions(client: Client, options: ReadOptions = {}):
  */
 export async function getIntention(client: Client, id: string, options: ReadOptions = {}): Promise<Result<Intention | undefined>> {
   const path = intentionPath(id);
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  return { data: check(client, IntentionSchema, await readJson(response, where), where), meta };
+  return requestJsonOrMissing(client, { path, options }, IntentionSchema);
 }
 
 /**

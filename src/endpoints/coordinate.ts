@@ -11,7 +11,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, readJson, requestJson, send } from '../core/request.ts';
+import { requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import type { Coord, CoordinateDatacenterMap, CoordinateEntry } from '../schemas/coordinate.ts';
 import { CoordinateDatacenterList, CoordinateEntryList } from '../schemas/coordinate.ts';
 import { pathSegment } from './agent.ts';
@@ -42,13 +42,7 @@ export async function nodes(client: Client, options: ReadOptions = {}): Promise<
  */
 export async function node(client: Client, name: string, options: ReadOptions = {}): Promise<Result<CoordinateEntry[] | undefined>> {
   const path = `coordinate/node/${pathSegment(name, 'name')}`;
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await response.text();
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  return { data: check(client, CoordinateEntryList, await readJson(response, where), where), meta };
+  return requestJsonOrMissing(client, { path, options }, CoordinateEntryList);
 }
 
 function checkCoord(value: unknown, where: string): Coord {

@@ -8,7 +8,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { NamespaceACLLink, Namespace } from '../schemas/namespace.ts';
 import { Namespace as NamespaceSchema, NamespaceList } from '../schemas/namespace.ts';
 
@@ -49,13 +49,7 @@ export async function create(client: Client, input: NamespaceInput & { Name: str
  */
 export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Namespace | undefined>> {
   const path = namePath(name);
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  return { data: check(client, NamespaceSchema, await readJson(response, where), where), meta };
+  return requestJsonOrMissing(client, { path, options }, NamespaceSchema);
 }
 
 /**
@@ -75,9 +69,7 @@ export async function update(client: Client, name: string, input: NamespaceInput
  * @example await namespace.delete(client, 'team-1');
  */
 export async function remove(client: Client, name: string, options: WriteOptions = {}): Promise<Result<void>> {
-  const { response, meta } = await send(client, { method: 'DELETE', path: namePath(name), options });
-  await drain(response);
-  return { data: undefined, meta };
+  return sendVoid(client, { method: 'DELETE', path: namePath(name), options });
 }
 
 export { remove as delete };

@@ -9,7 +9,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { drain, requestJson, requestJsonOrMissing, send, sendVoid } from '../core/request.ts';
 import type { Peering } from '../schemas/peering.ts';
 import { Peering as PeeringSchema, PeeringList, PeeringTokenResponse } from '../schemas/peering.ts';
 
@@ -85,13 +85,7 @@ export async function establish(client: Client, request: PeeringEstablishRequest
  */
 export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Peering | undefined>> {
   const path = namePath(name);
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  return { data: check(client, PeeringSchema, await readJson(response, where), where), meta };
+  return requestJsonOrMissing(client, { path, options }, PeeringSchema);
 }
 
 /**
@@ -101,9 +95,7 @@ export async function get(client: Client, name: string, options: ReadOptions = {
  * @example await peering.delete(client, 'cluster-02');
  */
 export async function remove(client: Client, name: string, options: WriteOptions = {}): Promise<Result<void>> {
-  const { response, meta } = await send(client, { method: 'DELETE', path: namePath(name), options });
-  await drain(response);
-  return { data: undefined, meta };
+  return sendVoid(client, { method: 'DELETE', path: namePath(name), options });
 }
 
 export { remove as delete };

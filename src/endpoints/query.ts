@@ -11,7 +11,7 @@ import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send, sendVoid } from '../core/request.ts';
+import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { PreparedQuery, PreparedQueryExecuteResult, PreparedQueryExplain } from '../schemas/query.ts';
 import {
   IdResponse,
@@ -125,14 +125,8 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  */
 export async function get(client: Client, id: string, options: ReadOptions = {}): Promise<Result<PreparedQuery | undefined>> {
   const path = idPath(id);
-  const { response, meta } = await send(client, { path, options, accept: [404] });
-  if (response.status === 404) {
-    await drain(response);
-    return { data: undefined, meta };
-  }
-  const where = `GET /v1/${path}`;
-  const list = check(client, PreparedQueryList, await readJson(response, where), where);
-  return { data: list[0], meta };
+  const { data, meta } = await requestJsonOrMissing(client, { path, options }, PreparedQueryList);
+  return { data: data?.[0], meta };
 }
 
 /**
