@@ -20,6 +20,7 @@ import {
   PreparedQueryList,
 } from '../schemas/query.ts';
 
+import type { PreparedQueryServiceSpec } from '../schemas/query.ts';
 export type {
   PreparedQuery,
   PreparedQueryExecuteResult,
@@ -37,27 +38,7 @@ export interface PreparedQueryDefinition {
   /** ACL token the query runs with (stored with the query); empty means the caller's token. */
   Token?: string | undefined;
   /** What to query. */
-  Service: {
-    /** The service name (`${name.full}`, `${match(1)}`… in templates). */
-    Service: string;
-    /** Other datacenters to try when no healthy instance is local. */
-    Failover?: { NearestN?: number | undefined; Datacenters?: string[] | null | undefined; [field: string]: unknown } | undefined;
-    /** Leave out instances with warning checks too (critical ones are always left out). */
-    OnlyPassing?: boolean | undefined;
-    /** Check ids to ignore when filtering on health. */
-    IgnoreCheckIDs?: string[] | null | undefined;
-    /** Sort by round-trip time from this node (`_agent` for the answering agent, `_ip` for the caller). */
-    Near?: string | undefined;
-    /** Required tags; `!tag` excludes instances with the tag. */
-    Tags?: string[] | null | undefined;
-    /** Only nodes with this metadata. */
-    NodeMeta?: Record<string, string> | null | undefined;
-    /** Only instances with this service metadata. */
-    ServiceMeta?: Record<string, string> | null | undefined;
-    /** Only Connect-capable instances (proxies and native). */
-    Connect?: boolean | undefined;
-    [field: string]: unknown;
-  };
+  Service: PreparedQueryServiceSpec;
   /** DNS settings, e.g. `{ TTL: '10s' }`. */
   DNS?: { TTL?: string | undefined } | undefined;
   /** Makes the query a template: `{ Type: 'name_prefix_match', Regexp?, RemoveEmptyTags? }`. */

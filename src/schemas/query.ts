@@ -7,14 +7,23 @@ import { uint } from './kv.ts';
 
 /** The service part of a prepared query, as Consul returns it. */
 export interface PreparedQueryServiceSpec {
+  /** The service name (`${name.full}`, `${match(1)}`… in templates). */
   Service: string;
+  /** Other datacenters to try when no healthy instance is local. */
   Failover?: { NearestN?: number | undefined; Datacenters?: string[] | null | undefined; [field: string]: unknown } | undefined;
+  /** Leave out instances with warning checks too (critical ones are always left out). */
   OnlyPassing?: boolean | undefined;
+  /** Check ids to ignore when filtering on health. */
   IgnoreCheckIDs?: string[] | null | undefined;
+  /** Sort by round-trip time from this node (`_agent` for the answering agent, `_ip` for the caller). */
   Near?: string | undefined;
+  /** Required tags; `!tag` excludes instances with the tag. */
   Tags?: string[] | null | undefined;
+  /** Only nodes with this metadata. */
   NodeMeta?: Record<string, string> | null | undefined;
+  /** Only instances with this service metadata. */
   ServiceMeta?: Record<string, string> | null | undefined;
+  /** Only Connect-capable instances (proxies and native). */
   Connect?: boolean | undefined;
   [field: string]: unknown;
 }
