@@ -5,6 +5,7 @@
  * a file or stdin, and a progress bar on stderr that only appears when stderr is a terminal.
  * @module
  */
+import { MAX_UINT64 } from '../core/encoding.ts';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -173,7 +174,7 @@ export function nonNegativeInt(name: string): (value: string) => number {
 /** Parses a uint64 option (flags, cas) exactly. */
 export function uint64Option(name: string): (value: string) => bigint {
   return (value: string) => {
-    if (!/^\d+$/.test(value) || BigInt(value) > 18446744073709551615n) {
+    if (!/^\d+$/.test(value) || BigInt(value) > MAX_UINT64) {
       throw usage(`${name} must be an integer from 0 to 18446744073709551615, got ${JSON.stringify(value)}`);
     }
     return BigInt(value);

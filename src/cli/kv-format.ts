@@ -11,7 +11,7 @@
  * Flags are uint64 and written with all their digits (a `bigint` above 2^53).
  * @module
  */
-import { fromUtf8, parseJson, toBigInt } from '../core/encoding.ts';
+import { fromUtf8, MAX_UINT64, parseJson, toBigInt } from '../core/encoding.ts';
 import { MAX_VALUE_BYTES } from '../endpoints/kv.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 import { CliError, warn } from './io.ts';
@@ -101,7 +101,7 @@ function decodedLength(b64: string): number {
 export type InputFormat = 'auto' | 'export' | 'api' | 'consulate' | 'consulate-base64';
 
 function flagsOf(value: unknown, where: string): bigint {
-  if (typeof value === 'bigint' && value >= 0n && value <= 18446744073709551615n) return value;
+  if (typeof value === 'bigint' && value >= 0n && value <= MAX_UINT64) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return toBigInt(value);
   if (value === null || value === undefined) return 0n;
   throw new CliError(`${where}: flags must be an integer from 0 to 2^64-1, got ${String(value)}`);

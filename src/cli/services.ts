@@ -7,14 +7,18 @@ import type { Command } from 'commander';
 import type { CheckDefinition, ServiceDefinition } from '../endpoints/agent.ts';
 import { deregisterService, registerService, service as agentService, services as agentServices } from '../endpoints/agent.ts';
 import { services as catalogServices } from '../endpoints/catalog.ts';
+import { formatDuration } from '../core/encoding.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import { CliError, usage, write } from './io.ts';
 
 /** A bare number of seconds (consulate's style) becomes a Go duration. */
 function duration(value: string, name: string): string {
   if (/^\d+$/.test(value)) return `${value}s`;
-  if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(value)) throw usage(`${name} must be a duration such as 10s or 1m, got ${JSON.stringify(value)}`);
-  return value;
+  try {
+    return formatDuration(value, name);
+  } catch {
+    throw usage(`${name} must be a duration such as 10s or 1m, got ${JSON.stringify(value)}`);
+  }
 }
 
 interface RegisterFlags {

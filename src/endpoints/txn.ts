@@ -27,6 +27,7 @@ import {
   TxnServiceResult as TxnServiceSchema,
 } from '../schemas/txn.ts';
 import type { KVPair } from './kv.ts';
+import { MAX_VALUE_BYTES } from './kv.ts';
 import type { TxnOptions, TxnWireOp, TxnWireResult } from './txn-core.ts';
 import { sendTxn, TXN_MAX_BYTES, TXN_MAX_OPS } from './txn-core.ts';
 
@@ -34,8 +35,6 @@ export type { TxnCheckResult, TxnNodeResult, TxnServiceResult } from '../schemas
 export type { TxnOptions } from './txn-core.ts';
 export { TXN_MAX_BYTES, TXN_MAX_OPS } from './txn-core.ts';
 
-/** Largest KV value Consul accepts (512 KiB). */
-const MAX_VALUE = 512 * 1024;
 
 /** The KV verbs Consul 1.8.7 knows (it lacks `check-exists` and `get-or-empty`). */
 export type TxnKVVerb =
@@ -385,8 +384,8 @@ function kvWire(op: TxnKVOp, at: string): Record<string, unknown> {
     if (typeof op.Value === 'string') bytes = utf8(op.Value);
     else if (op.Value instanceof Uint8Array) bytes = op.Value;
     else throw new InputError(`${at}: Value must be a string or a Uint8Array`);
-    if (bytes.byteLength > MAX_VALUE) {
-      throw new InputError(`${at}: value is ${bytes.byteLength} bytes; Consul's limit is ${MAX_VALUE} bytes (512 KiB)`);
+    if (bytes.byteLength > MAX_VALUE_BYTES) {
+      throw new InputError(`${at}: value is ${bytes.byteLength} bytes; Consul's limit is ${MAX_VALUE_BYTES} bytes (512 KiB)`);
     }
     out['Value'] = toBase64(bytes);
   }

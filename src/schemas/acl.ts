@@ -5,9 +5,8 @@
  * @module
  */
 import * as v from 'valibot';
+import { uint } from './kv.ts';
 
-/** A non-negative integer (raft indexes). */
-const uint: v.GenericSchema<number> = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** A link to a policy or role, as Consul returns it. */
 export interface ACLLink {

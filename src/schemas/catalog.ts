@@ -5,8 +5,8 @@
  * @module
  */
 import * as v from 'valibot';
+import { uint } from './kv.ts';
 
-const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
 const stringMap = v.record(v.string(), v.string());
 
 /** An address of a service under a name (`lan`, `wan`, `lan_ipv4`…). */

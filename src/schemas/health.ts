@@ -3,9 +3,9 @@
  * @module
  */
 import * as v from 'valibot';
+import { uint } from './kv.ts';
 import { AgentService, CatalogNode } from './catalog.ts';
 
-const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** A check's state. `maintenance` appears on the checks Consul adds for maintenance mode. */
 export type HealthStatus = 'passing' | 'warning' | 'critical' | 'maintenance';

@@ -3,6 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
+import { uint } from './kv.ts';
 
 /** A service check a session depends on (Consul ≥ 1.7). */
 export interface ServiceCheckRef {
@@ -42,7 +43,6 @@ export interface SessionEntry {
   [key: string]: unknown;
 }
 
-const uint = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** One session. */
 export const SessionEntry: v.GenericSchema<unknown, SessionEntry> = v.looseObject({
