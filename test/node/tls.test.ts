@@ -13,6 +13,7 @@ import { createNodeClient, fromEnv } from '../../src/node/index.ts';
 import type { Agent } from '../support/agent.mjs';
 import { startAgent } from '../support/agent.mjs';
 import { uniquePrefix } from '../support/client.ts';
+import { failure, kvRoundTrip, using } from '../support/node-client.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'consulate-tls-'));
 const other = join(dir, 'other');
@@ -51,30 +52,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `fn` with a client and always closes it. */
-async function using<T>(client: NodeClient, fn: (client: NodeClient) => Promise<T>): Promise<T> {
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
-/** A KV write and read through `client`. */
-async function roundTrip(client: NodeClient): Promise<string | undefined> {
-  const key = `${uniquePrefix('tls')}k`;
-  await kv.set(client, key, 'over tls');
-  return (await kv.get(client, key)).data;
-}
-
-/** The error a read fails with. */
-async function failure(client: NodeClient): Promise<ConsulError> {
-  return using(client, async (c) => {
-    const error = await kv.get(c, 'x').then(() => undefined, (e: unknown) => e);
-    expect(error).toBeDefined();
-    return error as ConsulError;
-  });
-}
+const roundTrip = kvRoundTrip('tls', 'over tls');
 
 describe('HTTPS with verify_incoming', () => {
   it('a client with the CA and a client certificate round-trips KV', async () => {

@@ -12,6 +12,7 @@ import { createNodeClient, createNodeFetch, fromEnv } from '../../src/node/index
 import type { Agent } from '../support/agent.mjs';
 import { startAgent } from '../support/agent.mjs';
 import { uniquePrefix } from '../support/client.ts';
+import { failure, kvRoundTrip, using } from '../support/node-client.ts';
 
 const MASTER = '3f5f3b0e-6f6e-4d4b-9a43-1c2d3e4f5a6b';
 const dir = mkdtempSync(join(tmpdir(), 'cs-')); // short: socket paths are limited to ~100 bytes
@@ -26,27 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function using<T>(client: NodeClient, fn: (client: NodeClient) => Promise<T>): Promise<T> {
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
-async function roundTrip(client: NodeClient): Promise<string | undefined> {
-  const key = `${uniquePrefix('unix')}k`;
-  await kv.set(client, key, 'over a unix socket');
-  return (await kv.get(client, key)).data;
-}
-
-async function failure(client: NodeClient): Promise<Error> {
-  return using(client, async (c) => {
-    const error = await kv.get(c, 'x').then(() => undefined, (e: unknown) => e);
-    expect(error).toBeDefined();
-    return error as Error;
-  });
-}
+const roundTrip = kvRoundTrip('unix', 'over a unix socket');
 
 describe('unix socket', () => {
   it('createNodeClient with a unix:// address or socketPath round-trips KV', async () => {
