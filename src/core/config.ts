@@ -78,7 +78,9 @@ export interface ClientConfig {
   fetch?: FetchLike;
   /**
    * Milliseconds before a request fails with a `TimeoutError`, or `false` for none. Blocking reads
-   * add their `wait` (and Consul's wait/16 jitter) to this.
+   * add their `wait` (and Consul's wait/16 jitter) to this. It covers the whole exchange: until the
+   * headers arrive, then the body, which must keep coming — a read of it (buffered or streamed, such as
+   * a snapshot) that gets no data for `timeout` ms fails with a `TimeoutError`.
    * @default 10000
    */
   timeout?: number | false;

@@ -38,7 +38,10 @@ export interface ErrorContext {
   path?: string;
   /** HTTP status, when a response arrived. */
   status?: number;
-  /** Consul's own error text from the response body, when there was one. */
+  /**
+   * Consul's own error text from the response body, when there was one: the whole text up to 64 KiB
+   * (an HTML page becomes its title); `message` shows at most 500 characters of it.
+   */
   consulMessage?: string;
   /** The underlying cause. */
   cause?: unknown;
@@ -61,7 +64,7 @@ export class ConsulError extends Error {
   readonly path: string | undefined;
   /** HTTP status, when a response arrived. */
   readonly status: number | undefined;
-  /** Consul's error text, when the response carried one. */
+  /** Consul's error text, when the response carried one: whole up to 64 KiB, where `message` shows 500 characters. */
   readonly consulMessage: string | undefined;
 
   /**
@@ -192,7 +195,11 @@ export class ServerError extends HttpError {
   }
 }
 
-/** The request did not complete within its timeout (blocking reads add their `wait` to it). */
+/**
+ * The request did not complete within its timeout: no response headers within `timeout` (blocking
+ * reads add their `wait` and wait/16 to it), or, once they arrived, a body that sent nothing for
+ * `timeout` ms (reading it, or a streamed body such as a snapshot, fails with this error).
+ */
 export class TimeoutError extends ConsulError {
   /**
    * Creates a timeout error.
@@ -204,7 +211,11 @@ export class TimeoutError extends ConsulError {
   }
 }
 
-/** The request could not be sent or its response not received; `cause` holds the original error. */
+/**
+ * The request could not be sent or its response not received; the message names the URL (token
+ * redacted) and the reason (`ECONNREFUSED`, a TLS code such as `DEPTH_ZERO_SELF_SIGNED_CERT`, or, in a
+ * browser that gives none, a likely CORS or network failure); `cause` holds the original error.
+ */
 export class NetworkError extends ConsulError {
   /**
    * Creates a network error.
@@ -250,7 +261,7 @@ export interface TransactionOpError {
 
 /** 409 from `/v1/txn`: the whole transaction was rolled back; `errors` says which operations failed. */
 export class TransactionError extends ConflictError {
-  /** Per-operation errors as Consul reported them. */
+  /** Per-operation errors as Consul reported them: every one (the `message` summarizes the first few). */
   readonly errors: readonly TransactionOpError[];
   /**
    * Creates an error for a rolled-back transaction.

@@ -8,11 +8,18 @@ import { InputError } from './errors.ts';
 
 /** Options every write accepts. */
 export interface WriteOptions {
-  /** Datacenter (`?dc=`); defaults to the client's `datacenter`. */
+  /**
+   * Datacenter (`?dc=`); defaults to the client's `datacenter`. Where Consul routes by the body
+   * instead (catalog register/deregister, a txn's Node operations) it is written there; where Consul
+   * ignores it (agent endpoints, keyring, config entry and ACL writes) an explicit `dc` is an `InputError`.
+   */
   dc?: string;
-  /** Namespace (`?ns=`, Enterprise); defaults to the client's `namespace`. */
+  /** Namespace (`?ns=`, Enterprise; Consul OSS answers 400); defaults to the client's `namespace`. */
   ns?: string;
-  /** Admin partition (`?partition=`, Enterprise); defaults to the client's `partition`. */
+  /**
+   * Admin partition (`?partition=`, Enterprise, Consul 1.11+); defaults to the client's `partition`.
+   * Consul before 1.11 ignores it silently.
+   */
   partition?: string;
   /** ACL token for this call, sent in `X-Consul-Token` (overrides the client's). */
   token?: string;

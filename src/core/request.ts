@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import type { Client } from './client.ts';
 import { durationMs, parseJson, stringifyJson } from './encoding.ts';
-import type { ErrorContext } from './errors.ts';
+import type { ErrorContext, TransactionOpError } from './errors.ts';
 import {
   BadRequestError,
   ConflictError,
@@ -21,6 +21,8 @@ import {
   TransactionError,
 } from './errors.ts';
 import type { QueryMeta } from './meta.ts';
+import type { MissingMark } from './missing.ts';
+import { confirmMissing } from './missing.ts';
 import { parseMeta } from './meta.ts';
 import type { QueryValue, ReadOptions } from './query.ts';
 import { buildQuery, cacheControl } from './query.ts';
@@ -58,7 +60,14 @@ export interface RequestSpec {
 /** Default wait of a blocking query (Consul's). */
 const DEFAULT_WAIT = 300_000;
 
-/** Sends a request and returns the response and its metadata; error statuses throw typed errors. */
+/**
+ * Sends a request and returns the response and its metadata; error statuses throw typed errors.
+ * The response's body is under the body deadline: reading it (here or by the caller, streamed or not)
+ * fails with a `TimeoutError` when no data comes for the client's `timeout`.
+ * @throws {HttpError} (a subclass per status) for an error status, with Consul's whole text in `consulMessage`.
+ * @throws {TimeoutError} when the headers do not arrive in time (a blocking read adds wait + wait/16).
+ * @throws {NetworkError} when the server cannot be reached; the message names the URL and the reason.
+ */
 export async function send(client: Client, spec: RequestSpec): Promise<{ response: Response; meta: QueryMeta }> {
   const { config, transport } = client;
   const options = spec.options ?? {};
@@ -87,6 +96,8 @@ export async function send(client: Client, spec: RequestSpec): Promise<{ respons
     body,
     signal: options.signal,
     timeout,
+    // once the headers are in, the body must keep coming: no data for the timeout fails the read
+    bodyTimeout: config.timeout,
     retries: spec.idempotent ?? method === 'GET' ? config.retry.limit : 0,
     accept: spec.accept,
   });
@@ -115,24 +126,44 @@ export async function sendVoid(client: Client, spec: RequestSpec): Promise<Resul
 }
 
 /**
- * A read where 404 means "no such object": `data` is `undefined` then (the small body is drained),
- * otherwise the JSON body checked against `schema`.
+ * A read where Consul's 404 means "no such object": `data` is `undefined` then, otherwise the JSON
+ * body checked against `schema`. Only a 404 bearing the endpoint's `missing` mark (see
+ * `core/missing.ts`) is "missing"; any other 404 throws.
+ * @param missing - the mark of the endpoint's genuine "missing" 404, from `MISSING`.
+ * @throws {NotFoundError} for a 404 that is not Consul's (an HTML page, or no mark where Consul has one).
  */
 export async function requestJsonOrMissing<S extends v.GenericSchema>(
   client: Client,
   spec: RequestSpec,
   schema: S,
+  missing: MissingMark,
 ): Promise<Result<v.InferOutput<S> | undefined>> {
   const { response, meta } = await send(client, { ...spec, accept: [404] });
   if (response.status === 404) {
-    await drain(response);
+    await confirmMissing(client, response, missing, spec);
     return { data: undefined, meta };
   }
   const where = `${spec.method ?? 'GET'} /v1/${spec.path}`;
   return { data: check(client, schema, await readJson(response, where), where), meta };
 }
 
-/** Reads a response's error text; HTML pages from proxies become their title or plain text. */
+/** Longest error text shown in an error's `message` (the rest is cut, marked with `…`). */
+const SHOWN_TEXT = 500;
+/**
+ * Longest error text kept in `consulMessage`: Consul's own error texts are short, a 64-op txn 409 is a
+ * few KB; only a foreign server's page could be longer.
+ */
+const KEPT_TEXT = 64 * 1024;
+
+/** `text` cut to `max` characters, marked with `…` when cut. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * Reads a response's whole error text (nothing is cut here: a txn 409 is parsed from it); HTML pages
+ * from proxies become their title or plain text.
+ */
 async function errorText(response: Response): Promise<string> {
   let text = '';
   try {
@@ -144,7 +175,20 @@ async function errorText(response: Response): Promise<string> {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
     text = (title ?? text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
   }
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  return text;
+}
+
+/** A short summary of a rolled-back transaction's errors: as many as fit, then how many more. */
+function summarize(errors: readonly TransactionOpError[]): string {
+  let shown = '';
+  let count = 0;
+  for (const e of errors) {
+    const part = `${count === 0 ? '' : '; '}op ${e.OpIndex}: ${e.What}`;
+    if (count > 0 && shown.length + part.length > SHOWN_TEXT) break;
+    shown += part;
+    count++;
+  }
+  return count < errors.length ? `${shown}; and ${errors.length - count} more (error.errors lists all ${errors.length})` : shown;
 }
 
 /** Maps an error response to the matching error class. */
@@ -157,17 +201,14 @@ export async function toError(method: string, path: string, response: Response):
       { method, path, status },
     );
   }
+  // parse the whole text, shorten only what is displayed
   const text = await errorText(response);
-  const context: ErrorContext = { method, path, status, consulMessage: text };
-  const message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${text}` : ''}`;
+  const context: ErrorContext = { method, path, status, consulMessage: shorten(text, KEPT_TEXT) };
+  const message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${shorten(text, SHOWN_TEXT)}` : ''}`;
   if (status === 409 && text.startsWith('{')) {
     try {
-      const errors = (JSON.parse(text) as { Errors?: { OpIndex: number; What: string }[] }).Errors ?? [];
-      return new TransactionError(
-        `transaction rolled back: ${errors.map((e) => `op ${e.OpIndex}: ${e.What}`).join('; ')}`,
-        errors,
-        context,
-      );
+      const errors = (JSON.parse(text) as { Errors?: TransactionOpError[] }).Errors ?? [];
+      return new TransactionError(`transaction rolled back: ${summarize(errors)}`, errors, context);
     } catch {
       // not a transaction body
     }
@@ -211,6 +252,7 @@ export function check<S extends v.GenericSchema>(client: Client, schema: S, valu
 /**
  * Sends a request and decodes its JSON body, checked against `schema` when given.
  * An accepted non-2xx status (see `accept`) yields `data: undefined`.
+ * @throws {TimeoutError} also when the body stalls: no data for the client's `timeout` once the headers arrived.
  */
 export async function requestJson<S extends v.GenericSchema>(
   client: Client,

@@ -9,6 +9,9 @@
  * translation). What Consul would reject — an HTTP check without an interval, a bad duration, two
  * kinds of check at once, a TTL with an interval, an unknown status — throws an {@link InputError}
  * naming the field before anything is sent.
+ *
+ * Every function here acts on the agent you talk to: Consul ignores `?dc=` on `/v1/agent/*`, so an
+ * explicit `dc` option is an {@link InputError} (the client's `datacenter` default does not apply).
  * @see https://developer.hashicorp.com/consul/api-docs/agent
  * @module
  */
@@ -18,8 +21,10 @@ import { durationMs, formatDuration } from '../core/encoding.ts';
 import { InputError, NetworkError } from '../core/errors.ts';
 import type { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { check, readJson, requestJson, requestJsonOrMissing, send, sendVoid, toError } from '../core/request.ts';
+import { refuseDc } from '../core/routing.ts';
 import type { AgentMember, AgentMetrics, AgentSelf, AgentServiceChecksInfo, AgentVersion, HostInfo } from '../schemas/agent.ts';
 import {
   AgentMemberList,
@@ -34,6 +39,9 @@ import type { AgentService } from '../schemas/catalog.ts';
 import { AgentService as AgentServiceSchema, AgentServiceMap } from '../schemas/catalog.ts';
 import type { HealthCheck } from '../schemas/health.ts';
 import { HealthCheckMap } from '../schemas/health.ts';
+
+/** Why an explicit `dc` is refused on every agent endpoint (Consul 1.8.7 ignores `?dc=` there). */
+const AGENT_IS_LOCAL = 'agent endpoints act on the agent you talk to; talk to an agent of that datacenter instead';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -425,10 +433,12 @@ export function serviceDefinitionBody(
 /**
  * The agent's configuration, member record, stats and metadata.
  * @returns `/v1/agent/self` (`Config.Version`, `Config.NodeName`, `Member`…).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#read-configuration
  * @example const { data } = await agent.self(client); data.Config.Version // '1.8.7'
  */
 export async function self(client: Client, options: ReadOptions = {}): Promise<Result<AgentSelf>> {
+  refuseDc(options, 'agent.self', AGENT_IS_LOCAL);
   return requestJson(client, { path: 'agent/self', options }, AgentSelfSchema);
 }
 
@@ -443,10 +453,12 @@ export interface MembersOptions extends ReadOptions {
 /**
  * The members of the agent's gossip pool (LAN, or with `wan` the WAN pool).
  * @throws {ServerError} for `segment` on Consul OSS ("Network segments are not supported").
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#list-members
  * @example const { data } = await agent.members(client, { wan: true });
  */
 export async function members(client: Client, options: MembersOptions = {}): Promise<Result<AgentMember[]>> {
+  refuseDc(options, 'agent.members', AGENT_IS_LOCAL);
   return requestJson(
     client,
     { path: 'agent/members', params: { wan: options.wan ? '1' : undefined, segment: options.segment }, options },
@@ -458,10 +470,12 @@ export async function members(client: Client, options: MembersOptions = {}): Pro
  * Tells the agent to join a cluster through the gossip address of one of its members
  * (`host:port` of the serf LAN port, or the WAN port with `wan`).
  * @throws {ServerError} when the join fails ("Failed to join …").
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#join-agent
  * @example await agent.join(client, '10.0.0.7:8301');
  */
 export async function join(client: Client, address: string, options: WriteOptions & { wan?: boolean | undefined } = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.join', AGENT_IS_LOCAL);
   return sendVoid(client, {
     method: 'PUT',
     path: `agent/join/${pathSegment(address, 'address')}`,
@@ -473,40 +487,48 @@ export async function join(client: Client, address: string, options: WriteOption
 /**
  * Forces a failed member into the `left` state; with `prune`, removes it from the member list at once.
  * @throws {ServerError} when no member has that name.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#force-leave-and-shutdown
  * @example await agent.forceLeave(client, 'old-node', { prune: true });
  */
 export async function forceLeave(client: Client, node: string, options: WriteOptions & { prune?: boolean | undefined } = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.forceLeave', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: `agent/force-leave/${pathSegment(node, 'node')}`, params: { prune: options.prune }, options });
 }
 
 /**
  * Puts the agent's node into maintenance mode (every service on it reports critical) or takes it out.
  * @param reason - shown as the maintenance check's notes.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#enable-maintenance-mode
  * @example await agent.maintenance(client, true, 'kernel upgrade'); // … later: maintenance(client, false)
  */
 export async function maintenance(client: Client, enable: boolean, reason?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.maintenance', AGENT_IS_LOCAL);
   if (typeof enable !== 'boolean') throw new InputError(`enable must be a boolean, got ${JSON.stringify(enable)}`);
   return sendVoid(client, { method: 'PUT', path: 'agent/maintenance', params: { enable: String(enable), reason }, options });
 }
 
 /**
  * The agent's in-memory metrics of the last interval (gauges, counters, samples).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#view-metrics
  * @example const { data } = await agent.metrics(client); data.Gauges.find((g) => g.Name === 'consul.runtime.alloc_bytes')
  */
 export async function metrics(client: Client, options: ReadOptions = {}): Promise<Result<AgentMetrics>> {
+  refuseDc(options, 'agent.metrics', AGENT_IS_LOCAL);
   return requestJson(client, { path: 'agent/metrics', options }, AgentMetricsSchema);
 }
 
 /**
  * The agent's metrics in Prometheus text format (`?format=prometheus`).
  * @throws {HttpError} 415 when the agent has no `telemetry.prometheus_retention_time`.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#view-metrics
  * @example const { data: text } = await agent.prometheusMetrics(client);
  */
 export async function prometheusMetrics(client: Client, options: ReadOptions = {}): Promise<Result<string>> {
+  refuseDc(options, 'agent.prometheusMetrics', AGENT_IS_LOCAL);
   const { response, meta } = await send(client, { path: 'agent/metrics', params: { format: 'prometheus' }, options });
   return { data: await response.text(), meta };
 }
@@ -514,10 +536,12 @@ export async function prometheusMetrics(client: Client, options: ReadOptions = {
 /**
  * Reloads the agent's configuration files. On a `-dev` agent this also drops services and checks
  * registered through the API.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#reload-agent
  * @example await agent.reload(client);
  */
 export async function reload(client: Client, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.reload', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: 'agent/reload', options });
 }
 
@@ -545,10 +569,12 @@ export type AgentTokenKind =
  * @param token - the token's secret; sent in the request body only.
  * @throws {HttpError} 401 "ACL support disabled" on an agent without ACLs; {@link NotFoundError} for a kind the agent does not know;
  *   {@link ForbiddenError} without `agent:write`.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#update-acl-tokens
  * @example await agent.updateToken(client, 'default', anonymousReadToken);
  */
 export async function updateToken(client: Client, kind: AgentTokenKind, token: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.updateToken', AGENT_IS_LOCAL);
   if (typeof kind !== 'string' || !/^[a-z_]+$/.test(kind)) throw new InputError(`kind must be a token kind such as "default" or "agent", got ${JSON.stringify(kind)}`);
   if (typeof token !== 'string') throw new InputError('token must be a string');
   return sendVoid(client, { method: 'PUT', path: `agent/token/${kind}`, json: { Token: token }, options });
@@ -556,29 +582,38 @@ export async function updateToken(client: Client, kind: AgentTokenKind, token: s
 
 /**
  * Facts about the agent's host: memory, CPUs, OS, disk (needs `operator:read`).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#read-host-information
  * @example const { data } = await agent.host(client); data.Host['hostname']
  */
 export async function host(client: Client, options: ReadOptions = {}): Promise<Result<HostInfo>> {
+  refuseDc(options, 'agent.host', AGENT_IS_LOCAL);
   return requestJson(client, { path: 'agent/host', options }, HostInfoSchema);
 }
 
 /**
  * The agent's version from `/v1/agent/version`, which only newer Consul versions have: on an agent
  * without it (1.8.7 answers 404) `data` is `undefined` — read `self()`'s `Config.Version` there.
+ * Consul 1.8.7 lacks this endpoint (its router answers an empty 404), so no mark of a genuine "missing"
+ * was measured: any non-HTML 404 reads as missing.
+ * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#retrieve-version-information
  * @example const { data } = await agent.version(client); data?.HumanVersion
  */
 export async function version(client: Client, options: ReadOptions = {}): Promise<Result<AgentVersion | undefined>> {
-  return requestJsonOrMissing(client, { path: 'agent/version', options }, AgentVersionSchema);
+  refuseDc(options, 'agent.version', AGENT_IS_LOCAL);
+  return requestJsonOrMissing(client, { path: 'agent/version', options }, AgentVersionSchema, MISSING.unmeasured);
 }
 
 /**
  * The services registered with the agent, by instance id (`filter` applies).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#list-services
  * @example const { data } = await agent.services(client, { filter: 'Service == "web"' });
  */
 export async function services(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, AgentService>>> {
+  refuseDc(options, 'agent.services', AGENT_IS_LOCAL);
   const { data, meta } = await requestJson(client, { path: 'agent/services', options }, AgentServiceMap);
   return { data, meta };
 }
@@ -595,6 +630,8 @@ export interface AgentServiceOptions extends ReadOptions {
 /**
  * One service registered with the agent, or `undefined` when the agent has none with that id.
  * With `hash` it is a blocking read that returns once the definition changes.
+ * @throws {NotFoundError} when a 404 lacks Consul's text "unknown service ID: …" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#get-service-configuration
  * @example
  * ```ts
@@ -603,13 +640,14 @@ export interface AgentServiceOptions extends ReadOptions {
  * ```
  */
 export async function service(client: Client, id: string, options: AgentServiceOptions = {}): Promise<Result<AgentService | undefined>> {
+  refuseDc(options, 'agent.service', AGENT_IS_LOCAL);
   const path = `agent/service/${pathSegment(id, 'id')}`;
   const { hash, ...rest } = options;
   if (hash !== undefined && (typeof hash !== 'string' || hash === '')) throw new InputError('hash must be a non-empty string');
   const readOptions: ReadOptions = hash !== undefined && rest.wait === undefined ? { ...rest, wait: '5m' } : rest;
   const { response, meta } = await send(client, { path, params: { hash }, options: readOptions, accept: [404] });
   if (response.status === 404) {
-    await response.text();
+    await confirmMissing(client, response, MISSING.agentService, { path });
     return { data: undefined, meta };
   }
   const where = `GET /v1/${path}`;
@@ -618,10 +656,12 @@ export async function service(client: Client, id: string, options: AgentServiceO
 
 /**
  * The checks registered with the agent, by check id (`filter` applies).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#list-checks
  * @example const { data } = await agent.checks(client, { filter: 'Status != "passing"' });
  */
 export async function checks(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, HealthCheck>>> {
+  refuseDc(options, 'agent.checks', AGENT_IS_LOCAL);
   return requestJson(client, { path: 'agent/checks', options }, HealthCheckMap);
 }
 
@@ -643,6 +683,11 @@ const STATUS_BY_CODE: Record<number, AgentServiceHealth['status']> = { 200: 'pas
 async function agentHealth(client: Client, path: string, byId: boolean, options: ReadOptions): Promise<Result<AgentServiceHealth>> {
   const { response, meta } = await send(client, { path, options, accept: [404, 429, 503] });
   const where = `GET /v1/${path}`;
+  if (response.status === 404) {
+    // Consul's "no such service" carries X-Consul-Reason; anything else's 404 throws
+    await confirmMissing(client, response, MISSING.agentHealth, { path });
+    return { data: { status: 'critical', found: false, services: [] }, meta };
+  }
   if (response.status !== 200 && !/json/i.test(response.headers.get('content-type') ?? '')) {
     // a 429/503 from a proxy or rate limiter, not the agent's answer
     throw await toError('GET', `/v1/${path}`, response);
@@ -662,6 +707,8 @@ async function agentHealth(client: Client, path: string, byId: boolean, options:
 /**
  * The local health of every instance of a service, by service name. The HTTP status is the answer
  * (200 passing, 429 warning, 503 critical), so none of these is an error or retried.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Reason` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#get-local-service-health
  * @example
  * ```ts
@@ -670,15 +717,19 @@ async function agentHealth(client: Client, path: string, byId: boolean, options:
  * ```
  */
 export async function serviceHealthByName(client: Client, name: string, options: ReadOptions = {}): Promise<Result<AgentServiceHealth>> {
+  refuseDc(options, 'agent.serviceHealthByName', AGENT_IS_LOCAL);
   return agentHealth(client, `agent/health/service/name/${pathSegment(name, 'name')}`, false, options);
 }
 
 /**
  * The local health of one service instance, by instance id (see {@link serviceHealthByName}).
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Reason` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#get-local-service-health-by-id
  * @example const { data } = await agent.serviceHealthById(client, 'web-1'); data.status // 'passing'
  */
 export async function serviceHealthById(client: Client, id: string, options: ReadOptions = {}): Promise<Result<AgentServiceHealth>> {
+  refuseDc(options, 'agent.serviceHealthById', AGENT_IS_LOCAL);
   return agentHealth(client, `agent/health/service/id/${pathSegment(id, 'id')}`, true, options);
 }
 
@@ -699,6 +750,7 @@ export interface MonitorOptions extends WriteOptions {
  * `Content-Encoding: gzip` while sending it uncompressed. Browsers do not let a page set that
  * header, so there the stream may fail to decode on such agents.
  * @throws {BadRequestError} for an unknown `loglevel`; {@link NetworkError} when the stream breaks.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#stream-logs
  * @example
  * ```ts
@@ -710,6 +762,7 @@ export interface MonitorOptions extends WriteOptions {
  * ```
  */
 export async function* monitor(client: Client, options: MonitorOptions = {}): AsyncGenerator<string, void, undefined> {
+  refuseDc(options, 'agent.monitor', AGENT_IS_LOCAL);
   const { loglevel, logjson, ...rest } = options;
   const signal = rest.signal;
   const untimed: Client = { config: { ...client.config, timeout: false }, transport: client.transport };
@@ -773,6 +826,7 @@ export interface RegisterServiceOptions extends WriteOptions {
 /**
  * Registers a service (and its checks) with the local agent, or updates it when the id exists.
  * @throws {InputError} naming the field, before sending, for an invalid definition (see {@link serviceDefinitionBody}).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#register-service
  * @example
  * ```ts
@@ -783,6 +837,7 @@ export interface RegisterServiceOptions extends WriteOptions {
  * ```
  */
 export async function registerService(client: Client, definition: ServiceDefinition, options: RegisterServiceOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.registerService', AGENT_IS_LOCAL);
   const body = serviceDefinitionBody(definition, 'service', 'agent');
   return sendVoid(client, {
     method: 'PUT',
@@ -795,16 +850,19 @@ export async function registerService(client: Client, definition: ServiceDefinit
 
 /**
  * Deregisters a service instance (and its checks) from the local agent. An unknown id is not an error.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#deregister-service
  * @example await agent.deregisterService(client, 'web-1');
  */
 export async function deregisterService(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.deregisterService', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: `agent/service/deregister/${pathSegment(id, 'id')}`, options });
 }
 
 /**
  * Puts one service instance into maintenance mode (it reports critical) or takes it out.
  * @throws {NotFoundError} when the agent has no service with that id.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#enable-maintenance-mode
  * @example await agent.serviceMaintenance(client, 'web-1', true, 'deploying');
  */
@@ -815,6 +873,7 @@ export async function serviceMaintenance(
   reason?: string | undefined,
   options: WriteOptions = {},
 ): Promise<Result<void>> {
+  refuseDc(options, 'agent.serviceMaintenance', AGENT_IS_LOCAL);
   if (typeof enable !== 'boolean') throw new InputError(`enable must be a boolean, got ${JSON.stringify(enable)}`);
   return sendVoid(client, {
     method: 'PUT',
@@ -833,10 +892,12 @@ export async function serviceMaintenance(
  * @throws {InputError} naming the field, before sending: no kind or two kinds, an interval check
  *   without `interval`, `ttl` with `interval`, a bad duration, a status other than passing/warning/critical.
  * @throws {ServerError} for a script/Docker check on an agent without `enable_script_checks`, or an unknown `serviceId`.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#register-check
  * @example await agent.registerCheck(client, { id: 'mem', name: 'Memory', ttl: '30s' });
  */
 export async function registerCheck(client: Client, definition: CheckDefinition, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.registerCheck', AGENT_IS_LOCAL);
   const body = checkDefinitionBody(definition, 'check', 'agent');
   if (body['Name'] === undefined) {
     if (body['ID'] === undefined) throw new InputError('check.name (or check.id) is required');
@@ -847,10 +908,12 @@ export async function registerCheck(client: Client, definition: CheckDefinition,
 
 /**
  * Deregisters a check from the local agent. An unknown id is not an error.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#deregister-check
  * @example await agent.deregisterCheck(client, 'mem');
  */
 export async function deregisterCheck(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.deregisterCheck', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: `agent/check/deregister/${pathSegment(id, 'id')}`, options });
 }
 
@@ -863,34 +926,41 @@ function ttlUpdate(client: Client, verb: 'pass' | 'warn' | 'fail', id: string, n
  * Sets a TTL check to passing (and resets its TTL).
  * @param note - becomes the check's output.
  * @throws {ServerError} when the check does not exist or is not a TTL check.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-pass
  * @example await agent.ttlPass(client, 'service:web-1', 'all good');
  */
 export async function ttlPass(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.ttlPass', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'pass', id, note, options);
 }
 
 /**
  * Sets a TTL check to warning (and resets its TTL).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-warn
  * @example await agent.ttlWarn(client, 'service:web-1', 'queue is long');
  */
 export async function ttlWarn(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.ttlWarn', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'warn', id, note, options);
 }
 
 /**
  * Sets a TTL check to critical (and resets its TTL).
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-fail
  * @example await agent.ttlFail(client, 'service:web-1', 'database unreachable');
  */
 export async function ttlFail(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'agent.ttlFail', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'fail', id, note, options);
 }
 
 /**
  * Sets a TTL check's status and output in one call.
  * @throws {InputError} for a status other than passing/warning/critical, before sending.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-update
  * @example await agent.updateCheck(client, 'service:web-1', { status: 'warning', output: 'degraded' });
  */
@@ -900,6 +970,7 @@ export async function updateCheck(
   update: { status: CheckStatus; output?: string | undefined },
   options: WriteOptions = {},
 ): Promise<Result<void>> {
+  refuseDc(options, 'agent.updateCheck', AGENT_IS_LOCAL);
   const path = `agent/check/update/${pathSegment(id, 'id')}`;
   if (!isRecord(update) || !CHECK_STATUSES.includes(update.status as string)) {
     throw new InputError(`status must be "passing", "warning" or "critical", got ${JSON.stringify(isRecord(update) ? update.status : update)}`);

@@ -14,6 +14,7 @@ import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { requestJson } from '../core/request.ts';
+import { bodyDatacenter } from '../core/routing.ts';
 import type { CatalogNode, CatalogNodeServiceList, CatalogNodeServices, CatalogService, GatewayService } from '../schemas/catalog.ts';
 import {
   BooleanResult,
@@ -56,7 +57,10 @@ export interface CatalogRegistration {
   address: string;
   /** Node id (a UUID). */
   id?: string | undefined;
-  /** Datacenter; the agent's when left out. */
+  /**
+   * Datacenter to register in (Consul routes this endpoint by it, not by `?dc=`). Filled from the
+   * `dc` option, else the client's `datacenter`; the agent's when all are left out.
+   */
   datacenter?: string | undefined;
   /** Node addresses by name (`lan`, `wan`…). */
   taggedAddresses?: Record<string, string> | undefined;
@@ -89,8 +93,12 @@ function optStringRecord(value: unknown, name: string): Record<string, string> |
 /**
  * Registers (or updates) a node, a service and checks directly in the catalog — for external
  * services no agent runs on. Catalog checks are data: nothing runs them.
+ * Consul routes this endpoint by the body's `Datacenter`, not by `?dc=`: the `dc` option (else the
+ * client's `datacenter`) is written into the body, so the registration goes where it was told.
  * @returns `true` when Consul applied the registration.
- * @throws {InputError} naming the field, before sending (missing node/address, invalid service or check).
+ * @throws {InputError} naming the field, before sending (missing node/address, invalid service or
+ *   check, a `datacenter` that disagrees with the `dc` option).
+ * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#register-entity
  * @example
  * ```ts
@@ -108,8 +116,9 @@ export async function register(client: Client, registration: CatalogRegistration
   if (typeof r.address !== 'string' || r.address === '') throw new InputError('registration.address must be a non-empty string');
   if (r.checks !== undefined && !Array.isArray(r.checks)) throw new InputError('registration.checks must be an array');
   const body: Record<string, unknown> = { Node: r.node, Address: r.address };
+  const dc = bodyDatacenter(client, options, r.datacenter, 'catalog.register');
   if (r.id !== undefined) body['ID'] = r.id;
-  if (r.datacenter !== undefined) body['Datacenter'] = r.datacenter;
+  if (dc !== undefined) body['Datacenter'] = dc;
   const tagged = optStringRecord(r.taggedAddresses, 'registration.taggedAddresses');
   if (tagged) body['TaggedAddresses'] = tagged;
   const meta = optStringRecord(r.nodeMeta, 'registration.nodeMeta');
@@ -118,7 +127,7 @@ export async function register(client: Client, registration: CatalogRegistration
   if (r.check !== undefined) body['Check'] = catalogCheck(r.check, 'registration.check', r.node);
   if (r.checks !== undefined) body['Checks'] = r.checks.map((c, i) => catalogCheck(c, `registration.checks[${i}]`, r.node));
   if (r.skipNodeUpdate) body['SkipNodeUpdate'] = true;
-  return requestJson(client, { method: 'PUT', path: 'catalog/register', json: body, options }, BooleanResult);
+  return requestJson(client, { method: 'PUT', path: 'catalog/register', json: body, options: dc === undefined ? options : { ...options, dc } }, BooleanResult);
 }
 
 /** What to remove from the catalog: a whole node, or one of its services or checks. */
@@ -128,14 +137,18 @@ export interface CatalogDeregistration {
   serviceId?: string | undefined;
   /** Remove only this check. */
   checkId?: string | undefined;
+  /** Datacenter to remove it from (routes the request, like {@link CatalogRegistration.datacenter}). */
   datacenter?: string | undefined;
 }
 
 /**
  * Removes a node (with everything on it), or one service or check of it, from the catalog.
  * Removing something that is not there is not an error.
+ * Routed like {@link register}: the `dc` option (else the client's `datacenter`) goes into the body.
  * @returns `true` when Consul applied it.
- * @throws {InputError} for both `serviceId` and `checkId` at once, before sending.
+ * @throws {InputError} for both `serviceId` and `checkId` at once, or a `datacenter` that disagrees
+ *   with the `dc` option, before sending.
+ * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#deregister-entity
  * @example await catalog.deregister(client, { node: 'db-ext', serviceId: 'postgres' });
  */
@@ -149,8 +162,9 @@ export async function deregister(client: Client, deregistration: CatalogDeregist
   const body: Record<string, unknown> = { Node: d.node };
   if (d.serviceId !== undefined) body['ServiceID'] = d.serviceId;
   if (d.checkId !== undefined) body['CheckID'] = d.checkId;
-  if (d.datacenter !== undefined) body['Datacenter'] = d.datacenter;
-  return requestJson(client, { method: 'PUT', path: 'catalog/deregister', json: body, options }, BooleanResult);
+  const dc = bodyDatacenter(client, options, d.datacenter, 'catalog.deregister');
+  if (dc !== undefined) body['Datacenter'] = dc;
+  return requestJson(client, { method: 'PUT', path: 'catalog/deregister', json: body, options: dc === undefined ? options : { ...options, dc } }, BooleanResult);
 }
 
 /**

@@ -5,6 +5,9 @@
  *
  * Entries use Consul's field names (`Kind`, `Name`, `Protocol`…), so an entry read with {@link get}
  * can be changed and written back with {@link set} (use its `ModifyIndex` as `cas`).
+ *
+ * Writes ({@link set}, {@link remove}) always go to the primary datacenter, which replicates them:
+ * Consul ignores `?dc=` there, so an explicit `dc` option is an {@link InputError}. Reads honour `dc`.
  * @see https://developer.hashicorp.com/consul/api-docs/config
  * @module
  */
@@ -12,10 +15,15 @@ import type { Client } from '../core/client.ts';
 import { uint64 } from '../core/encoding.ts';
 import { InputError, ResponseValidationError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
+import { refuseDc } from '../core/routing.ts';
 import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
 import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
+
+/** Why an explicit `dc` is refused on config entry writes (Consul 1.8.7 ignores `?dc=` there). */
+const PRIMARY_ONLY = 'config entry writes always go to the primary datacenter, which replicates them to the others';
 
 export type {
   ConfigEntry,
@@ -60,6 +68,7 @@ function ofKind<K extends string>(entry: ConfigEntryBase, kind: K, where: string
  * @returns the entry, or `undefined` when there is none (Consul: 404 "Config entry not found").
  * @throws {InputError} for an empty kind or name, before sending.
  * @throws {ServerError} for a kind Consul does not know (it answers 500 "invalid config entry kind").
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header and its "Config entry not found" text (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/config#get-configuration
  * @example
  * ```ts
@@ -74,7 +83,7 @@ export async function get<K extends ConfigEntryKind | (string & {})>(
   options: ReadOptions = {},
 ): Promise<Result<ConfigEntryOf<K> | undefined>> {
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
-  const { data, meta } = await requestJsonOrMissing(client, { path, options }, ConfigEntrySchema);
+  const { data, meta } = await requestJsonOrMissing(client, { path, options }, ConfigEntrySchema, MISSING.configEntry);
   return { data: data === undefined ? undefined : ofKind(data, kind, `GET /v1/${path}`), meta };
 }
 
@@ -103,6 +112,7 @@ export async function list<K extends ConfigEntryKind | (string & {})>(
  * @returns whether Consul applied it (`false` when `cas` did not match).
  * @throws {InputError} without `Kind` or `Name`, before sending.
  * @throws {BadRequestError} for an unknown kind or an invalid entry.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/config#apply-configuration
  * @example
  * ```ts
@@ -110,6 +120,7 @@ export async function list<K extends ConfigEntryKind | (string & {})>(
  * ```
  */
 export async function set(client: Client, entry: ConfigEntry, options: SetConfigOptions = {}): Promise<Result<boolean>> {
+  refuseDc(options, 'config.set', PRIMARY_ONLY);
   if (typeof entry !== 'object' || entry === null) throw new InputError('a config entry must be an object');
   segment(entry.Kind, 'Kind');
   segment(entry.Name, 'Name');
@@ -126,10 +137,12 @@ export async function set(client: Client, entry: ConfigEntry, options: SetConfig
  * (Consul 1.8.7 has no check-and-set delete: a `?cas` there is ignored, so none is offered.)
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for an empty kind or name, before sending.
+ * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/config#delete-configuration
  * @example await config.delete(client, 'service-defaults', 'web');
  */
 export async function remove(client: Client, kind: ConfigEntryKind | (string & {}), name: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDc(options, 'config.remove', PRIMARY_ONLY);
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
   const { response, meta } = await send(client, { method: 'DELETE', path, options });
   await drain(response);

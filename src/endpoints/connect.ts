@@ -10,6 +10,7 @@
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { CAConfiguration, CARoots, Intention } from '../schemas/connect.ts';
@@ -116,12 +117,13 @@ export async function listIntentions(client: Client, options: ReadOptions = {}):
  * Reads one intention by id.
  * @returns the intention, or `undefined` when there is none (Consul: 404 "Intention not found").
  * @throws {BadRequestError} for an id that is not a UUID.
+ * @throws {NotFoundError} when a 404 lacks Consul's text "Intention not found" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#read-specific-intention-by-id
  * @example const { data } = await connect.getIntention(client, id);
  */
 export async function getIntention(client: Client, id: string, options: ReadOptions = {}): Promise<Result<Intention | undefined>> {
   const path = intentionPath(id);
-  return requestJsonOrMissing(client, { path, options }, IntentionSchema);
+  return requestJsonOrMissing(client, { path, options }, IntentionSchema, MISSING.intention);
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import type { Coord, CoordinateDatacenterMap, CoordinateEntry } from '../schemas/coordinate.ts';
@@ -37,12 +38,15 @@ export async function nodes(client: Client, options: ReadOptions = {}): Promise<
 /**
  * The LAN coordinates of one node (one per network segment), or `undefined` when the node has none
  * (Consul answers 404 for an unknown node and for a node without coordinates alike).
+ * Consul's "missing" 404 here has no mark (empty, no header), so a foreign empty 404 also reads as
+ * missing; only an HTML page is refused.
+ * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/coordinate#read-lan-coordinates-for-a-node
  * @example const { data } = await coordinate.node(client, 'web-01'); data?.[0]?.Coord
  */
 export async function node(client: Client, name: string, options: ReadOptions = {}): Promise<Result<CoordinateEntry[] | undefined>> {
   const path = `coordinate/node/${pathSegment(name, 'name')}`;
-  return requestJsonOrMissing(client, { path, options }, CoordinateEntryList);
+  return requestJsonOrMissing(client, { path, options }, CoordinateEntryList, MISSING.coordinateNode);
 }
 
 function checkCoord(value: unknown, where: string): Coord {

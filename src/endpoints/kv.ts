@@ -6,6 +6,10 @@
  * does; keys that Consul's HTTP router would clean (`a//b`, `.`/`..` segments) are read and written
  * exactly through `/v1/txn` instead of being silently moved. Values round-trip byte for byte and
  * `Flags` are uint64 (`bigint`), exact above 2^53.
+ *
+ * A missing key is Consul's 404 with an `X-Consul-Index` header (`undefined`, `[]`, `false`); a 404
+ * without it (a proxy's page, a wrong `pathPrefix`, a CORS proxy hiding the header) throws a
+ * `NotFoundError` instead of reading as "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/kv
  * @module
  */
@@ -25,8 +29,9 @@ import {
 import { InputError, isTransactionError, ResponseValidationError } from '../core/errors.ts';
 import { emptyMeta } from '../core/meta.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 import { BooleanResult, decodePair, KVPairList, StringList } from '../schemas/kv.ts';
 import type { TxnWireOp } from './txn-core.ts';
@@ -145,6 +150,7 @@ async function kvTxn(client: Client, op: Record<string, unknown>, options: Write
 
 /**
  * Reads one key's raw bytes (`?raw`), or `undefined` when it does not exist.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example const { data } = await kv.getBytes(client, 'certs/ca.der');
  */
 export async function getBytes(client: Client, key: string, options: ReadOptions = {}): Promise<Result<Uint8Array | undefined>> {
@@ -155,7 +161,7 @@ export async function getBytes(client: Client, key: string, options: ReadOptions
   }
   const { response, meta } = await send(client, { path: kvPath(k), params: { raw: true }, options, accept: [404] });
   if (response.status === 404) {
-    await drain(response);
+    await confirmMissing(client, response, MISSING.kv, { path: kvPath(k) });
     return { data: undefined, meta };
   }
   return { data: new Uint8Array(await response.arrayBuffer()), meta };
@@ -164,6 +170,7 @@ export async function getBytes(client: Client, key: string, options: ReadOptions
 /**
  * Reads one key's value as UTF-8 text, or `undefined` when the key does not exist.
  * @throws {ResponseValidationError} when the value is not valid UTF-8 (use {@link getBytes}).
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example
  * ```ts
  * const { data, meta } = await kv.get(client, 'config/db/url');
@@ -177,6 +184,7 @@ export async function get(client: Client, key: string, options: ReadOptions = {}
 /**
  * Reads one key's value as JSON, optionally checked with a valibot schema; `undefined` when missing.
  * @throws {ResponseValidationError} when the value is not JSON or does not match the schema.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example
  * ```ts
  * const { data } = await kv.getJSON(client, 'app/config', { schema: v.object({ port: v.number() }) });
@@ -200,6 +208,7 @@ export async function getJSON<T = unknown>(
 
 /**
  * Reads one key's full record (value bytes, uint64 flags, indexes, session), or `undefined`.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example const { data: pair } = await kv.getRecord(client, 'locks/job');
  */
 export async function getRecord(client: Client, key: string, options: ReadOptions = {}): Promise<Result<KVPair | undefined>> {
@@ -215,9 +224,9 @@ export async function getRecord(client: Client, key: string, options: ReadOption
 }
 
 async function readList(client: Client, spec: RequestSpec): Promise<Result<KVPairWire[]>> {
-  const { response, meta } = await send(client, spec);
+  const { response, meta } = await send(client, { ...spec, accept: [404] });
   if (response.status === 404) {
-    await drain(response);
+    await confirmMissing(client, response, MISSING.kv, spec);
     return { data: [], meta };
   }
   const where = `GET /v1/${spec.path}`;
@@ -233,6 +242,7 @@ async function treeViaTxn(client: Client, prefix: string, options: ReadOptions):
 /**
  * Reads every entry whose key starts with `prefix` (all keys for `""`), sorted by key; `[]` when none.
  * `list` is an alias.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example const { data: pairs } = await kv.records(client, 'config/');
  */
 export async function records(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<KVPair[]>> {
@@ -247,6 +257,7 @@ export { records as list };
 
 /**
  * Lists the keys under a prefix; with `separator`, only up to the next separator (one "folder" level).
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example const { data } = await kv.keys(client, 'services/', { separator: '/' });
  */
 export async function keys(client: Client, prefix = '', options: KeysOptions = {}): Promise<Result<string[]>> {
@@ -267,20 +278,26 @@ export async function keys(client: Client, prefix = '', options: KeysOptions = {
     accept: [404],
   });
   if (response.status === 404) {
-    await drain(response);
+    await confirmMissing(client, response, MISSING.kv, { path: kvPath(p) });
     return { data: [], meta };
   }
   const where = `GET /v1/${kvPath(p)}?keys`;
   return { data: check(client, StringList, await readJson(response, where), where), meta };
 }
 
-/** True when the key exists. */
+/**
+ * True when the key exists.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
+ */
 export async function has(client: Client, key: string, options: ReadOptions = {}): Promise<Result<boolean>> {
   const { data, meta } = await getRecord(client, key, options);
   return { data: data !== undefined, meta };
 }
 
-/** How many keys there are under a prefix (all keys for `""`), like consulate's `len(consul.kv)`. */
+/**
+ * How many keys there are under a prefix (all keys for `""`), like consulate's `len(consul.kv)`.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
+ */
 export async function size(client: Client, prefix = '', options: ReadOptions = {}): Promise<Result<number>> {
   const { data, meta } = await keys(client, prefix, options);
   return { data: data.length, meta };
@@ -289,6 +306,7 @@ export async function size(client: Client, prefix = '', options: ReadOptions = {
 /**
  * consulate's `find`: the keys under a prefix mapped to their UTF-8 values. With `separator`, only
  * the keys that do not go deeper than the next separator.
+ * @throws {NotFoundError} when a 404 lacks Consul's `X-Consul-Index` header (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @example const { data } = await kv.find(client, 'config/', { separator: '/' }); // { 'config/a': '1', … }
  */
 export async function find(client: Client, prefix: string, options: KeysOptions = {}): Promise<Result<Record<string, string>>> {

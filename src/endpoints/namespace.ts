@@ -7,6 +7,7 @@
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { NamespaceACLLink, Namespace } from '../schemas/namespace.ts';
@@ -44,12 +45,15 @@ export async function create(client: Client, input: NamespaceInput & { Name: str
 /**
  * Reads a namespace.
  * @returns the namespace (with `DeletedAt` while being deleted), or `undefined` when there is none.
+ * Consul 1.8.7 lacks this endpoint (its router answers an empty 404), so no mark of a genuine "missing"
+ * was measured: any non-HTML 404 reads as missing.
+ * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/namespaces#read-a-namespace
  * @example const { data } = await namespace.get(client, 'team-1');
  */
 export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Namespace | undefined>> {
   const path = namePath(name);
-  return requestJsonOrMissing(client, { path, options }, NamespaceSchema);
+  return requestJsonOrMissing(client, { path, options }, NamespaceSchema, MISSING.unmeasured);
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { drain, requestJson, requestJsonOrMissing, send, sendVoid } from '../core/request.ts';
 import type { Peering } from '../schemas/peering.ts';
@@ -80,12 +81,15 @@ export async function establish(client: Client, request: PeeringEstablishRequest
 /**
  * Reads a peering.
  * @returns the peering, or `undefined` when there is none.
+ * Consul 1.8.7 lacks this endpoint (its router answers an empty 404), so no mark of a genuine "missing"
+ * was measured: any non-HTML 404 reads as missing.
+ * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/peering#read-a-peering-connection
  * @example const { data } = await peering.get(client, 'cluster-02'); // data?.State === 'ACTIVE'
  */
 export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Peering | undefined>> {
   const path = namePath(name);
-  return requestJsonOrMissing(client, { path, options }, PeeringSchema);
+  return requestJsonOrMissing(client, { path, options }, PeeringSchema, MISSING.unmeasured);
 }
 
 /**

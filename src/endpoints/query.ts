@@ -10,6 +10,7 @@
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { requestJson, requestJsonOrMissing, sendVoid } from '../core/request.ts';
 import type { PreparedQuery, PreparedQueryExecuteResult, PreparedQueryExplain } from '../schemas/query.ts';
@@ -101,12 +102,13 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  * Reads one prepared query by id.
  * @returns the query, or `undefined` when there is none with this id (Consul: 404 "Query not found").
  * @throws {InputError} for an empty id.
+ * @throws {NotFoundError} when a 404 lacks Consul's text "Query not found" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/query#read-prepared-query-1
  * @example const { data: q } = await query.get(client, id);
  */
 export async function get(client: Client, id: string, options: ReadOptions = {}): Promise<Result<PreparedQuery | undefined>> {
   const path = idPath(id);
-  const { data, meta } = await requestJsonOrMissing(client, { path, options }, PreparedQueryList);
+  const { data, meta } = await requestJsonOrMissing(client, { path, options }, PreparedQueryList, MISSING.preparedQuery);
   return { data: data?.[0], meta };
 }
 

@@ -18,6 +18,7 @@ import type { QueryMeta } from '../core/meta.ts';
 import { emptyMeta } from '../core/meta.ts';
 import type { Result } from '../core/request.ts';
 import { check } from '../core/request.ts';
+import { bodyDatacenter } from '../core/routing.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 import { decodePair } from '../schemas/kv.ts';
 import type { TxnCheckResult, TxnNodeResult, TxnServiceResult } from '../schemas/txn.ts';
@@ -69,9 +70,9 @@ export interface TxnKVOp {
   Index?: number | bigint | undefined;
   /** Session id for `lock`, `unlock` and `check-session`. */
   Session?: string | undefined;
-  /** Enterprise namespace. */
+  /** Enterprise namespace (Consul OSS 1.8.7 ignores it silently and writes to the default namespace). */
   Namespace?: string | undefined;
-  /** Enterprise admin partition (Consul 1.11+). */
+  /** Enterprise admin partition (Consul 1.11+; 1.8.7 refuses the field with a 400). */
   Partition?: string | undefined;
 }
 
@@ -80,6 +81,10 @@ export interface TxnNode {
   ID?: string | undefined;
   Node: string;
   Address?: string | undefined;
+  /**
+   * The datacenter to write the node in. Consul ignores this field inside `/v1/txn` (the request's
+   * `?dc=` decides), so consulate sends the transaction there; it must agree with the `dc` option.
+   */
   Datacenter?: string | undefined;
   TaggedAddresses?: Record<string, string> | undefined;
   Meta?: Record<string, string> | undefined;
@@ -159,7 +164,7 @@ export type TxnOutcome = ({ ok: true } & TxnResults) | { ok: false; errors: Tran
 export interface TxnKVOpOptions {
   /** uint64 flags to store (a write without them stores 0). */
   flags?: number | bigint | undefined;
-  /** Enterprise namespace of the key. */
+  /** Enterprise namespace of the key (Consul OSS 1.8.7 ignores it silently: the default namespace is written). */
   namespace?: string | undefined;
   /** Enterprise admin partition of the key. */
   partition?: string | undefined;
@@ -448,6 +453,25 @@ function toWireOp(op: TxnOperation, i: number): TxnWireOp {
 }
 
 /**
+ * The options a transaction is sent with: Consul routes `/v1/txn` by `?dc=` and ignores a Node
+ * operation's `Datacenter`, so a `Datacenter` named by Node operations routes the whole transaction
+ * (when no `dc` option is given; the client's `datacenter` comes after it).
+ * @throws {InputError} when Node operations name a datacenter other than the `dc` option, or two different ones.
+ */
+function routed<O extends TxnOptions>(client: Client, wire: readonly TxnWireOp[], options: O): O {
+  const named: string[] = [];
+  wire.forEach((op, i) => {
+    const dc = op['Node']?.['Node'] === undefined ? undefined : (op['Node']['Node'] as { Datacenter?: unknown }).Datacenter;
+    if (dc === undefined) return;
+    if (typeof dc !== 'string') throw new InputError(`operation ${i}: Node.Datacenter must be a string`);
+    named.push(dc);
+  });
+  if (named.length === 0) return options;
+  const dc = bodyDatacenter(client, options, named, 'txn (Node operations)');
+  return dc === undefined ? options : { ...options, dc };
+}
+
+/**
  * Validates operations and converts them to Consul's wire form (values base64, flags exact).
  * @throws {InputError} naming the first invalid operation.
  */
@@ -493,8 +517,10 @@ function checkCount(count: number): void {
  * @param ops - the operations, or a {@link TxnBuilder}.
  * @param options - write options; `consistency` applies to read-only transactions.
  * @returns the decoded results (KV values as bytes, flags as bigint) — not 1:1 with the operations.
- * @throws {InputError} for more than 64 operations or an invalid one (verb, flags, value over 512 KiB…), before sending.
+ * @throws {InputError} for more than 64 operations or an invalid one (verb, flags, value over 512 KiB…), or Node
+ *   operations whose `Datacenter` disagrees with the `dc` option or with each other, before sending.
  * @throws {TransactionError} when Consul rolled the transaction back; `errors` holds `{ OpIndex, What }` per failed operation.
+ * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know (`dc` or a Node's `Datacenter`).
  * @see https://developer.hashicorp.com/consul/api-docs/txn
  * @example
  * ```ts
@@ -506,7 +532,8 @@ function checkCount(count: number): void {
 export async function run(client: Client, ops: TxnInput, options: TxnOptions = {}): Promise<Result<TxnResults>> {
   const list = opsOf(ops);
   checkCount(list.length);
-  const { data, meta } = await sendTxn(client, toWire(list), options);
+  const wire = toWire(list);
+  const { data, meta } = await sendTxn(client, wire, routed(client, wire, options));
   return { data: decodeResults(client, data), meta };
 }
 
@@ -628,7 +655,9 @@ export function splitBatches(ops: TxnInput, limits: TxnBatchLimits = {}): TxnOpe
  * before the first batch is sent. Stops at the first batch that does not apply unless `continueOnError`.
  * @returns a report saying exactly which operations were applied (`batches[i].start…end`, `status`);
  *   `meta` is the last sent batch's.
- * @throws {InputError} for an invalid operation (nothing is sent); failures of batches are reported, not thrown.
+ * @throws {InputError} for an invalid operation, or Node operations whose `Datacenter` disagrees with the `dc`
+ *   option or with each other (nothing is sent); failures of batches are reported, not thrown. A Node
+ *   operation's `Datacenter` routes every batch, as in {@link run}.
  * @see https://developer.hashicorp.com/consul/api-docs/txn
  * @example
  * ```ts
@@ -641,6 +670,7 @@ export async function runBatches(client: Client, ops: TxnInput, options: TxnBatc
   const { maxOps, maxBytes, continueOnError, ...txnOptions } = options;
   const limits = limitsOf({ maxOps, maxBytes });
   const wire = toWire(list);
+  const route = routed(client, wire, txnOptions);
   const report: TxnBatchReport = { ok: true, applied: 0, batches: [] };
   let meta: QueryMeta = emptyMeta(0);
   let stop = false;
@@ -650,7 +680,7 @@ export async function runBatches(client: Client, ops: TxnInput, options: TxnBatc
       continue;
     }
     try {
-      const result = await sendTxn(client, wire.slice(start, end), txnOptions);
+      const result = await sendTxn(client, wire.slice(start, end), route);
       meta = result.meta;
       report.batches.push({ start, end, status: 'applied', results: decodeResults(client, result.data) });
       report.applied += end - start;

@@ -13,11 +13,13 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { createSecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { Agent } from 'undici';
+import type { BodyGuard } from '../core/body.ts';
+import { BODY_DEADLINE, idleDeadline } from '../core/body.ts';
 import type { FetchLike } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 
@@ -375,6 +377,35 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 type BodyReadable = Dispatcher.ResponseData['body'];
 
 /**
+ * Reads a whole undici body into one exactly-sized buffer. With a deadline, a pause of `deadline.ms`
+ * without data destroys the body with `deadline.stalled()`, which the returned promise rejects with.
+ */
+function readAll(body: BodyReadable, deadline: BodyGuard | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  if (deadline === undefined) return body.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const timer = setTimeout(() => body.destroy(deadline.stalled()), Math.min(deadline.ms, 2_147_483_647));
+    body.on('data', (chunk: Uint8Array) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      timer.refresh();
+    });
+    finished(body, (error) => {
+      clearTimeout(timer);
+      if (error) return reject(error);
+      const all = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        all.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      resolve(all);
+    });
+  });
+}
+
+/**
  * A `Response` over bytes already in memory or over undici's body stream. A web `Response` wraps its
  * body in a `ReadableStream` and reads it back through it, which costs more than the rest of a small
  * request (Consul sends any answer above 2 KiB without a length, so most lists would pay it); this
@@ -386,20 +417,29 @@ type BodyReadable = Dispatcher.ResponseData['body'];
 class NodeResponse extends Response {
   #source: Uint8Array<ArrayBuffer> | BodyReadable;
   #init: ResponseInit;
+  #deadline: BodyGuard | undefined;
   #used = false;
   #real: Response | undefined;
 
-  constructor(source: Uint8Array<ArrayBuffer> | BodyReadable, init: ResponseInit) {
+  /** `deadline` guards the reading of a streamed `source` (every read: text(), arrayBuffer(), body…). */
+  constructor(source: Uint8Array<ArrayBuffer> | BodyReadable, init: ResponseInit, deadline?: BodyGuard) {
     super(null, init);
     this.#source = source;
     this.#init = init;
+    this.#deadline = deadline;
   }
 
   /** The regular Response this one turns into once its stream is asked for. */
   #stream(): Response {
     if (this.#real === undefined) {
       const source = this.#source;
-      const body = this.#used ? null : source instanceof Uint8Array ? source : (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>);
+      let body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null = null;
+      if (source instanceof Uint8Array) body = this.#used ? null : source;
+      else if (!this.#used) {
+        body = Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>;
+        const deadline = this.#deadline;
+        if (deadline !== undefined) body = idleDeadline(body, deadline.ms, deadline.stalled);
+      }
       this.#real = new Response(body, this.#init);
       if (this.#used) void this.#real.arrayBuffer(); // already read: make it report so
     }
@@ -415,7 +455,7 @@ class NodeResponse extends Response {
   override async arrayBuffer(): Promise<ArrayBuffer> {
     if (this.#real !== undefined) return this.#real.arrayBuffer();
     const source = this.#take();
-    if (!(source instanceof Uint8Array)) return source.arrayBuffer();
+    if (!(source instanceof Uint8Array)) return this.#deadline === undefined ? source.arrayBuffer() : (await readAll(source, this.#deadline)).buffer;
     return source.byteOffset === 0 && source.byteLength === source.buffer.byteLength ? source.buffer : source.slice().buffer;
   }
 
@@ -426,7 +466,8 @@ class NodeResponse extends Response {
   override async text(): Promise<string> {
     if (this.#real !== undefined) return this.#real.text();
     const source = this.#take();
-    return source instanceof Uint8Array ? new TextDecoder().decode(source) : source.text();
+    if (source instanceof Uint8Array) return new TextDecoder().decode(source);
+    return this.#deadline === undefined ? source.text() : new TextDecoder().decode(await readAll(source, this.#deadline));
   }
 
   override async json(): Promise<unknown> {
@@ -440,6 +481,13 @@ class NodeResponse extends Response {
 
   override async formData(): Promise<FormData> {
     return this.#stream().formData();
+  }
+
+  /** Takes a deadline on a streamed body not read yet (see `BODY_DEADLINE` in core/body.ts). */
+  [BODY_DEADLINE](ms: number, stalled: () => Error): boolean {
+    if (this.#source instanceof Uint8Array || this.#used || this.#real !== undefined) return false;
+    this.#deadline = { ms, stalled };
+    return true;
   }
 
   override clone(): Response {
@@ -554,11 +602,14 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
 
 /**
  * Turns an undici response into a web `Response` ({@link NodeResponse}): no body for 204/304/HEAD,
- * bodies with a length up to 1 MiB read now, larger or unsized ones (a snapshot, the monitor stream,
- * a long list) left on undici's stream for the caller to read or stream.
+ * bodies with a length up to 1 MiB read now (unless `buffer` is false, as for `fetch`, which resolves at
+ * the headers), larger or unsized ones (a snapshot, the monitor stream, a long list) left on undici's
+ * stream for the caller to read or stream. With a `deadline`, every read
+ * of the body (now, or the caller's later) fails with `deadline.stalled()` when no data comes for
+ * `deadline.ms`.
  * @internal
  */
-export async function toResponse(res: Dispatcher.ResponseData, method: string): Promise<Response> {
+export async function toResponse(res: Dispatcher.ResponseData, method: string, deadline?: BodyGuard, buffer = true): Promise<Response> {
   const status = res.statusCode;
   const init = { status, statusText: res.statusText, headers: toHeaders(res.headers as RawHeaders) };
   if (NULL_BODY.has(status) || method === 'HEAD') {
@@ -566,7 +617,8 @@ export async function toResponse(res: Dispatcher.ResponseData, method: string): 
     return new Response(null, init);
   }
   const length = Number(res.headers['content-length'] ?? NaN);
-  return new NodeResponse(length <= RESPONSE_BUFFER_LIMIT ? new Uint8Array(await res.body.arrayBuffer()) : res.body, init);
+  if (buffer && length <= RESPONSE_BUFFER_LIMIT) return new NodeResponse(await readAll(res.body, deadline), init);
+  return new NodeResponse(res.body, init, deadline);
 }
 
 /** {@link createNodeFetch} with custom names for configuration errors. @internal */
@@ -609,7 +661,8 @@ export function fetchOver(connection: NodeConnection): NodeFetch {
       const options: Dispatcher.RequestOptions = { origin, path, method: method as Dispatcher.HttpMethod, body };
       if (headers !== undefined) options.headers = headers;
       if (signal !== undefined) options.signal = signal;
-      return await toResponse(await agent.request(options), method);
+      // resolved at the headers, as fetch does: the caller (ky's transport) puts its deadline on the body
+      return await toResponse(await agent.request(options), method, undefined, false);
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw new TypeError(connection.explain(error, origin), { cause: error });

@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { BodyGuard } from '../core/body.ts';
 import type { ResolvedConfig } from '../core/config.ts';
 import { NetworkError, TimeoutError } from '../core/errors.ts';
 import type { Outgoing, Transport } from '../core/http.ts';
@@ -150,8 +151,11 @@ async function toBody(body: BodyInit, signal: AbortSignal | undefined): Promise<
  * (`createNodeClient` and `fromEnv` already use it).
  *
  * It behaves like the core's ky transport: requests go to `config.apiUrl` (including a path prefix);
- * redirects are returned, never followed; `timeout` bounds the whole call — every attempt, the waits
- * between them and the reading of a buffered body — and then rejects with a {@link TimeoutError};
+ * redirects are returned, never followed; `timeout` bounds the call until the final response's
+ * headers — every attempt and the waits between them — and then rejects with a {@link TimeoutError};
+ * from the headers on, the body must keep coming: a read of it (buffered here, or the caller's read of
+ * a streamed body) that waits `bodyTimeout` (default: `timeout`) without data fails with a
+ * {@link TimeoutError} and closes the connection;
  * aborting the caller's signal rejects with its reason; a read (`retries > 0`) is retried on network
  * failures and on `config.retry.statusCodes` (never on the statuses it accepts as data), with ky's
  * exponential backoff capped at `config.retry.backoffLimit` and `Retry-After` honoured on 429 and
@@ -160,7 +164,7 @@ async function toBody(body: BodyInit, signal: AbortSignal | undefined): Promise<
  * TLS option to set, a refused connection…); its `cause` is a `TypeError` whose `cause` is undici's
  * error — the shape the global `fetch` gives. Bodies with a length up to 1 MiB are read at once;
  * larger or unsized ones (a snapshot, the monitor stream, Consul's longer lists) are left on the
- * connection for the caller to read or stream, outside the timeout (as with ky). Paths are sent as the endpoint escaped
+ * connection for the caller to read or stream, under the same body deadline. Paths are sent as the endpoint escaped
  * them: unlike `fetch`, `.`/`..` segments are not resolved on the client (Consul answers them with a
  * redirect instead). Network failures are retried when they are transient (refused, reset, host
  * unreachable, connect timeout…), not when another attempt would fail the same way (an untrusted
@@ -266,9 +270,23 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
         await res?.body.dump(); // read the small error body so the connection is reused
         await sleep(delay, abort);
       }
-      // a buffered body is read within the timeout; a streamed one is the caller's from here
-      const response = await toResponse(res, method);
+      // the headers are in: from here the body must keep coming (no data for bodyTimeout fails its read)
       clearTimeout(timer);
+      const bodyTimeout = request.bodyTimeout === undefined ? request.timeout : request.bodyTimeout;
+      let bodyDeadline: BodyGuard | undefined;
+      if (bodyTimeout !== false) {
+        const status = res.statusCode;
+        bodyDeadline = {
+          ms: bodyTimeout,
+          stalled: () =>
+            new TimeoutError(`${method} /v1/${request.path} timed out: the response body stalled (no data for ${bodyTimeout} ms after the headers)`, {
+              method,
+              path: `/v1/${request.path}`,
+              status,
+            }),
+        };
+      }
+      const response = await toResponse(res, method, bodyDeadline);
       if (unlink !== undefined) {
         // the caller may still abort a streamed body: keep forwarding its signal until the body closes
         if (res.body.closed) unlink();
@@ -279,6 +297,7 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
       clearTimeout(timer);
       unlink?.();
       if (signal?.aborted) throw signal.reason;
+      if (error instanceof TimeoutError) throw error; // the body stalled
       const where = { method, path: `/v1/${request.path}` };
       if (timedOut) throw new TimeoutError(`${method} /v1/${request.path} timed out after ${request.timeout} ms`, where);
       const explanation = connection.explain(error, origin);

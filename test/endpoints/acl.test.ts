@@ -455,6 +455,68 @@ describe('acl rules translate', () => {
   });
 });
 
+describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () => {
+  it('an explicit dc is refused before sending, and nothing is created, changed or deleted', async () => {
+    const dc = { dc: 'nowhere' };
+    const sent: string[] = [];
+    const rec = createClient({
+      address: agent.address,
+      token: MASTER,
+      fetch: async (input, init) => {
+        sent.push(input instanceof Request ? `${input.method} ${input.url}` : String(input));
+        return fetch(input, init);
+      },
+    });
+    const name = unique('dc');
+    const { data: policy } = await acl.policyCreate(admin, { name: `${name}-p` });
+    const { data: token } = await acl.tokenCreate(admin, { description: 'dc test' });
+    const { data: role } = await acl.roleCreate(admin, { name: `${name}-r` });
+    const calls: [string, () => Promise<unknown>][] = [
+      ['bootstrap', () => acl.bootstrap(rec, dc)],
+      ['tokenCreate', () => acl.tokenCreate(rec, { description: name }, dc)],
+      ['tokenUpdate', () => acl.tokenUpdate(rec, token.AccessorID, { description: 'changed' }, dc)],
+      ['tokenClone', () => acl.tokenClone(rec, token.AccessorID, {}, dc)],
+      ['tokenDelete', () => acl.tokenDelete(rec, token.AccessorID, dc)],
+      ['policyCreate', () => acl.policyCreate(rec, { name }, dc)],
+      ['policyUpdate', () => acl.policyUpdate(rec, policy.ID, { name: `${name}-p`, description: 'changed' }, dc)],
+      ['policyDelete', () => acl.policyDelete(rec, policy.ID, dc)],
+      ['roleCreate', () => acl.roleCreate(rec, { name }, dc)],
+      ['roleUpdate', () => acl.roleUpdate(rec, role.ID, { name: `${name}-r`, description: 'changed' }, dc)],
+      ['roleDelete', () => acl.roleDelete(rec, role.ID, dc)],
+      ['authMethodCreate', () => acl.authMethodCreate(rec, { name, type: 'kubernetes', config: {} }, dc)],
+      ['authMethodUpdate', () => acl.authMethodUpdate(rec, name, { type: 'kubernetes', config: {} }, dc)],
+      ['authMethodDelete', () => acl.authMethodDelete(rec, name, dc)],
+      ['bindingRuleCreate', () => acl.bindingRuleCreate(rec, { authMethod: name, bindType: 'service', bindName: 'x' }, dc)],
+      ['bindingRuleUpdate', () => acl.bindingRuleUpdate(rec, crypto.randomUUID(), { bindType: 'service', bindName: 'x' }, dc)],
+      ['bindingRuleDelete', () => acl.bindingRuleDelete(rec, crypto.randomUUID(), dc)],
+      ['rulesTranslate', () => acl.rulesTranslate(rec, 'key "" { policy = "read" }', dc)],
+      ['legacy create', () => acl.create(rec, name, dc)],
+      ['legacy update', () => acl.update(rec, crypto.randomUUID(), name, dc)],
+      ['legacy destroy', () => acl.destroy(rec, crypto.randomUUID(), dc)],
+      ['legacy clone', () => acl.clone(rec, crypto.randomUUID(), dc)],
+      ['legacy info', () => acl.info(rec, crypto.randomUUID(), dc)],
+      ['legacy list', () => acl.list(rec, dc)],
+    ];
+    for (const [label, call] of calls) {
+      const error = await failure(call());
+      expect(isInputError(error), `${label}: ${error.message}`).toBe(true);
+      expect(error.message, label).toMatch(/dc/);
+    }
+    expect(sent).toEqual([]);
+    expect((await acl.tokenRead(admin, token.AccessorID)).data?.Description).toBe('dc test');
+    expect((await acl.policyRead(admin, policy.ID)).data?.Description).toBe('');
+    expect((await acl.roleRead(admin, role.ID)).data?.Description).toBe('');
+    expect((await acl.policyList(admin)).data.some((p) => p.Name === name)).toBe(false);
+    expect((await acl.roleList(admin)).data.some((r) => r.Name === name)).toBe(false);
+    // reads and login/logout do route by dc: Consul answers "No path to datacenter"
+    for (const call of [() => acl.policyList(rec, dc), () => acl.tokenReadSelf(rec, dc), () => acl.logout(rec, dc)]) {
+      const error = await failure(call());
+      expect(isServerError(error)).toBe(true);
+      expect(error.consulMessage).toBe('No path to datacenter');
+    }
+  });
+});
+
 describe('acl legacy API (consulate)', () => {
   it('create, info, update (upserts on 1.8.7), clone, list, destroy on legacy tokens', async () => {
     const name = unique('legacy');

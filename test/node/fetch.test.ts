@@ -6,6 +6,7 @@ import { Consul, isConfigError, isNetworkError } from '../../src/index.ts';
 import { createNodeClient, createNodeFetch } from '../../src/node/index.ts';
 import { freePort } from '../support/agent.mjs';
 import { raw, uniquePrefix } from '../support/client.ts';
+import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 
 const address = inject('consulAddress');
 const client = createNodeClient({ address });
@@ -207,5 +208,23 @@ describe('createNodeClient over TCP', () => {
         return isConfigError(e);
       }
     });
+  });
+
+  it('resolves at the headers, like fetch: a sized body that stalls is left to the reader (and its signal)', async () => {
+    const server = await startMisbehavingServer({ mode: 'stall-body', contentLength: 100 });
+    const own = createNodeFetch();
+    try {
+      const controller = new AbortController();
+      const response = await own(`${server.address}/v1/kv/k`, { signal: controller.signal });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-length')).toBe('100');
+      const reason = new Error('reader gave up');
+      const text = response.text();
+      controller.abort(reason);
+      expect(await text.then(() => 'resolved', (e: unknown) => e)).toBe(reason);
+    } finally {
+      await server.close();
+      await own.close();
+    }
   });
 });
