@@ -98,7 +98,7 @@ export type {
 export type { SessionApi, WatchApi } from './consul.ts';
 export type { RenewPeriodicallyOptions, SessionDefinition, SessionEntry, SessionRenewer, ServiceCheckRef } from './endpoints/session.ts';
 export { renewPeriodically } from './endpoints/session.ts';
-export type { WatchIterator, WatchOptions, WatchRead } from './core/watch.ts';
+export type { WatchErrorAction, WatchErrorInfo, WatchIterator, WatchOptions, WatchRead } from './core/watch.ts';
 export { watch } from './core/watch.ts';
 export type { HeldLock, LockAcquireOptions, LockApi } from './recipes/lock.ts';
 export { DEFAULT_LOCK_SESSION_NAME, DEFAULT_LOCK_SESSION_TTL, LOCK_FLAG_VALUE, lock, withLock } from './recipes/lock.ts';

@@ -7,11 +7,22 @@
  *
  * A single argument is run by `/bin/sh -c` (like consulate's `run_once` and `consul lock`, so
  * `"cmd args | other"` works); several arguments are executed directly, without a shell.
+ *
+ * Without a terminal the command runs in its own process group, and with `sweep` (`run_once`, `lock`)
+ * nothing of that group outlives it: once the main process has ended — on its own, after a forwarded
+ * signal, or stopped because the lock was lost — any member still running (a background job, which a
+ * shell starts ignoring SIGINT and SIGQUIT; a process ignoring SIGTERM) gets SIGTERM, then SIGKILL after
+ * the grace period, and `runChild` resolves only once the group is gone. A process that leaves the
+ * group (`setsid`, a daemon that detaches) escapes the sweep. With a terminal the command shares the
+ * terminal's foreground group (so that it can read the terminal and Ctrl-C reaches all of it) and is
+ * not swept.
  * @module
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './io.ts';
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -26,6 +37,63 @@ export interface ChildOptions {
   input?: string | Uint8Array | undefined;
   /** Extra environment variables. */
   env?: Record<string, string> | undefined;
+  /**
+   * Before resolving, stop whatever is left of the command's process group, whatever the main process
+   * did: SIGTERM, then SIGKILL `killAfterMs` after the first SIGTERM (see the module documentation).
+   * Only without a terminal, where the command has its own group. @default false
+   */
+  sweep?: boolean | undefined;
+}
+
+/** Whether `pgid`'s group has a member that is not a zombie (`kill` reaches zombies that an init which does not reap keeps). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true; // no /proc: trust kill()
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp …"; comm may contain spaces and parentheses
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (pgrp === String(pgid) && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
+}
+
+/**
+ * Stops every process left in the group `pgid`: SIGTERM (unless `termSent`), SIGKILL at `killAt` if
+ * some are still running, then waits briefly for them to go.
+ */
+async function sweepGroup(pgid: number, killAt: number, termSent: boolean): Promise<void> {
+  const send = (signal: NodeJS.Signals): void => {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      // gone
+    }
+  };
+  if (!groupAlive(pgid)) return;
+  if (!termSent) send('SIGTERM');
+  while (Date.now() < killAt) {
+    await sleep(Math.min(25, Math.max(1, killAt - Date.now())));
+    if (!groupAlive(pgid)) return;
+  }
+  send('SIGKILL');
+  const giveUp = Date.now() + 2000;
+  while (groupAlive(pgid) && Date.now() < giveUp) await sleep(10);
 }
 
 /** How a child ended. */
@@ -71,6 +139,7 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
       }
     };
     const forward = (signal: NodeJS.Signals): void => {
+      if (signal === 'SIGTERM' && group) termSentAt ??= Date.now();
       signalChild(signal);
     };
     const handlers = FORWARDED.map((signal) => {
@@ -78,10 +147,14 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
       process.on(signal, handler);
       return [signal, handler] as const;
     });
+    const grace = options.killAfterMs ?? 5000;
     let killTimer: NodeJS.Timeout | undefined;
+    // when the group got its first SIGTERM: the SIGKILL is due `grace` later, whatever the main process does
+    let termSentAt: number | undefined;
     const onStop = (): void => {
+      termSentAt ??= Date.now();
       signalChild('SIGTERM');
-      killTimer = setTimeout(() => signalChild('SIGKILL'), options.killAfterMs ?? 5000);
+      killTimer = setTimeout(() => signalChild('SIGKILL'), grace);
       killTimer.unref();
     };
     if (options.stop?.aborted) onStop();
@@ -97,8 +170,21 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
       reject(new CliError(`cannot run ${JSON.stringify(file)}: ${error.message}`, status));
     });
     child.once('close', (code, signal) => {
-      cleanup();
-      resolve({ status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal });
+      const exit: ChildExit = { status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal };
+      if (!(options.sweep && group && child.pid !== undefined)) {
+        cleanup();
+        resolve(exit);
+        return;
+      }
+      // signals keep being forwarded to what is left of the group while it is swept
+      if (killTimer) clearTimeout(killTimer);
+      const now = Date.now();
+      void sweepGroup(child.pid, termSentAt === undefined ? now + grace : termSentAt + grace, termSentAt !== undefined)
+        .catch(() => undefined)
+        .then(() => {
+          cleanup();
+          resolve(exit);
+        });
     });
     if (options.input !== undefined && child.stdin) {
       child.stdin.on('error', () => {}); // the child may exit without reading its input

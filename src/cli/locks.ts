@@ -2,7 +2,8 @@
 /**
  * `consulate run_once` (consulate's) and `consulate lock` (like `consul lock`): run a command while
  * holding a Consul lock. The lock is released and its session destroyed on every path: success,
- * command failure, a signal (forwarded to the command), or an error.
+ * command failure, a signal (forwarded to the command), or an error — and, without a terminal, only
+ * once nothing of the command's process group is left running (background jobs included).
  * @module
  */
 import { hostname } from 'node:os';
@@ -21,10 +22,17 @@ import { addConnectionOptions, withClient } from './connection.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, positiveInt, usage, warn } from './io.ts';
 import type { ExitState } from './main.ts';
 
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
+/** What --help says about the process-group sweep (see runChild's `sweep`). */
+const SWEEP_HELP =
+  'Without a terminal the command runs in its own process group, and the lock is released only once nothing of ' +
+  'that group is left: after the command ends (or is stopped), remaining processes such as background jobs get ' +
+  'SIGTERM, then SIGKILL 5 s later. A process that leaves the group (setsid, a detaching daemon) escapes this and ' +
+  'may outlive the lock; with a terminal, the command shares the terminal\'s foreground group and is not swept.';
 
 /**
- * Runs `fn` with a signal that aborts on SIGINT/SIGTERM/SIGHUP (so a lock being acquired is given
+ * Runs `fn` with a signal that aborts on SIGINT/SIGTERM/SIGHUP/SIGQUIT (so a lock being acquired is given
  * up cleanly); resolves with fn's status, or 128 + the signal's number when interrupted before the
  * command ran.
  */
@@ -49,7 +57,26 @@ async function interruptible(fn: (signal: AbortSignal) => Promise<number>): Prom
   }
 }
 
-/** Runs the command while `held` is held; kills it when the lock is lost; always releases. */
+/** What --help says about the environment of the command (see {@link lockEnv}). */
+const ENV_HELP =
+  'The command gets CONSUL_LOCK_SESSION (the session holding the lock), CONSUL_LOCK_KEY (the key that session ' +
+  'holds: PREFIX/.lock, or with -n the slot\'s contender key PREFIX/<session>) and, for a lock, CONSUL_LOCK_INDEX ' +
+  '(the fencing token: the key\'s LockIndex, larger for every later holder). To make a write that Consul refuses ' +
+  'once the lock is lost, send it as a /v1/txn whose first operation is {"KV":{"Verb":"check-session","Key":' +
+  '$CONSUL_LOCK_KEY,"Session":$CONSUL_LOCK_SESSION}}.';
+
+/** The environment variables that tell the command which session holds what (its fencing token). */
+function lockEnv(held: HeldLock | HeldSemaphore): Record<string, string> {
+  const env: Record<string, string> = { CONSUL_LOCK_SESSION: held.session, CONSUL_LOCK_KEY: held.key };
+  if ('fencingToken' in held) env['CONSUL_LOCK_INDEX'] = String(held.fencingToken);
+  return env;
+}
+
+/**
+ * Runs the command while `held` is held; stops it when the lock is lost; always releases — and only
+ * once nothing of the command's process group is left running (SIGTERM, then SIGKILL after the grace
+ * period, to whatever outlived the main process: see `runChild`'s `sweep`).
+ */
 async function runHolding(
   held: HeldLock | HeldSemaphore,
   args: readonly string[],
@@ -58,7 +85,7 @@ async function runHolding(
 ): Promise<number> {
   let status: number;
   try {
-    const exit = await runChild(args, { stop: held.signal });
+    const exit = await runChild(args, { stop: held.signal, sweep: true, env: lockEnv(held) });
     status = exit.status;
     if (held.signal.aborted) {
       const reason = held.signal.reason as Error | undefined;
@@ -122,7 +149,9 @@ export function registerLocks(program: Command, state: ExitState): void {
         'Run a command while holding the Consul lock LOCK (key LOCK), so that at most one runs across the cluster; ' +
           'exits 2 without running when the lock is held. With -i, also skips (exit 0) when the last successful run, ' +
           'recorded in the key LOCK_last_run (seconds since the epoch), is less than SECONDS ago. The command\'s output ' +
-          'streams live, signals are forwarded to it, and its exit status is returned. One argument is run by /bin/sh -c.',
+          'streams live, signals are forwarded to it, and its exit status is returned. One argument is run by /bin/sh -c. ' +
+          'The command gets CONSUL_LOCK_SESSION, CONSUL_LOCK_KEY (LOCK) and CONSUL_LOCK_INDEX (the fencing token), as with `consulate lock`. ' +
+          SWEEP_HELP,
       )
       .argument('<lock>', 'the lock key')
       .argument('<command...>', 'the command (after --)')
@@ -142,7 +171,8 @@ export function registerLocks(program: Command, state: ExitState): void {
         'Run a command while holding the lock PREFIX/.lock, compatible with `consul lock PREFIX` (same key, session ' +
           'and flags, so both exclude each other); with -n N, hold one of N slots of a semaphore like `consul lock -n N`. ' +
           'Waits for the lock unless --try is given; exits 2 when it could not be acquired. The command\'s status is returned; ' +
-          'if the lock is lost, the command is stopped (SIGTERM, then SIGKILL) and consulate exits 1.',
+          'if the lock is lost, the command is stopped (SIGTERM, then SIGKILL) and consulate exits 1. ' +
+          ENV_HELP + ' ' + SWEEP_HELP,
       )
       .argument('<prefix>', 'the lock prefix (the key is PREFIX/.lock)')
       .argument('<command...>', 'the command (after --)')

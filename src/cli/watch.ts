@@ -2,7 +2,9 @@
 /**
  * `consulate watch`: like `consul watch`, prints the watched data as one JSON line on stdout at
  * start and after each change (the API's JSON as Consul sends it: KV values base64, flags exact), or
- * runs a handler command with that JSON on its stdin. Blocking queries, with backoff on errors.
+ * runs a handler command with that JSON on its stdin. Blocking queries; transient failures (network,
+ * timeouts, 5xx) are retried with backoff and a warning, while a 400/401/403 (`Permission denied`,
+ * `ACL not found`) ends it with status 1. `--once` does one read: any failure exits 1 with the reason.
  * SIGINT/SIGTERM end it with status 0.
  * @module
  */
@@ -100,7 +102,9 @@ export function registerWatch(program: Command): void {
       .summary('watch a key, prefix, services, a service, checks or events (like consul watch)')
       .description(
         'Print the watched data as one JSON line at start and after each change (the API\'s JSON; KV values base64), ' +
-          'or run HANDLER with that JSON on its stdin (one argument is run by /bin/sh -c). Ends on SIGINT/SIGTERM (exit 0).',
+          'or run HANDLER with that JSON on its stdin (one argument is run by /bin/sh -c). Ends on SIGINT/SIGTERM (exit 0). ' +
+          'Transient failures (network, timeouts, 5xx) are retried with backoff; a 400 or 403 (e.g. Permission denied, ' +
+          'ACL not found) exits 1, as does any failure of the single read of --once.',
       )
       .addOption(new Option('--type <type>', 'what to watch').choices(['key', 'keyprefix', 'services', 'service', 'checks', 'event']).makeOptionMandatory())
       .option('--key <key>', 'key: the key')
@@ -111,7 +115,7 @@ export function registerWatch(program: Command): void {
       .addOption(new Option('--state <state>', 'checks: only checks in this state').choices(['any', 'passing', 'warning', 'critical']))
       .option('--name <name>', 'event: only events with this name')
       .option('--stale', 'allow any server to answer (stale reads)')
-      .option('--once', 'print the current data and exit')
+      .option('--once', 'print the current data and exit (one read: a failure exits 1)')
       .argument('[handler...]', 'command to run for each change (after --)')
       .passThroughOptions(),
   ).action(async (handler: string[], flags: WatchFlags, command: Command) => {
@@ -126,7 +130,11 @@ export function registerWatch(program: Command): void {
           signal: controller.signal,
           opaqueIndex: opaque,
           ...(flags.stale ? { consistency: 'stale' as const } : {}),
-          onError: (error, attempt) => warn(`watch read failed (attempt ${attempt}), retrying: ${describeError(error)}`),
+          // --once: one read, its failure is the command's (exit 1 with the reason)
+          ...(flags.once ? { maxAttempts: 1 } : {}),
+          onError: (error, attempt, { transient }) => {
+            if (transient && !flags.once) warn(`watch read failed (attempt ${attempt}), retrying: ${describeError(error)}`);
+          },
         });
         for await (const { data } of changes) {
           const json = stringifyJson(data);

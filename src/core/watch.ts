@@ -5,24 +5,45 @@
  * for await (const { data, meta } of watch(client, (c, o) => kv.get(c, 'config/db', o))) { … }
  * ```
  *
- * It follows Consul's guidance for blocking queries: the index is reset to 0 when it goes backwards
- * (a restored or restarted cluster) or is not greater than 0, an unchanged index is not yielded
- * again (nor, by default, unchanged data under a new index), wakeups are spaced by a minimum interval, errors are retried with jittered exponential
- * backoff and surfaced (to `onError`, or thrown after `maxAttempts`), and the request in flight is
- * cancelled when the loop ends (`break`, `return()`, `signal`).
+ * It follows Consul's guidance for blocking queries: after any response it blocks on an index of at
+ * least 1 (an endpoint answering `X-Consul-Index: 0` must not turn the watch into a poll), the index
+ * is reset to 0 only when it goes backwards (a restored or restarted cluster), an unchanged index is
+ * not yielded again (nor, by default, unchanged data under a new index), wakeups are spaced by a
+ * minimum interval, transient errors are retried with jittered exponential backoff and surfaced (to
+ * `onError`, or thrown after `maxAttempts`), errors that a retry cannot fix (400, 401, 403) end the
+ * watch unless `onError` says `'retry'`, and the request in flight is cancelled when the loop ends
+ * (`break`, `return()`, `signal`).
  * @see https://developer.hashicorp.com/consul/api-docs/features/blocking
  * @module
  */
 import type { Client } from './client.ts';
 import type { Duration } from './encoding.ts';
 import { durationMs, uint64 } from './encoding.ts';
-import { InputError, isInputError } from './errors.ts';
+import { InputError, isHttpError, isInputError } from './errors.ts';
 import type { ReadOptions } from './query.ts';
 import type { Result } from './request.ts';
 import { asyncDispose, sameData, sleep } from './async.ts';
 
 /** A read the watch calls repeatedly with `index`, `wait` and `signal` set: `(client, options) → Result<T>`. */
 export type WatchRead<T> = (client: Client, options: ReadOptions) => Promise<Result<T>>;
+
+/**
+ * What `onError` may answer: `'retry'` backs off and reads again (also after an error that is not
+ * transient), `'stop'` ends the watch with the error; anything else (`undefined`) keeps the default:
+ * retry a transient error, end with any other.
+ */
+export type WatchErrorAction = 'retry' | 'stop' | undefined;
+
+/** What {@link WatchOptions.onError} is told besides the error and the attempt number. */
+export interface WatchErrorInfo {
+  /**
+   * Whether the watch retries this error by default: `false` for an input error and for a 400 (bad
+   * request), 401 (ACLs disabled) or 403 (`Permission denied`, `ACL not found`), which another
+   * attempt with the same request cannot fix; `true` for anything else (network failures,
+   * `TimeoutError` — a stalled read included —, 5xx, 429, …).
+   */
+  transient: boolean;
+}
 
 /** Options of {@link watch}: the read's own options plus the loop's. */
 export interface WatchOptions extends ReadOptions {
@@ -36,12 +57,25 @@ export interface WatchOptions extends ReadOptions {
   /** Ends the iteration cleanly (the iterator returns `done`) and cancels the request in flight. */
   signal?: AbortSignal;
   /**
-   * Called with each failed read and the number of consecutive failures; the watch then backs off
-   * and retries. Throw from it to end the iteration with that error.
+   * Called with each failed read (before the watch decides what to do), the number of consecutive
+   * failures and whether the error is {@link WatchErrorInfo.transient | transient}. By default a
+   * transient error is retried after a backoff, and any other (400, 401, 403) ends the iteration
+   * with that error. Return `'retry'` to keep the watch going past such an error too (a token that
+   * will be granted the right policy, say), `'stop'` to end it with this error, or throw to end it
+   * with what you throw; any other return value (`undefined`, or what `console.warn` or
+   * `errors.push(e)` return) keeps the default.
+   * @example
+   * ```ts
+   * onError: (error, attempt, { transient }) => {
+   *   console.warn(`watch failed (attempt ${attempt})`, error);
+   *   return isForbiddenError(error) ? 'retry' : undefined; // wait for the ACL to be fixed
+   * }
+   * ```
    */
-  onError?: ((error: unknown, attempt: number) => void) | undefined;
+  onError?: ((error: unknown, attempt: number, info: WatchErrorInfo) => WatchErrorAction | unknown) | undefined;
   /**
-   * Consecutive failed reads after which the iterator throws the last error.
+   * Consecutive failed reads after which the iterator throws the last error (`1`: end at the first
+   * failure). It applies to errors retried by `'retry'` too.
    * @default Infinity with `onError`, 5 without
    */
   maxAttempts?: number | undefined;
@@ -70,10 +104,17 @@ export interface WatchOptions extends ReadOptions {
   distinct?: boolean | undefined;
   /**
    * The index is an opaque value, not a raft index (`/v1/event/list` returns a hash): block on it as
-   * given and yield whenever it differs, without the goes-backwards reset.
+   * given (0 excepted: on 1, as always) and yield whenever it differs, without the goes-backwards reset.
    * @default false
    */
   opaqueIndex?: boolean | undefined;
+}
+
+/** Whether a failed read is worth retrying as it is: not an input error, nor a 400, 401 or 403. */
+function isTransient(error: unknown): boolean {
+  if (isInputError(error)) return false;
+  if (!isHttpError(error)) return true;
+  return error.status !== 400 && error.status !== 401 && error.status !== 403;
 }
 
 /** The iterator returned by {@link watch}: `for await`-able, closable, `await using`-able. */
@@ -99,12 +140,18 @@ export interface WatchIterator<T> extends AsyncIterableIterator<Result<T>, undef
  * @param options - the read's options (dc, token, consistency, filter, `wait`…) and the loop's.
  * @returns a {@link WatchIterator}.
  * @throws {InputError} for bad options (at once), or a read's InputError (from `next()`).
+ * @throws {ForbiddenError} from `next()` on a 403 (`Permission denied`, `ACL not found`), after
+ *   `onError` saw it, unless `onError` returned `'retry'`; the same for a `BadRequestError` (400)
+ *   and an `HttpError` with status 401 (ACLs disabled).
+ * @throws the last error from `next()` after `maxAttempts` consecutive failures (never, by default,
+ *   with `onError`), or the error `onError` threw or answered `'stop'` to.
  * @example
  * ```ts
  * const controller = new AbortController();
  * for await (const { data } of watch(client, (c, o) => kv.get(c, 'config/flag', o), {
  *   signal: controller.signal,
- *   onError: (error) => console.warn('watch failed, retrying', error),
+ *   // transient errors are retried; a 403 still ends the loop (throws) unless this returns 'retry'
+ *   onError: (error, attempt, { transient }) => console.warn(`watch failed (attempt ${attempt})`, transient ? 'retrying' : 'giving up', error),
  * })) {
  *   console.log('flag is now', data);
  * }
@@ -164,8 +211,10 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
         if (stopper.signal.aborted) return done;
         if (isInputError(error)) throw error;
         failures++;
-        onError?.(error, failures);
-        if (failures >= limit) throw error;
+        const transient = isTransient(error);
+        const action = onError?.(error, failures, { transient });
+        if (stopper.signal.aborted) return done;
+        if (action === 'stop' || (action !== 'retry' && !transient) || failures >= limit) throw error;
         // Re-read at once after recovering: the agent may have restarted with other indexes.
         blockIndex = undefined;
         recovering = true;
@@ -182,8 +231,9 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
       else changed = got !== last.index || (recovering && !sameData(result.data, last.data));
       recovering = false;
       if (got === undefined) blockIndex = undefined;
-      else if (opaqueIndex) blockIndex = got;
-      else if (got <= 0n || (blockIndex !== undefined && got < blockIndex)) blockIndex = 0n;
+      // an index of 0 would return at once (a poll): block on at least 1; reset only when it went backwards
+      else if (got < 1n) blockIndex = 1n;
+      else if (!opaqueIndex && blockIndex !== undefined && got < blockIndex) blockIndex = 0n;
       else blockIndex = got;
       if (changed) {
         last = { index: got, data: result.data };

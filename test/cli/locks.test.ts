@@ -1,9 +1,9 @@
 // consulate run_once and consulate lock: exclusivity, -i, signals, exit statuses, interop with consul lock.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBytes, getRecord } from '../../src/endpoints/kv.ts';
 import { list as sessions } from '../../src/endpoints/session.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
@@ -22,6 +22,55 @@ function holdUntilReleased(exitCode = 0): { script: string; release(): void } {
     script: `echo holding; while [ ! -f ${file} ]; do sleep 0.05; done; echo released; exit ${exitCode}`,
     release: () => writeFileSync(file, ''),
   };
+}
+
+/** Whether a process is running (a zombie, dead but not reaped by an init that does not reap, is not). */
+function alive(pid: number): boolean {
+  if (existsSync('/proc/self/stat')) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Background processes the tests started, killed after each test in case the CLI left them running. */
+const leftovers: number[] = [];
+afterEach(() => {
+  for (const pid of leftovers.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+});
+
+/** Starts a command whose shell writes the pid of a background job to a file, then prints `holding`; returns that pid. */
+async function startWithBackgroundJob(args: string[], pidfile: string): Promise<{ child: ReturnType<typeof start>; pid: number }> {
+  const child = start(args);
+  await child.waitFor(/holding/);
+  const pid = Number(readFileSync(pidfile, 'utf8').trim());
+  leftovers.push(pid);
+  expect(alive(pid)).toBe(true);
+  return { child, pid };
+}
+
+/** Waits (blocking queries from `index`) until `key` is not held, and says whether `pid` was still running at that moment. */
+async function aliveWhenReleased(key: string, index: bigint | undefined, pid: number): Promise<boolean> {
+  for (;;) {
+    const { data, meta } = await getRecord(client, key, { ...(index === undefined ? {} : { index }), wait: '10s' });
+    if (data?.Session === undefined) return alive(pid);
+    index = meta.index;
+  }
 }
 
 async function sessionsNamed(pattern: RegExp): Promise<number> {
@@ -105,6 +154,57 @@ describe('run_once', () => {
     expect(result.code).toBe(127);
     expect(result.stderr).toMatch(/cannot run "\/nonexistent\/command"/);
     expect((await getRecord(client, lock)).data?.Session).toBeUndefined();
+  });
+});
+
+describe('the whole command is stopped before the lock is released (process-group sweep)', () => {
+  it.each([
+    ['lock', 'SIGINT'],
+    ['run_once', 'SIGQUIT'],
+  ] as const)('%s sent %s: a background job (which ignores it, as shells start them) is gone before the lock is free', async (cmd, signal) => {
+    const name = `${uniquePrefix(`cli-sweep-${cmd}`)}job`;
+    const key = cmd === 'lock' ? `${name}/.lock` : name;
+    const pidfile = join(dir, `pid-${counter++}`);
+    const { child, pid } = await startWithBackgroundJob([cmd, name, '--', `sleep 120 >/dev/null 2>&1 & echo $! > ${pidfile}; echo holding; wait`], pidfile);
+    const { data, meta } = await getRecord(client, key);
+    expect(data?.Session).toBeDefined();
+    const released = aliveWhenReleased(key, meta.index, pid);
+    child.kill(signal);
+    expect(await released).toBe(false);
+    const result = await child.done;
+    expect(result.code).toBe(128 + constants.signals[signal]);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('after the command exits on its own, a group member ignoring SIGTERM is killed (SIGKILL after the grace period) before the lock is released', async () => {
+    const lock = `${uniquePrefix('cli-sweep-exit')}job`;
+    const pidfile = join(dir, `pid-${counter++}`);
+    const release = join(dir, `release-${counter++}`);
+    const { child, pid } = await startWithBackgroundJob(
+      ['run_once', lock, '--', `(trap '' TERM; exec sleep 120) >/dev/null 2>&1 & echo $! > ${pidfile}; echo holding; while [ ! -f ${release} ]; do sleep 0.05; done; exit 0`],
+      pidfile,
+    );
+    const { meta } = await getRecord(client, lock);
+    const released = aliveWhenReleased(lock, meta.index, pid);
+    writeFileSync(release, '');
+    expect(await released).toBe(false);
+    const result = await child.done;
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('after a lost lock, a group member ignoring SIGTERM is killed too, although the main command died of the SIGTERM', async () => {
+    const prefix = `${uniquePrefix('cli-sweep-lost')}svc`;
+    const pidfile = join(dir, `pid-${counter++}`);
+    const { child, pid } = await startWithBackgroundJob(
+      ['lock', prefix, '--', `(trap '' TERM; exec sleep 120) >/dev/null 2>&1 & echo $! > ${pidfile}; echo holding; while :; do sleep 0.05; done`],
+      pidfile,
+    );
+    const held = (await getRecord(client, `${prefix}/.lock`)).data!;
+    await fetch(`${inject('consulAddress')}/v1/session/destroy/${held.Session}`, { method: 'PUT' });
+    const result = await child.done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/lock lost while the command ran/);
+    expect(alive(pid)).toBe(false);
   });
 });
 

@@ -10,6 +10,7 @@ import { service } from '../../src/endpoints/agent.ts';
 import { getBytes, set } from '../../src/endpoints/kv.ts';
 import { verifySnapshot } from '../../src/endpoints/snapshot.ts';
 import { startAgent } from '../support/agent.mjs';
+import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 import { testClient, uniquePrefix } from '../support/client.ts';
 import { cleanup, cli, prepare, start } from './run.ts';
 
@@ -83,6 +84,31 @@ describe('watch', () => {
     expect(handled.stdout).toMatch(new RegExp(`^handler got \\{.*"Key":"${p}k".*"Value":"${Buffer.from('value').toString('base64')}"`));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/needs --key/);
+  });
+});
+
+describe('watch failures', () => {
+  it('--once against an unreachable agent does one read and exits 1 with the reason', async () => {
+    const result = await cli(['watch', '--type', 'key', '--key', 'k', '--once'], { address: 'http://127.0.0.1:1' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toMatch(/retrying/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^consulate: error: .*(127\.0\.0\.1:1|ECONNREFUSED)/);
+  });
+
+  it('a watch answered 403 exits 1 with Consul\'s reason instead of retrying; transient failures are retried with a warning', async () => {
+    // two transient failures (500s, which the client itself does not retry), then 403 as Consul 1.8.7 answers a denied read
+    await using server = await startMisbehavingServer((_request, n) =>
+      n < 2 ? { mode: 'respond', status: 500, headers: { 'Content-Type': 'text/plain' }, body: 'rpc error: No cluster leader' }
+        : { mode: 'respond', status: 403, statusText: 'Forbidden', headers: { 'Content-Type': 'text/plain' }, body: 'Permission denied' });
+    const result = await cli(['watch', '--type', 'keyprefix', '--prefix', 'p'], { address: server.address });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.filter((line) => /attempt [12]\), retrying: .*No cluster leader/.test(line))).toHaveLength(2);
+    expect(lines.at(-1)).toMatch(/^consulate: error: .*Permission denied/);
+    expect(server.requests).toHaveLength(3);
   });
 });
 

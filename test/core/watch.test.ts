@@ -3,10 +3,14 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { watch } from '../../src/core/watch.ts';
 import type { WatchRead } from '../../src/core/watch.ts';
 import * as kv from '../../src/endpoints/kv.ts';
-import { Consul, createClient, InputError, isNetworkError, NotFoundError } from '../../src/index.ts';
+import {
+  BadRequestError, Consul, createClient, ForbiddenError, HttpError, InputError, isForbiddenError, isNetworkError, isTimeoutError,
+  NetworkError, NotFoundError, ServerError, TimeoutError,
+} from '../../src/index.ts';
 import type { FetchLike, QueryMeta, ReadOptions, Result } from '../../src/index.ts';
 import type { Agent } from '../support/agent.mjs';
 import { freePort, startAgent } from '../support/agent.mjs';
+import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
 
 const client = testClient();
@@ -136,13 +140,14 @@ describe('watch on a key (shared agent)', () => {
 });
 
 describe('watch loop logic (scripted reads)', () => {
-  it("resets the index to 0 when it goes backwards or is not > 0 (Consul's guidance)", async () => {
+  it("resets the index to 0 only when it goes backwards, and blocks on at least 1 after an index of 0 (Consul's guidance)", async () => {
     const { read, asked } = scripted<string>([
       { data: 'a', meta: meta(10n) },
       { data: 'b', meta: meta(12n) },
       { data: 'c', meta: meta(5n) }, // backwards: a restored/restarted cluster
       { data: 'c', meta: meta(5n) },
-      { data: 'd', meta: meta(0n) }, // not > 0
+      { data: 'd', meta: meta(0n) }, // not > 0: block on 1, never 0 (which would return at once)
+      { data: 'd', meta: meta(0n) },
       { data: 'd', meta: meta(7n) },
       { data: 'e', meta: meta(8n) },
     ]);
@@ -151,7 +156,7 @@ describe('watch loop logic (scripted reads)', () => {
     for (let i = 0; i < 5; i++) yielded.push((await it.next()).value!.data);
     await it.return();
     expect(yielded).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(asked).toEqual([undefined, 10n, 12n, 0n, 5n, 0n, 7n]);
+    expect(asked).toEqual([undefined, 10n, 12n, 0n, 5n, 1n, 1n, 7n]);
   });
 
   it('starts from a given index', async () => {
@@ -174,19 +179,21 @@ describe('watch loop logic (scripted reads)', () => {
     expect(asked).toEqual([41n, 41n]);
   });
 
-  it('treats an opaque (event hash) index as given: no reset, yields on change', async () => {
+  it('treats an opaque (event hash) index as given: no reset, yields on change, but never blocks on 0', async () => {
     const big = 11834445451503821006n;
     const { read, asked } = scripted<string[]>([
       { data: [], meta: meta(1n) },
       { data: ['e1'], meta: meta(big) },
       { data: ['e1', 'e2'], meta: meta(3n) }, // "smaller" but just another hash
+      { data: ['e1', 'e2', 'e3'], meta: meta(0n) }, // 0 would return at once: block on 1
+      { data: ['e4'], meta: meta(5n) },
     ]);
     const it = watch(client, read, { opaqueIndex: true, minInterval: 0 });
     const yielded: string[][] = [];
-    for (let i = 0; i < 3; i++) yielded.push((await it.next()).value!.data);
+    for (let i = 0; i < 5; i++) yielded.push((await it.next()).value!.data);
     await it.return();
-    expect(yielded).toEqual([[], ['e1'], ['e1', 'e2']]);
-    expect(asked).toEqual([undefined, 1n, big]);
+    expect(yielded).toEqual([[], ['e1'], ['e1', 'e2'], ['e1', 'e2', 'e3'], ['e4']]);
+    expect(asked).toEqual([undefined, 1n, big, 3n, 1n]);
   });
 
   it('reports errors to onError with the attempt number, backs off, and keeps going', async () => {
@@ -235,10 +242,141 @@ describe('watch loop logic (scripted reads)', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
   });
 
+  it('ends with a 400, 401 or 403 once onError saw it (not transient); onError returning "retry" keeps the watch going', async () => {
+    const denied = new ForbiddenError('Permission denied', { status: 403 });
+    const unknownToken = new ForbiddenError('ACL not found', { status: 403 });
+    const badRequest = new BadRequestError('Invalid wait time', { status: 400 });
+    const disabled = new HttpError('ACL support disabled', { status: 401 });
+    for (const error of [denied, unknownToken, badRequest, disabled]) {
+      const { read, asked } = scripted<string>([{ data: 'a', meta: meta(1n) }, error, { data: 'b', meta: meta(2n) }]);
+      const seen: [unknown, number, boolean][] = [];
+      const it = watch(client, read, {
+        onError: (e, n, { transient }) => { seen.push([e, n, transient]); },
+        backoff: { min: 5, max: 10 },
+        minInterval: 0,
+      });
+      expect((await it.next()).value?.data).toBe('a');
+      await expect(it.next()).rejects.toBe(error);
+      expect(seen).toEqual([[error, 1, false]]);
+      expect(asked).toHaveLength(2);
+      expect(await it.next()).toEqual({ done: true, value: undefined });
+    }
+    // without onError too: at once, not after maxAttempts
+    const once = scripted<string>([denied, { data: 'never', meta: meta(1n) }]);
+    await expect(watch(client, once.read, { backoff: { min: 5, max: 10 }, minInterval: 0 }).next()).rejects.toBe(denied);
+    expect(once.asked).toHaveLength(1);
+
+    const { read, asked } = scripted<string>([{ data: 'a', meta: meta(1n) }, denied, denied, { data: 'b', meta: meta(2n) }]);
+    const attempts: number[] = [];
+    const it = watch(client, read, {
+      onError: (_e, n) => {
+        attempts.push(n);
+        return 'retry';
+      },
+      backoff: { min: 5, max: 10 },
+      minInterval: 0,
+    });
+    expect((await it.next()).value?.data).toBe('a');
+    expect((await it.next()).value?.data).toBe('b');
+    await it.return();
+    expect(attempts).toEqual([1, 2]);
+    expect(asked).toHaveLength(4);
+  });
+
+  it('retries timeouts, network and server errors (transient); onError returning "stop" ends the watch with the error', async () => {
+    const timeout = new TimeoutError('GET /v1/kv/k timed out after 1000 ms');
+    const network = new NetworkError('GET /v1/kv/k failed: connect ECONNREFUSED 127.0.0.1:8500');
+    const server = new ServerError('rpc error: No cluster leader', { status: 500 });
+    const { read, asked } = scripted<string>([timeout, network, server, { data: 'a', meta: meta(3n) }]);
+    const seen: [unknown, number, boolean][] = [];
+    const it = watch(client, read, { onError: (e, n, { transient }) => { seen.push([e, n, transient]); }, backoff: { min: 5, max: 10 }, minInterval: 0 });
+    expect((await it.next()).value?.data).toBe('a');
+    await it.return();
+    expect(seen).toEqual([[timeout, 1, true], [network, 2, true], [server, 3, true]]);
+    expect(asked).toHaveLength(4);
+
+    const stopped = scripted<string>([network, { data: 'never', meta: meta(1n) }]);
+    const it2 = watch(client, stopped.read, { onError: () => 'stop', backoff: { min: 5, max: 10 }, minInterval: 0 });
+    await expect(it2.next()).rejects.toBe(network);
+    expect(stopped.asked).toHaveLength(1);
+    expect(await it2.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('refuses bad options at once', () => {
     expect(() => watch(client, (c, o) => kv.get(c, 'x', o), { maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => watch(client, (c, o) => kv.get(c, 'x', o), { minInterval: '5' })).toThrow(/minInterval/);
     expect(() => watch(client, 'nope' as unknown as WatchRead<string>)).toThrow(/read function/);
+  });
+});
+
+describe('watch against misbehaving servers', () => {
+  const indexOf = (path: string) => new URL(path, 'http://x').searchParams.get('index');
+
+  it('blocks on index 1 after a response with X-Consul-Index: 0, instead of polling', async () => {
+    // answers index 0 at once to a non-blocking read (kv.get reads ?raw), and holds a blocking one (index >= 1) as Consul would
+    await using server = await startMisbehavingServer((request) =>
+      Number(indexOf(request.path) ?? 0) >= 1 ? 'never-answer' : { mode: 'respond', body: 'v', headers: { 'X-Consul-Index': '0' } });
+    const c = createClient({ address: server.address, retry: { limit: 0 } });
+    const it = watch(c, (cl, o) => kv.get(cl, 'k', o), { wait: '60s' });
+    try {
+      expect((await it.next()).value?.data).toBe('v');
+      const pending = it.next();
+      while (server.requests.length < 2) await sleep(20);
+      expect(indexOf(server.requests[0]!.path)).toBeNull();
+      expect(indexOf(server.requests[1]!.path)).toBe('1');
+      await sleep(300);
+      expect(server.requests).toHaveLength(2); // the second read is blocking, not answered and repeated
+      await it.return();
+      expect(await pending).toEqual({ done: true, value: undefined });
+    } finally {
+      await it.return();
+    }
+  });
+
+  it('counts a read whose body stalls as one failed attempt (TimeoutError), then backs off and reads again', async () => {
+    await using server = await startMisbehavingServer((_request, n) =>
+      n === 0 ? { mode: 'stall-body', contentLength: 200 } : { mode: 'respond', body: 'after', headers: { 'X-Consul-Index': '9' } });
+    const c = createClient({ address: server.address, timeout: 500, retry: { limit: 0 } });
+    const seen: [unknown, number, boolean][] = [];
+    const it = watch(c, (cl, o) => kv.get(cl, 'k', o), { onError: (e, n, { transient }) => { seen.push([e, n, transient]); }, backoff: { min: 10, max: 20 } });
+    try {
+      expect((await it.next()).value?.data).toBe('after');
+    } finally {
+      await it.return();
+    }
+    expect(seen).toHaveLength(1);
+    expect(isTimeoutError(seen[0]![0])).toBe(true);
+    expect(seen[0]!.slice(1)).toEqual([1, true]);
+    expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('watch on an ACL-enabled agent', () => {
+  const masterToken = '6c5e6d3a-4f0e-4a8e-9d55-0c3b2f1a7e21';
+  let agent: Agent | undefined;
+  afterEach(async () => {
+    await agent?.stop();
+    agent = undefined;
+  });
+
+  it('ends with the 403 (Permission denied, ACL not found) after onError saw it, instead of retrying forever', async () => {
+    agent = await startAgent({ name: 'consulate-watch-acl', acl: { masterToken } });
+    await kv.set(createClient({ address: agent.address, token: masterToken }), 'secret/k', 'v');
+    for (const [token, text] of [[undefined, /Permission denied/], ['00000000-0000-4000-8000-000000000000', /ACL not found/]] as const) {
+      const c = createClient({ address: agent.address, ...(token ? { token } : {}) });
+      const seen: unknown[] = [];
+      const it = watch(c, (cl, o) => kv.get(cl, 'secret/k', o), {
+        onError: (e, n) => {
+          seen.push(e);
+          if (n >= 3) throw new Error('kept retrying a 403');
+        },
+        backoff: { min: 10, max: 20 },
+      });
+      const failure = await it.next().then(() => undefined, (e: unknown) => e);
+      expect(isForbiddenError(failure), String(failure)).toBe(true);
+      expect((failure as Error).message).toMatch(text);
+      expect(seen).toEqual([failure]);
+    }
   });
 });
 
