@@ -14,8 +14,9 @@ import type { Duration } from '../core/encoding.ts';
 import { durationMs, formatDuration } from '../core/encoding.ts';
 import { InputError, NotFoundError, TimeoutError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
+import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
-import { check, drain, readJson, requestJson, send } from '../core/request.ts';
+import { check, readJson, requestJson, send } from '../core/request.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
 import type { SessionEntry } from '../schemas/session.ts';
 import { SessionCreated, SessionList } from '../schemas/session.ts';
@@ -169,8 +170,10 @@ export async function node(client: Client, nodeName: string, options: ReadOption
 /**
  * Renews a TTL session. Consul may answer with a longer TTL than the one created (read `data.TTL`).
  * @returns the renewed session, or `undefined` when the session no longer exists (Consul answers
- *   404: it expired or was destroyed; `meta.status` is 404). It does not throw `NotFoundError`.
+ *   404 with its text "Session id '…' not found": it expired or was destroyed; `meta.status` is 404).
+ *   Consul's own 404 does not throw `NotFoundError`; anybody else's does.
  * @throws {InputError} when `id` is not a UUID.
+ * @throws {NotFoundError} when a 404 lacks Consul's text "Session id '…' not found" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/session#renew-session
  * @example
  * ```ts
@@ -183,7 +186,7 @@ export async function renew(client: Client, id: string, options: WriteOptions = 
   const path = `session/renew/${encodeURIComponent(id)}`;
   const { response, meta } = await send(client, { method: 'PUT', path, options, accept: [404] });
   if (response.status === 404) {
-    await drain(response);
+    await confirmMissing(client, response, MISSING.sessionRenew, { method: 'PUT', path });
     return { data: undefined, meta };
   }
   const where = `PUT /v1/${path}`;
@@ -207,7 +210,8 @@ export interface RenewPeriodicallyOptions extends WriteOptions {
   destroyOnStop?: boolean | undefined;
   /**
    * Called once when the session is found gone (renew answered 404: a `NotFoundError`) or when no
-   * renewal succeeded for a whole TTL (the last error). The renewer then ends with `"expired"`.
+   * renewal succeeded for a whole TTL (the last error, or a `TimeoutError` when a renewal was still
+   * waiting for an answer: it is aborted then). The renewer then ends with `"expired"`.
    */
   onExpired?: ((reason: unknown) => void) | undefined;
   /** Called for every failed renewal (and a failed destroy on stop); the renewer keeps trying. */
@@ -229,7 +233,8 @@ export interface SessionRenewer {
 /**
  * Keeps a TTL session alive: renews it every TTL/2, retries failed renewals with backoff (0.5 s,
  * doubling, at most 5 s) until the TTL is nearly spent, stops on `signal` or `stop()` and then
- * destroys the session (option), and reports expiry through `onExpired`.
+ * destroys the session (option), and reports expiry through `onExpired` — at the latest when a TTL
+ * has passed since the last successful renewal: a renewal still waiting for an answer then is aborted.
  * @param id - the session id.
  * @returns a {@link SessionRenewer}; it is running already.
  * @throws {InputError} for a bad id or a TTL that is not a positive duration.
@@ -273,8 +278,14 @@ export function renewPeriodically(client: Client, id: string, options: RenewPeri
         report(onExpired, lastError ?? new TimeoutError(`session ${id} could not be renewed within its TTL`));
         return 'expired';
       }
+      // a renewal that hangs (a stopped agent) must not outlive the TTL: abort it when the TTL is spent
+      const attempt = new AbortController();
+      const onStop = (): void => attempt.abort(stopper.signal.reason);
+      stopper.signal.addEventListener('abort', onStop, { once: true });
+      const spent = new TimeoutError(`session ${id} could not be renewed within its TTL (a renewal got no answer)`);
+      const timer = setTimeout(() => attempt.abort(spent), Math.max(0, lastRenew + ttl - Date.now()));
       try {
-        const { data } = await renew(client, id, { ...write, signal: stopper.signal });
+        const { data } = await renew(client, id, { ...write, signal: attempt.signal });
         if (!data) {
           report(onExpired, new NotFoundError(`session ${id} not found (expired or destroyed)`, { method: 'PUT', path: `/v1/session/renew/${id}`, status: 404 }));
           return 'expired';
@@ -286,11 +297,18 @@ export function renewPeriodically(client: Client, id: string, options: RenewPeri
         wait = interval ?? ttl / 2;
       } catch (error) {
         if (stopper.signal.aborted) break;
+        if (attempt.signal.reason === spent) {
+          report(onExpired, spent);
+          return 'expired';
+        }
         failures++;
         lastError = error;
         report(onError, error);
         const left = lastRenew + ttl - Date.now();
         wait = Math.max(0, Math.min(500 * 2 ** (failures - 1), 5_000, left));
+      } finally {
+        clearTimeout(timer);
+        stopper.signal.removeEventListener('abort', onStop);
       }
     }
     if (destroyOnStop) {

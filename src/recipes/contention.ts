@@ -5,12 +5,15 @@
  */
 import type { Client } from '../core/client.ts';
 import { durationMs } from '../core/encoding.ts';
-import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyRequestsError, LockTimeoutError } from '../core/errors.ts';
+import type { TransactionError } from '../core/errors.ts';
+import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyRequestsError, isTransactionError, LockTimeoutError, TimeoutError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { sleep } from '../core/async.ts';
 import type { SessionRenewer } from '../endpoints/session.ts';
 import { checkSessionTtl, create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
+import type { TxnInput, TxnOperation, TxnOptions, TxnResults } from '../endpoints/txn.ts';
+import { run as runTxn } from '../endpoints/txn.ts';
 import type { LockAcquireOptions } from './lock.ts';
 import { DEFAULT_LOCK_SESSION_TTL } from './lock.ts';
 
@@ -19,6 +22,14 @@ const LOCK_WAIT_MS = 15_000;
 /** Retries while a lock-delay is in effect: from 100 ms doubling to Go's `DefaultLockRetryTime` (5 s). */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5_000;
+/**
+ * Default of `monitorTimeout`: the longest a hold goes unconfirmed. Shorter than Consul's failure
+ * detection of a dead or hung agent (serf, default gossip settings: 3–7.5 s measured on loopback), after
+ * which a session tied to that agent's node is invalidated and the lock handed on.
+ */
+export const DEFAULT_MONITOR_TIMEOUT_MS = 2_000;
+/** Pause before a monitor read that failed is tried again within the window. */
+const MONITOR_RETRY_PAUSE_MS = 200;
 
 /** Failures a monitor may ride out: network, timeouts, 429 and 5xx. @internal */
 export function isRetryable(error: unknown): boolean {
@@ -31,10 +42,13 @@ export interface Contention {
   deadline: number;
   /** Session TTL text, `""` for none. */
   ttl: string;
-  /** Monitor retries. */
-  monitorRetries: number;
-  /** Monitor retry pause, ms. */
-  monitorRetryMs: number;
+  /**
+   * How long a hold may go unconfirmed before it is given up, ms: `monitorTimeout` +
+   * `monitorRetries` × `monitorRetryTime`.
+   */
+  monitorWindowMs: number;
+  /** Wait of the monitor's blocking reads, ms (half of `monitorTimeout`). */
+  monitorWaitMs: number;
 }
 
 /** Checks the options shared by locks and semaphores. @internal */
@@ -42,12 +56,20 @@ export function contention(options: LockAcquireOptions): Contention {
   if (options.tryOnce && options.wait !== undefined) throw new InputError('give tryOnce or wait, not both');
   const ttl = checkSessionTtl(options.ttl ?? DEFAULT_LOCK_SESSION_TTL);
   const waitMs = options.wait === undefined ? Number.POSITIVE_INFINITY : durationMs(options.wait, 'wait');
-  const monitorRetries = options.monitorRetries ?? 3;
+  const monitorRetries = options.monitorRetries ?? 0;
   if (!Number.isInteger(monitorRetries) || monitorRetries < 0) {
     throw new InputError(`monitorRetries must be a non-negative integer, got ${String(options.monitorRetries)}`);
   }
   const monitorRetryMs = options.monitorRetryTime === undefined ? 1000 : durationMs(options.monitorRetryTime, 'monitorRetryTime');
-  return { deadline: Date.now() + waitMs, ttl: durationMs(ttl, 'ttl') === 0 ? '' : ttl, monitorRetries, monitorRetryMs };
+  const monitorTimeoutMs = options.monitorTimeout === undefined ? DEFAULT_MONITOR_TIMEOUT_MS : durationMs(options.monitorTimeout, 'monitorTimeout');
+  if (!(monitorTimeoutMs >= 100)) throw new InputError(`monitorTimeout must be at least 100ms, got ${JSON.stringify(options.monitorTimeout)}`);
+  return {
+    deadline: Date.now() + waitMs,
+    ttl: durationMs(ttl, 'ttl') === 0 ? '' : ttl,
+    monitorWindowMs: monitorTimeoutMs + monitorRetries * monitorRetryMs,
+    // Consul answers a blocking read within wait + wait/16: half the timeout leaves the rest for the trip
+    monitorWaitMs: Math.max(10, Math.floor(monitorTimeoutMs / 2)),
+  };
 }
 
 /** A session for a lock or semaphore: given, or created and renewed. @internal */
@@ -145,9 +167,23 @@ export async function runHeld<H extends { signal: AbortSignal; release(): Promis
 
 
 /**
- * Watches a held lock or semaphore slot until `stop` aborts: consistent blocking reads with `read`;
- * `check` returns why the hold is lost (or `undefined` while it holds); transient failures are ridden
- * out `settings.monitorRetries` times. Calls `lose(reason, cause?)` once when the hold is lost. @internal
+ * The client the monitor reads with: the same transport and settings, but without the client's own
+ * retries (the monitor decides what to retry, within its window). @internal
+ */
+export function monitorClient(client: Client): Client {
+  const config = Object.freeze({ ...client.config, retry: Object.freeze({ ...client.config.retry, limit: 0 }) });
+  return Object.freeze({ ...client, config });
+}
+
+/**
+ * Watches a held lock or semaphore slot until `stop` aborts, with consistent blocking reads (`read`,
+ * which must not retry by itself: see {@link monitorClient}). `check` returns why the hold is lost
+ * (or `undefined` while it holds). The hold counts as confirmed when a read is answered (the agent was
+ * alive then, so Consul cannot declare its node failed for a few seconds more). Reads block for
+ * `monitorWaitMs` and are aborted when Consul has not answered for `monitorWindowMs`; a read that
+ * fails (network, 5xx, 429, timeout) is tried again after a short pause while the window lasts. Calls
+ * `lose(reason, cause?)` once: when `check` says so, when the window runs out, or at a failure that is
+ * not transient. Start it right after the acquisition was answered. @internal
  */
 export async function monitorHold<T>(
   settings: Contention,
@@ -158,25 +194,69 @@ export async function monitorHold<T>(
   lose: (reason: string, cause?: unknown) => void,
 ): Promise<void> {
   let index: bigint | undefined;
-  let retries = settings.monitorRetries;
-  const opts: ReadOptions = { ...write, consistency: 'consistent', signal: stop };
+  let confirmed = Date.now();
+  let lastError: unknown;
+  const window = settings.monitorWindowMs;
   while (!stop.aborted) {
+    const left = confirmed + window - Date.now();
+    if (left <= 0) {
+      return lose(`not confirmed for ${window} ms (Consul did not answer)`, lastError ?? new TimeoutError(`no answer within ${window} ms`));
+    }
+    const attempt = new AbortController();
+    const onStop = (): void => attempt.abort(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(
+      () => attempt.abort(new TimeoutError(`Consul did not answer the monitor for ${window} ms`)),
+      left,
+    );
     try {
+      const opts: ReadOptions = { ...write, consistency: 'consistent', signal: attempt.signal, wait: settings.monitorWaitMs };
       const { data, meta } = await read(index === undefined ? opts : { ...opts, index });
       if (stop.aborted) return;
       const lost = check(data);
       if (lost !== undefined) return lose(lost);
-      retries = settings.monitorRetries;
+      confirmed = Date.now();
+      lastError = undefined;
       index = meta.index !== undefined && meta.index > 0n && (index === undefined || meta.index >= index) ? meta.index : undefined;
     } catch (error) {
       if (stop.aborted) return;
-      if (retries > 0 && isRetryable(error)) {
-        retries--;
-        index = undefined;
-        await sleep(settings.monitorRetryMs, stop);
-        continue;
-      }
-      return lose('Consul could not be read', error);
+      const cause = attempt.signal.aborted ? attempt.signal.reason : error;
+      if (!isRetryable(cause)) return lose('Consul could not be read', cause);
+      lastError = cause;
+      index = undefined;
+      const pause = Math.min(MONITOR_RETRY_PAUSE_MS, confirmed + window - Date.now());
+      if (pause > 0) await sleep(pause, stop);
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
     }
+  }
+}
+
+/**
+ * Runs `ops` as one transaction after a `check-session` of `key` by `session`: Consul applies them
+ * only while the session holds the key. The check's own result (always the first) is left out. A refusal
+ * of the check (OpIndex 0) is passed to `onLost` before the {@link TransactionError} is rethrown. @internal
+ */
+export async function fencedTxn(
+  client: Client,
+  key: string,
+  session: string,
+  ops: TxnInput,
+  options: TxnOptions,
+  onLost: (error: TransactionError) => void,
+): Promise<Result<TxnResults>> {
+  const list: readonly TxnOperation[] = Array.isArray(ops) ? (ops as readonly TxnOperation[]) : (ops as { ops: readonly TxnOperation[] }).ops;
+  if (!Array.isArray(list)) throw new InputError('a fenced write takes an array of operations (or a txn builder)');
+  const guard: TxnOperation = { KV: { Verb: 'check-session', Key: key, Session: session } };
+  try {
+    const { data, meta } = await runTxn(client, [guard, ...list], options);
+    // Consul answers the check with the lock key's entry (measured on 1.8.7): leave it out
+    data.results.shift();
+    data.kv.shift();
+    return { data, meta };
+  } catch (error) {
+    if (isTransactionError(error) && error.errors.some((e) => e.OpIndex === 0)) onLost(error);
+    throw error;
   }
 }

@@ -9,8 +9,23 @@
  * - when an acquire fails although nobody holds the key, a lock-delay is in effect: it is waited
  *   out with short retries;
  * - once held, the key is monitored (consistent blocking reads): the lock's `signal` fires when the
- *   session is invalidated, the key is taken or deleted, or Consul stays unreachable after
- *   `monitorRetries` retries.
+ *   session is invalidated, the key is taken or deleted, or Consul has not answered for
+ *   `monitorTimeout` (2 s by default; Go's client gives up at the first failed read, but waits on
+ *   a hung agent as long as its HTTP client lets it);
+ * - a held lock carries a fencing token (`fencingToken`, the key's `LockIndex`) and makes fenced
+ *   writes (`txn`): transactions that Consul itself refuses once the lock's session no longer holds it.
+ *
+ * **The remaining window.** No client can know at once that Consul gave its lock away. If the
+ * agent the client talks to dies or hangs, Consul invalidates the sessions of that node when serf
+ * declares it failed (a few seconds with Consul's default gossip settings: 3–7.5 s measured on
+ * loopback; less with faster gossip settings), and a waiter may acquire then (after the lock-delay,
+ * 15 s by default). The monitor gives the lock up when Consul has not answered it for
+ * `monitorTimeout` (2 s by default; its reads block for half of that), so the `signal` fires before
+ * that — but a process that was paused (GC, SIGSTOP, a VM migration) can still act on a lock it no
+ * longer holds between the loss and noticing it. Keep `monitorTimeout` (+ `monitorRetries` ×
+ * `monitorRetryTime`) below Consul's failure detection and keep a lock-delay; and make what the lock
+ * protects safe with fencing: write through {@link HeldLock.txn}, or check {@link HeldLock.fencingToken}
+ * in the resource you write to.
  * @see https://developer.hashicorp.com/consul/docs/dynamic-app-config/sessions/application-leader-election
  * @module
  */
@@ -19,10 +34,12 @@ import type { Duration } from '../core/encoding.ts';
 import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
+import type { Result } from '../core/request.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
-import { blockingWait, checkDeadline, contention, lockSession, monitorHold, retryDelay, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, monitorHold, retryDelay, runHeld, writeOptions } from './contention.ts';
 import type { KVValue } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
+import type { TxnInput, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 
 /** Go's `api.LockFlagValue`: the flags of a lock key (above 2^53, hence a bigint). */
 export const LOCK_FLAG_VALUE: bigint = 0x2ddccbc058a50c18n;
@@ -56,11 +73,22 @@ export interface LockAcquireOptions extends WriteOptions {
   /** Use this existing session instead of creating (and renewing, and destroying) one. */
   session?: string | undefined;
   /**
-   * How many times the monitor retries a failed read (5xx, network, timeout) before declaring
-   * the lock lost, 1 s apart, like `consul lock -monitor-retry`. @default 3
+   * The longest the hold may go unconfirmed: the monitor's consistent blocking reads wait half of it,
+   * a read that fails is tried again while it lasts, and when Consul has not answered for this long
+   * the lock is given up (its `signal` fires). Keep it below Consul's failure detection of a dead or
+   * hung agent (3 s or more with Consul's default gossip settings), or the lock may be handed on
+   * before this holder knows. A Go duration or milliseconds, at least 100 ms; longer means fewer
+   * reads (one per `monitorTimeout`/2 while nothing changes). @default "2s"
+   */
+  monitorTimeout?: Duration | undefined;
+  /**
+   * Widens the monitor's window by this many `monitorRetryTime`s, like `consul lock -monitor-retry`:
+   * the hold is given up after `monitorTimeout` + `monitorRetries` × `monitorRetryTime` without
+   * confirmation. Riding out a longer outage this way lets a lock be handed on before the holder
+   * knows. @default 0 (Go's `MonitorRetries`)
    */
   monitorRetries?: number | undefined;
-  /** Pause between monitor retries. @default 1000 */
+  /** See `monitorRetries`. @default 1000 */
   monitorRetryTime?: Duration | undefined;
   /** On release, also delete the key if nobody else took it meanwhile (check-and-set), like Go's `Lock.Destroy`. @default false */
   cleanup?: boolean | undefined;
@@ -73,11 +101,35 @@ export interface HeldLock {
   /** The session holding it. */
   readonly session: string;
   /**
+   * The fencing token: the key's `LockIndex` when this hold began. Consul increments it at every
+   * acquisition, so a later holder always has a larger one: a resource that remembers the largest
+   * token it has seen can refuse writes carrying a smaller one. (`key` + `session` + `fencingToken`
+   * is what Consul's docs call a sequencer.)
+   */
+  readonly fencingToken: number;
+  /**
    * Fires when the lock is no longer held: lost (reason: a {@link LockLostError} — session
-   * invalidated or expired, key taken or deleted, Consul unreachable) or released.
+   * invalidated or expired, key taken or deleted, the hold not confirmed within `monitorTimeout`) or
+   * released. It fires when the loss is noticed: see the module's note on the remaining window.
    */
   readonly signal: AbortSignal;
-  /** Releases the lock and destroys the session it created. Idempotent. */
+  /**
+   * A fenced write: runs `ops` as one transaction preceded by a `check-session` of the lock key, so
+   * Consul applies them only while this lock's session still holds the key — whatever this client
+   * believes. Sent even after `signal` fired (Consul decides). The results are those of `ops`.
+   * @throws {TransactionError} when Consul refuses: `errors` has `OpIndex` 0 when the lock was lost
+   * (the `signal` then fires too); the operations of `ops` are numbered from 1.
+   * @throws what `txn.run` throws (InputError for invalid operations, before sending).
+   * @example
+   * ```ts
+   * await held.txn(txn.builder().kv.set('jobs/nightly/state', 'done'));
+   * ```
+   */
+  txn(ops: TxnInput, options?: TxnOptions): Promise<Result<TxnResults>>;
+  /**
+   * Releases the lock and destroys the session it created. Idempotent. After a loss it resolves
+   * (what cannot be undone on an unreachable agent is left to Consul: the session expires).
+   */
   release(): Promise<void>;
   /** Same as {@link HeldLock.release}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -87,17 +139,20 @@ export interface HeldLock {
  * Acquires a lock on `key` and keeps it until released; stored in Go's format (interoperable with
  * `consul lock` on `PREFIX/.lock` and with Go's `api.Lock`).
  * @param key - the lock key (e.g. `service/leader`, or `PREFIX/.lock` to share a lock with `consul lock PREFIX`).
- * @returns a {@link HeldLock}; its `signal` fires when the lock is lost.
+ * @returns a {@link HeldLock}; its `signal` fires when the lock is lost (or could not be confirmed for
+ *   `monitorTimeout`, 2 s by default — see the module's note on the remaining window).
  * @throws {LockHeldError} with `tryOnce` when someone holds the lock (or a lock-delay is in effect).
  * @throws {LockTimeoutError} when `wait` runs out.
  * @throws {LockConflictError} when the key exists with other flags (a plain key, a semaphore).
- * @throws {InputError} for an empty key, a bad TTL/duration or `tryOnce` with `wait` — before sending.
+ * @throws {InputError} for an empty key, a bad TTL/duration (`monitorTimeout` below 100 ms) or `tryOnce` with `wait` — before sending.
  * @throws the `signal`'s reason when aborted.
  * @see https://developer.hashicorp.com/consul/api-docs/kv#acquire
  * @example
  * ```ts
  * await using held = await lock(client, 'jobs/nightly/.lock', { wait: '30s' });
  * await runJob({ signal: held.signal }); // stop when the lock is lost
+ * // a write Consul itself refuses (TransactionError) if the lock was lost meanwhile
+ * await held.txn(txn.builder().kv.set('jobs/nightly/state', 'done'));
  * ```
  */
 export async function lock(client: Client, key: string, options: LockAcquireOptions = {}): Promise<HeldLock> {
@@ -119,6 +174,7 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
   );
   const id = session.id;
   const reading = { ...write, ...(signal ? { signal } : {}) };
+  let fencingToken = 0;
   try {
     let index: bigint | undefined;
     let delayRetries = 0;
@@ -133,14 +189,26 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       if (pair && pair.Flags !== LOCK_FLAG_VALUE) {
         throw new LockConflictError(`key ${JSON.stringify(k)} exists with flags ${pair.Flags}, not a lock's (${LOCK_FLAG_VALUE})`, { key: k });
       }
-      if (pair?.Session === id) break;
+      if (pair?.Session === id) {
+        fencingToken = pair.LockIndex;
+        break;
+      }
       if (pair?.Session) {
         if (options.tryOnce) throw new LockHeldError(`lock ${JSON.stringify(k)} is held by session ${pair.Session}`, { key: k, holder: pair.Session });
         index = meta.index;
         continue;
       }
       const { data: locked } = await acquireLock(client, k, id, { ...reading, value, flags: LOCK_FLAG_VALUE });
-      if (locked) break;
+      if (locked) {
+        // the acquire answers only true: read the LockIndex (the fencing token) it set
+        const { data: mine } = await getRecord(client, k, { ...reading, consistency: 'consistent' });
+        if (mine?.Session === id) {
+          fencingToken = mine.LockIndex;
+          break;
+        }
+        index = undefined; // lost at once (session invalidated): start over
+        continue;
+      }
       // Why did it fail? Held by someone who was faster, or a lock-delay.
       const again = await getRecord(client, k, reading);
       const holder = again.data?.Session;
@@ -161,7 +229,8 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
 
   // Held: monitor the key until released or lost.
   const monitorStop = new AbortController();
-  void monitorHold(settings, write, monitorStop.signal, (o) => getRecord(client, k, o), (pair) => {
+  const monitoring = monitorClient(client);
+  void monitorHold(settings, write, monitorStop.signal, (o) => getRecord(monitoring, k, o), (pair) => {
     if (!pair) return 'the key was deleted';
     if (pair.Session !== id) return pair.Session ? `taken by session ${pair.Session}` : 'its session was invalidated or the lock released';
     return undefined;
@@ -174,22 +243,23 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       const wasLost = held.signal.aborted;
       if (!wasLost) held.abort(new DOMException(`lock ${JSON.stringify(k)} released`, 'AbortError'));
       try {
-        try {
-          await releaseLock(client, k, id, { ...write, value, flags: LOCK_FLAG_VALUE });
-        } catch (error) {
-          if (!wasLost) throw error;
-        }
+        await releaseLock(client, k, id, { ...write, value, flags: LOCK_FLAG_VALUE });
         if (options.cleanup) {
           const { data: pair } = await getRecord(client, k, write);
           if (pair && !pair.Session && pair.Flags === LOCK_FLAG_VALUE) await remove(client, k, { ...write, cas: pair.ModifyIndex });
         }
+      } catch (error) {
+        // after a loss, Consul's answer (or an unreachable agent) changes nothing
+        if (!wasLost) throw error;
       } finally {
         await session.close();
       }
     })();
     return releasing;
   };
-  return { key: k, session: id, signal: held.signal, release, [asyncDispose]: release };
+  const txn = (ops: TxnInput, txnOptions: TxnOptions = {}): Promise<Result<TxnResults>> =>
+    fencedTxn(client, k, id, ops, { ...write, ...txnOptions }, (error) => lose(`Consul refused a fenced write: ${error.message}`, error));
+  return { key: k, session: id, fencingToken, signal: held.signal, txn, release, [asyncDispose]: release };
 }
 
 /**

@@ -8,7 +8,13 @@
  * - the slot holders are listed in `PREFIX/.lock` as JSON `{"Limit":N,"Holders":{"<session>":true}}`
  *   (same flags), updated with check-and-set; holders whose contender key is gone are pruned;
  * - while all slots are taken, the prefix is read with blocking queries; once held, it is monitored
- *   and the semaphore's `signal` fires when the slot is lost.
+ *   and the semaphore's `signal` fires when the slot is lost, or when the hold could not be confirmed
+ *   for `monitorTimeout` (2 s by default).
+ *
+ * The slot is given up before Consul can hand it on when the agent dies or hangs, as long as
+ * `monitorTimeout` stays below Consul's failure detection; a paused process can still act late.
+ * See the note on the remaining window in `consulate/lock`, and use {@link HeldSemaphore.txn} for
+ * writes that Consul refuses once the slot's session is gone.
  * @see https://developer.hashicorp.com/consul/docs/dynamic-app-config/sessions
  * @module
  */
@@ -18,8 +24,10 @@ import { ConsulError, InputError, LockConflictError, LockHeldError, LockLostErro
 import { asyncDispose, sleep } from '../core/async.ts';
 import type { KVPair } from '../endpoints/kv.ts';
 import { acquireLock, encodeValue, getRecord, records, remove, set } from '../endpoints/kv.ts';
+import type { Result } from '../core/request.ts';
+import type { TxnInput, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 import type { LockAcquireOptions } from './lock.ts';
-import { blockingWait, checkDeadline, contention, lockSession, monitorHold, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, monitorHold, runHeld, writeOptions } from './contention.ts';
 
 /** Go's `api.SemaphoreFlagValue`: the flags of a semaphore's keys (above 2^53, hence a bigint). */
 export const SEMAPHORE_FLAG_VALUE: bigint = 0xe0f69a2baa414de0n;
@@ -45,10 +53,24 @@ export interface HeldSemaphore {
   /** The session holding the slot. */
   readonly session: string;
   /**
-   * Fires when the slot is no longer held: lost (reason: a {@link LockLostError}) or released.
+   * Fires when the slot is no longer held: lost (reason: a {@link LockLostError} — session
+   * invalidated, removed from the holders, the hold not confirmed within `monitorTimeout`) or released.
    */
   readonly signal: AbortSignal;
-  /** Gives the slot back, deletes the contender key and destroys the session it created. Idempotent. */
+  /**
+   * A fenced write: runs `ops` as one transaction preceded by a `check-session` of the contender key,
+   * so Consul applies them only while this slot's session lives (its contender key is deleted with
+   * it) — whatever this client believes.
+   * @throws {TransactionError} when Consul refuses: `errors` has `OpIndex` 0 when the slot's session is
+   * gone (the `signal` then fires too); the operations of `ops` are numbered from 1.
+   * @example await slot.txn(txn.builder().kv.set('jobs/encoders/out/1', 'done'));
+   */
+  txn(ops: TxnInput, options?: TxnOptions): Promise<Result<TxnResults>>;
+  /**
+   * Gives the slot back, deletes the contender key and destroys the session it created. Idempotent.
+   * After a loss it resolves whatever Consul answers (an unreachable agent, a lost slot): the session
+   * and its contender key are Consul's to clean up then.
+   */
   release(): Promise<void>;
   /** Same as {@link HeldSemaphore.release}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -86,7 +108,8 @@ function pruneDeadHolders(lock: SemaphoreLock, pairs: KVPair[]): void {
  * Go's format (interoperable with `consul lock -n <limit> <prefix>` and Go's `api.Semaphore`).
  * @param prefix - the semaphore's KV prefix (a trailing `/` is ignored).
  * @param limit - the number of slots; every contender must agree on it.
- * @returns a {@link HeldSemaphore}; its `signal` fires when the slot is lost.
+ * @returns a {@link HeldSemaphore}; its `signal` fires when the slot is lost, or when Consul has not
+ *   answered its monitor for `monitorTimeout` (2 s by default; see the remaining window in `consulate/lock`).
  * @throws {LockHeldError} with `tryOnce` when all slots are taken.
  * @throws {LockTimeoutError} when `wait` runs out.
  * @throws {LockConflictError} when `<prefix>/.lock` is not a semaphore's or has another limit.
@@ -178,7 +201,8 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
   }
 
   const monitorStop = new AbortController();
-  void monitorHold(settings, write, monitorStop.signal, (o) => records(client, listPrefix, o), (pairs) => {
+  const monitoring = monitorClient(client);
+  void monitorHold(settings, write, monitorStop.signal, (o) => records(monitoring, listPrefix, o), (pairs) => {
     const state = decodeLock(findLock(pairs), p, limit);
     pruneDeadHolders(state, pairs);
     return state.Holders[id] ? undefined : 'no longer among the holders (session invalidated or removed)';
@@ -188,7 +212,8 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
   const release = (): Promise<void> => {
     releasing ??= (async () => {
       monitorStop.abort();
-      if (!held.signal.aborted) held.abort(new DOMException(`semaphore ${JSON.stringify(p)} slot released`, 'AbortError'));
+      const wasLost = held.signal.aborted;
+      if (!wasLost) held.abort(new DOMException(`semaphore ${JSON.stringify(p)} slot released`, 'AbortError'));
       try {
         // Remove ourselves from the holders (check-and-set, retried on races), then the contender key.
         for (let tries = 0; tries < 100; tries++) {
@@ -210,13 +235,18 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
           if (swapped) break;
         }
         await remove(client, contenderKey, write);
+      } catch (error) {
+        // like a lock's release: after a loss, Consul's answer (or silence) changes nothing
+        if (!wasLost) throw error;
       } finally {
         await session.close();
       }
     })();
     return releasing;
   };
-  return { prefix: p, limit, key: contenderKey, session: id, signal: held.signal, release, [asyncDispose]: release };
+  const txn = (ops: TxnInput, txnOptions: TxnOptions = {}): Promise<Result<TxnResults>> =>
+    fencedTxn(client, contenderKey, id, ops, { ...write, ...txnOptions }, (error) => lose(`Consul refused a fenced write: ${error.message}`, error));
+  return { prefix: p, limit, key: contenderKey, session: id, signal: held.signal, txn, release, [asyncDispose]: release };
 }
 
 /**

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import * as kv from '../../src/endpoints/kv.ts';
 import * as session from '../../src/endpoints/session.ts';
+import * as txn from '../../src/endpoints/txn.ts';
 import {
   Consul,
   isInputError,
@@ -13,10 +14,13 @@ import {
   isLockHeldError,
   isLockLostError,
   isLockTimeoutError,
+  isTransactionError,
   LOCK_FLAG_VALUE,
   lock,
+  semaphore,
   withLock,
 } from '../../src/index.ts';
+import type { TransactionError } from '../../src/index.ts';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
 
 const client = testClient();
@@ -334,5 +338,73 @@ describe('consul.lock (consulate facade)', () => {
     const seen = await consul.lock.with(name, async (held) => (await kv.getRecord(client, held.key)).data?.Session === held.session);
     expect(seen).toBe(true);
     expect((await kv.getRecord(client, `consulate/locks/${name}`)).data).toBeUndefined();
+  });
+});
+
+describe('lock: fencing', () => {
+  it('exposes the LockIndex as fencingToken; a later holder gets a larger one', async () => {
+    const key = `${uniquePrefix('lock-fence-token')}k`;
+    const first = await lock(client, key, { lockDelay: '0s' });
+    expect(first.fencingToken).toBe((await kv.getRecord(client, key)).data?.LockIndex);
+    expect(first.fencingToken).toBeGreaterThan(0);
+    await first.release();
+    const second = await lock(client, key, { lockDelay: '0s' });
+    expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
+    await second.release();
+  });
+
+  it('txn() applies writes while held, and Consul itself refuses them once the session is gone', async () => {
+    const prefix = uniquePrefix('lock-fence');
+    const held = await lock(client, `${prefix}.lock`, { lockDelay: '0s' });
+    const { data } = await held.txn(txn.builder().kv.set(`${prefix}data`, 'one').kv.get(`${prefix}data`));
+    expect(data.kv.map((p) => [p.Key, new TextDecoder().decode(p.Value)])).toEqual([
+      [`${prefix}data`, ''],
+      [`${prefix}data`, 'one'],
+    ]);
+    // the session is destroyed behind the holder's back; the write is attempted at once, whatever the
+    // client believes (txn() never consults the client-side lost flag): Consul refuses it
+    await raw(`/v1/session/destroy/${held.session}`, { method: 'PUT' });
+    const refused = await held.txn([{ KV: { Verb: 'set', Key: `${prefix}data`, Value: 'two' } }]).catch((e: unknown) => e);
+    expect(isTransactionError(refused)).toBe(true);
+    expect((refused as TransactionError).status).toBe(409); // Consul's answer, not a client-side refusal
+    expect((refused as TransactionError).errors).toEqual([
+      { OpIndex: 0, What: expect.stringMatching(/failed session check/) },
+    ]);
+    expect(new TextDecoder().decode((await kv.getRecord(client, `${prefix}data`)).data?.Value)).toBe('one');
+    expect(isLockLostError(await aborted(held.signal))).toBe(true);
+    await held.release();
+  });
+
+  it("txn() of an old holder is refused while the new holder's succeeds", async () => {
+    const prefix = uniquePrefix('lock-fence-takeover');
+    const old = await lock(client, `${prefix}.lock`, { lockDelay: '0s' });
+    await raw(`/v1/session/destroy/${old.session}`, { method: 'PUT' });
+    const next = await lock(client, `${prefix}.lock`, { wait: '10s' });
+    expect(next.fencingToken).toBeGreaterThan(old.fencingToken);
+    await expect(old.txn(txn.builder().kv.set(`${prefix}data`, 'old'))).rejects.toSatisfy(isTransactionError);
+    await next.txn(txn.builder().kv.set(`${prefix}data`, 'new'));
+    expect(new TextDecoder().decode((await kv.getRecord(client, `${prefix}data`)).data?.Value)).toBe('new');
+    await old.release();
+    await next.release();
+  });
+});
+
+describe('lock: monitor options', () => {
+  it('a healthy hold outlives many monitor windows: blocking reads of monitorTimeout/2 confirm it in time', async () => {
+    const key = `${uniquePrefix('lock-monitor-healthy')}k`;
+    const held = await lock(client, key, { monitorTimeout: '300ms' });
+    const slot = await semaphore(client, `${key}-sem`, 1, { monitorTimeout: '300ms' });
+    await sleep(1500); // five windows
+    expect(held.signal.aborted).toBe(false);
+    expect(slot.signal.aborted).toBe(false);
+    await held.release();
+    await slot.release();
+  });
+
+  it('refuses a monitorTimeout below 100 ms or that is not a duration, before sending', async () => {
+    const key = `${uniquePrefix('lock-monitor-opt')}k`;
+    await expect(lock(client, key, { monitorTimeout: '10ms' })).rejects.toSatisfy(isInputError);
+    await expect(lock(client, key, { monitorTimeout: 'soon' as '1s' })).rejects.toSatisfy(isInputError);
+    expect((await kv.getRecord(client, key)).data).toBeUndefined();
   });
 });

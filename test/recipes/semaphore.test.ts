@@ -13,12 +13,14 @@ import {
   isLockHeldError,
   isLockLostError,
   isLockTimeoutError,
+  isTransactionError,
   LOCK_FLAG_VALUE,
   lock,
   SEMAPHORE_FLAG_VALUE,
   semaphore,
   withSemaphore,
 } from '../../src/index.ts';
+import type { TransactionError } from '../../src/index.ts';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
 
 const client = testClient();
@@ -209,5 +211,21 @@ describe('semaphore: interop with `consul lock -n N`', () => {
       await cli?.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('semaphore: fencing', () => {
+  it('txn() applies writes while the slot is held, and Consul refuses them once its session is gone', async () => {
+    const prefix = prefixFor('sem-fence');
+    const slot = await semaphore(client, prefix, 2);
+    const { data } = await slot.txn([{ KV: { Verb: 'set', Key: `${prefix}-data`, Value: 'one' } }]);
+    expect(data.kv.map((p) => p.Key)).toEqual([`${prefix}-data`]);
+    await raw(`/v1/session/destroy/${slot.session}`, { method: 'PUT' }); // deletes the contender key too
+    const refused = await slot.txn([{ KV: { Verb: 'set', Key: `${prefix}-data`, Value: 'two' } }]).catch((e: unknown) => e);
+    expect(isTransactionError(refused)).toBe(true);
+    expect((refused as TransactionError).errors[0]?.OpIndex).toBe(0);
+    expect(new TextDecoder().decode((await kv.getRecord(client, `${prefix}-data`)).data?.Value)).toBe('one');
+    expect(isLockLostError(await aborted(slot.signal))).toBe(true);
+    await slot.release();
   });
 });
