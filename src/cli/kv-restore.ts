@@ -11,7 +11,12 @@
  * - `--prune`, after all writes succeeded, deletes the keys under the prefix (folder rule, see
  *   `kv-scope.ts`) that the backup does not contain.
  * - On failure, in-flight batches finish, no new batch starts, and the report lists exactly the keys
- *   of the batches that committed.
+ *   of the batches that committed. Each failed batch has a one-line reason (its first failed
+ *   operation's key and Consul's explanation) and, for a rolled-back transaction, every failed
+ *   operation with its key (`errors`).
+ *
+ * {@link removeKeys} deletes a list of keys in the same kind of batches as `--prune` (for `kv rm -r`
+ * when Consul refuses a recursive delete to a token limited to part of the prefix).
  * @module
  */
 import type { Client } from '../core/client.ts';
@@ -26,14 +31,8 @@ import type { Scope } from './kv-scope.ts';
 import { listKeys } from './kv-scope.ts';
 import { CliError, describeError, pool, progress } from './io.ts';
 
-/** Options of {@link restore}. */
-export interface RestoreOptions {
-  /** Only entries the scope covers are restored; `--prune` deletes within it. */
-  scope: Scope;
-  /** Never overwrite existing keys. */
-  noReplace?: boolean | undefined;
-  /** Delete keys in the scope that the backup does not have. */
-  prune?: boolean | undefined;
+/** How batches are sent (restore, prune, remove). */
+export interface BatchOptions {
   /** Batches in flight. @default 4 */
   concurrency?: number | undefined;
   /** Show a progress bar when stderr is a terminal. @default true */
@@ -44,10 +43,57 @@ export interface RestoreOptions {
   write?: WriteOptions | undefined;
 }
 
-/** What a restore did; on failure, exactly what committed. */
-export interface RestoreReport {
-  /** Whether everything was applied. */
+/** Options of {@link restore}. */
+export interface RestoreOptions extends BatchOptions {
+  /** Only entries the scope covers are restored; `--prune` deletes within it. */
+  scope: Scope;
+  /** Never overwrite existing keys. */
+  noReplace?: boolean | undefined;
+  /** Delete keys in the scope that the backup does not have. */
+  prune?: boolean | undefined;
+}
+
+/** One operation of a rolled-back transaction batch, as Consul reported it, with its key. */
+export interface FailedOp {
+  /** Index of the operation in the batch as sent. */
+  OpIndex: number;
+  /** The operation's key. */
+  key: string;
+  /** Consul's explanation. */
+  What: string;
+}
+
+/** A batch that failed. */
+export interface FailedBatch {
+  /** 1-based batch number (0: the run stopped before or between batches, e.g. interrupted). */
+  batch: number;
+  /** The batch's keys. */
+  keys: string[];
+  /** One line: the first failed operation's key and reason, or the error. */
+  error: string;
+  /** For a rolled-back transaction: every failed operation (Consul reports them all). */
+  errors?: FailedOp[];
+  /**
+   * The batch failed in transit (network error, timeout) or with a 5xx: Consul may or may not have
+   * applied it. Otherwise it was refused atomically (a 409 transaction error, a 4xx), or answered with
+   * a 5xx that says it never reached the raft leader (`No cluster leader`, or `rpc error getting
+   * client: …`, an RPC hop that could not connect to the next server, as seen while a leader dies).
+   */
+  uncertain: boolean;
+}
+
+/** What a run of batches did; on failure, exactly what committed. */
+export interface BatchReport {
+  /** Whether every batch was applied. */
   ok: boolean;
+  /** Batches that failed, in batch order. */
+  failed: FailedBatch[];
+  /** Keys of batches never sent after a failure. */
+  notAttempted: string[];
+}
+
+/** What a restore did; on failure, exactly what committed. */
+export interface RestoreReport extends BatchReport {
   /** Keys written, in batch order (only batches that committed). */
   applied: string[];
   /** Keys not written because they existed (`--no-replace`). */
@@ -56,14 +102,14 @@ export interface RestoreReport {
   pruned: string[];
   /** Entries of the backup outside the prefix, not restored. */
   ignored: number;
-  /**
-   * Batches that failed, with their keys and the error. `uncertain` batches failed in transit (network
-   * error, timeout) or with a 5xx: Consul may or may not have applied them; the others were refused
-   * atomically (a 409 transaction error, a 4xx).
-   */
-  failed: { batch: number; keys: string[]; error: string; uncertain: boolean }[];
-  /** Keys of batches never sent after a failure. */
-  notAttempted: string[];
+}
+
+/** What {@link removeKeys} did; on failure, exactly what committed. */
+export interface RemoveReport extends BatchReport {
+  /** Keys deleted, in batch order (only batches that committed). */
+  removed: string[];
+  /** How many transaction batches the keys were split into. */
+  batches: number;
 }
 
 interface Batch {
@@ -121,8 +167,11 @@ function pack(entries: readonly Entry[], verb: Batch['verb'], first: number): Ba
 
 const STALE = /index is stale|already exists/;
 
-/** Sends one batch; returns the keys applied and (for cas) the keys found to exist. */
-async function sendBatch(client: Client, batch: Batch, options: WriteOptions): Promise<{ applied: string[]; skipped: string[] }> {
+/**
+ * Sends one batch; returns the keys applied and (for cas) the keys found to exist. `sent` holds the
+ * keys of the last transaction sent, in op order (what a failure's `OpIndex` refers to).
+ */
+async function sendBatch(client: Client, batch: Batch, options: WriteOptions, sent: { keys: string[] }): Promise<{ applied: string[]; skipped: string[] }> {
   if (batch.solo) {
     const entry = batch.entries[0]!;
     const { data } = await set(client, entry.key, fromBase64(entry.value), {
@@ -139,6 +188,7 @@ async function sendBatch(client: Client, batch: Batch, options: WriteOptions): P
   const skipped: string[] = [];
   for (;;) {
     if (pending.length === 0) return { applied: [], skipped };
+    sent.keys = pending.map((e) => e.key);
     try {
       const { response } = await send(client, {
         method: 'PUT',
@@ -160,12 +210,46 @@ async function sendBatch(client: Client, batch: Batch, options: WriteOptions): P
   }
 }
 
-/** Runs batches with `concurrency` in flight; after a failure (or abort) starts no new one. */
+/**
+ * 5xx answers in which Consul says the write never reached the raft leader, so nothing was applied:
+ * there was no leader, or an RPC hop could not connect to the next server (`rpc error getting
+ * client` is the innermost error: that call was never made; Consul does not retry a write after a
+ * call that was made, so no earlier attempt applied it either).
+ */
+const NEVER_SENT = /No cluster leader|rpc error getting client/;
+
+/** Whether a failed batch may have been applied: failed in transit, or a 5xx other than {@link NEVER_SENT}. */
+function uncertainOutcome(error: unknown): boolean {
+  if (isServerError(error)) return !NEVER_SENT.test(error.message);
+  return isNetworkError(error) || isTimeoutError(error);
+}
+
+/** Collapses an error's text to one line of bounded length. */
+function oneLine(text: string, max = 300): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** The one-line reason of a batch failure and, for a rolled-back transaction, every failed op with its key. */
+function failureOf(error: unknown, keys: readonly string[]): Pick<FailedBatch, 'error' | 'errors'> {
+  if (isTransactionError(error) && error.errors.length > 0) {
+    const errors = error.errors.map((e): FailedOp => ({ OpIndex: e.OpIndex, key: keys[e.OpIndex] ?? '', What: e.What }));
+    const first = errors[0]!;
+    return { error: oneLine(`${JSON.stringify(first.key)}: ${first.What}`), errors };
+  }
+  return { error: oneLine(describeError(error)) };
+}
+
+/**
+ * Runs batches with `concurrency` in flight; after a failure (or abort) starts no new one. The keys of
+ * the batches that committed are appended to `target` in batch order.
+ */
 async function runBatches(
   client: Client,
   batches: Batch[],
-  options: RestoreOptions,
-  report: RestoreReport,
+  options: BatchOptions,
+  report: BatchReport & { skipped?: string[] },
+  target: string[],
   label: string,
 ): Promise<void> {
   const done = new Map<number, string[]>();
@@ -176,17 +260,18 @@ async function runBatches(
     await pool(batches, options.concurrency ?? 4, async (batch) => {
       if (options.signal?.aborted) throw new CliError('interrupted');
       started.add(batch.number);
+      const sent = { keys: batch.entries.map((e) => e.key) };
       try {
-        const result = await sendBatch(client, batch, options.write ?? {});
+        const result = await sendBatch(client, batch, options.write ?? {}, sent);
         done.set(batch.number, result.applied);
-        report.skipped.push(...result.skipped);
+        report.skipped?.push(...result.skipped);
       } catch (error) {
         report.failed.push({
           batch: batch.number,
           keys: batch.entries.map((e) => e.key),
-          error: describeError(error),
+          ...failureOf(error, sent.keys),
           // a 5xx may come after raft committed the batch (leadership lost, timeouts): not known either way
-          uncertain: isNetworkError(error) || isTimeoutError(error) || isServerError(error),
+          uncertain: uncertainOutcome(error),
         });
         throw error;
       } finally {
@@ -194,14 +279,13 @@ async function runBatches(
       }
     });
   } catch (error) {
-    if (report.failed.length === 0) report.failed.push({ batch: 0, keys: [], error: describeError(error), uncertain: false });
+    if (report.failed.length === 0) report.failed.push({ batch: 0, keys: [], error: oneLine(describeError(error)), uncertain: false });
   } finally {
     bar.stop();
   }
-  const applied = label === 'prune' ? report.pruned : report.applied;
   for (const batch of batches) {
     const keys = done.get(batch.number);
-    if (keys) applied.push(...keys);
+    if (keys) target.push(...keys);
     else if (!started.has(batch.number)) report.notAttempted.push(...batch.entries.map((e) => e.key));
   }
   report.failed.sort((a, b) => a.batch - b.batch);
@@ -227,10 +311,22 @@ export async function restore(client: Client, entries: readonly Entry[], options
     todo = todo.filter((e) => !existing.has(e.key));
   }
   const batches = pack(todo, options.noReplace ? 'cas' : 'set', 1);
-  await runBatches(client, batches, options, report, 'restore');
+  await runBatches(client, batches, options, report, report.applied, 'restore');
   if (!report.ok || !options.prune) return report;
   const current = await listKeys(client, options.scope, options.write);
   const extra = current.filter((key) => !byKey.has(key)).map((key): Entry => ({ key, flags: 0n, value: '' }));
-  await runBatches(client, pack(extra, 'delete', batches.length + 1), options, report, 'prune');
+  await runBatches(client, pack(extra, 'delete', batches.length + 1), options, report, report.pruned, 'prune');
+  return report;
+}
+
+/**
+ * Deletes the listed keys in transaction batches (at most 64 operations and 512 KiB of body each,
+ * each batch atomic, several in flight; after a failure no new batch starts).
+ * @returns the report; `ok` is false when a batch failed (it then lists exactly the keys removed).
+ */
+export async function removeKeys(client: Client, keyList: readonly string[], options: BatchOptions = {}): Promise<RemoveReport> {
+  const batches = pack(keyList.map((key): Entry => ({ key, flags: 0n, value: '' })), 'delete', 1);
+  const report: RemoveReport = { ok: true, removed: [], batches: batches.length, failed: [], notAttempted: [] };
+  await runBatches(client, batches, options, report, report.removed, 'remove');
   return report;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
-import { normalizeKey } from '../core/encoding.ts';
+import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { isTransactionError } from '../core/errors.ts';
 import type { ReadOptions } from '../core/query.ts';
 import { has, keys } from '../endpoints/kv.ts';
@@ -38,14 +38,27 @@ export function scopeOf(prefix: string | undefined): Scope {
   return { prefix: p, folder, exact: p, contains: (key) => key === p || key.startsWith(folder) };
 }
 
-/** Lists the keys a scope covers, in Consul's (byte) order. Holds only the key names in memory. */
+/**
+ * Lists the keys a scope covers, in Consul's (byte) order. Holds only the key names in memory.
+ *
+ * Only list calls are made (`?keys` under the folder, and `?keys&separator=/` on the prefix to see
+ * whether the key named like the folder exists), never an exact `GET`: Consul filters lists by the
+ * token's ACL rules instead of refusing them, so a token limited to `key_prefix "app/x/"` lists what
+ * it may read under `app` (as `consul kv export app` does), where an exact read of `app` is a 403.
+ * (A prefix with `//` or `.`/`..` segments is checked with a transaction `get`, which Consul filters
+ * the same way.)
+ */
 export async function listKeys(client: Client, scope: Scope, options: ReadOptions = {}): Promise<string[]> {
-  const [under, exact] = await Promise.all([
+  const exact = scope.exact;
+  const [under, exists] = await Promise.all([
     keys(client, scope.folder, options),
-    scope.exact === undefined ? undefined : has(client, scope.exact, options),
+    exact === undefined
+      ? false
+      : needsTxn(exact)
+        ? has(client, exact, options).then((r) => r.data)
+        : keys(client, exact, { ...options, separator: '/' }).then((r) => r.data.includes(exact)),
   ]);
-  const list = under.data;
-  return exact?.data ? [scope.exact!, ...list] : list;
+  return exists ? [exact!, ...under.data] : under.data;
 }
 
 /** Splits a list into chunks of at most `size`. */

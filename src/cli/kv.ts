@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { fromBase64, normalizeKey } from '../core/encoding.ts';
+import { isForbiddenError, isTransactionError } from '../core/errors.ts';
 import { getBytes, remove, set } from '../endpoints/kv.ts';
 import type { TxnWireOp } from '../endpoints/txn-core.ts';
 import { sendTxn } from '../endpoints/txn-core.ts';
@@ -13,8 +14,8 @@ import { addConnectionOptions, withClient } from './connection.ts';
 import type { BackupFormat, InputFormat } from './kv-format.ts';
 import { parseBackup } from './kv-format.ts';
 import { backup } from './kv-backup.ts';
-import type { RestoreReport } from './kv-restore.ts';
-import { restore } from './kv-restore.ts';
+import type { BatchReport, RemoveReport, RestoreReport } from './kv-restore.ts';
+import { removeKeys, restore } from './kv-restore.ts';
 import { listKeys, readRecords, scopeOf } from './kv-scope.ts';
 import { CliError, EXIT_FAILURE, nonNegativeInt, openOutput, positiveInt, readInput, uint64Option, usage, warn, write } from './io.ts';
 
@@ -22,20 +23,72 @@ const PREFIX_RULE =
   'A prefix names a folder: "app" covers the key "app" and the keys under "app/" (not "apple"); ' +
   'a prefix ending in "/" covers the keys starting with it; no prefix covers the whole store.';
 
-function describeKeys(keys: readonly string[], limit = 3): string {
-  const shown = keys.slice(0, limit).map((k) => JSON.stringify(k)).join(', ');
-  return keys.length > limit ? `${shown} … (${keys.length} keys)` : shown;
+/** "3 keys, "a" … "c"": how many keys a batch had and its first and last. */
+function describeRange(keys: readonly string[]): string {
+  if (keys.length === 1) return `1 key, ${JSON.stringify(keys[0])}`;
+  return `${keys.length} keys, ${JSON.stringify(keys[0])} … ${JSON.stringify(keys[keys.length - 1])}`;
 }
 
-async function writeReportFile(file: string | undefined, report: RestoreReport): Promise<void> {
+async function writeReportFile(file: string | undefined, report: RestoreReport | RemoveReport): Promise<void> {
   if (file === undefined) return;
   const output = await openOutput(file);
   await write(output.stream, `${JSON.stringify(report, null, 2)}\n`);
   await output.commit();
 }
 
+/**
+ * Prints one line per failed batch: its number, whether it may have been applied, its key count and
+ * range, and the first reason; a rolled-back transaction's other op errors are only counted (the
+ * `--report` file lists them all).
+ */
+function printFailures(report: BatchReport, reportFile: string | undefined): void {
+  for (const failure of report.failed) {
+    if (failure.batch === 0) {
+      warn(`stopped: ${failure.error}`);
+      continue;
+    }
+    const count = failure.errors?.length ?? 0;
+    const more = count > 1 ? ` (${count} errors, ${reportFile === undefined ? 'list them all with --report FILE' : 'all listed in the --report file'})` : '';
+    warn(
+      `batch ${failure.batch} ${failure.uncertain ? 'failed in transit or on the server (it may or may not have been applied)' : 'was not applied'}` +
+        `${failure.keys.length ? ` (${describeRange(failure.keys)})` : ''}: ${failure.error}${more}`,
+    );
+  }
+}
+
+/** The first failure as one line, for the final error. */
+function firstFailure(report: BatchReport): string {
+  const failure = report.failed[0];
+  if (failure === undefined) return 'unknown error';
+  return failure.batch === 0 ? failure.error : `batch ${failure.batch}: ${failure.error}`;
+}
+
+/** Runs `fn` with a signal aborted by the first SIGINT/SIGTERM (in-flight batches finish); a second one quits at once. */
+async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130); // a second interrupt: quit now
+    warn('interrupted: finishing the batches in flight, then reporting (interrupt again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Consul refused for lack of permission (not for an unknown token): a 403, or a transaction whose every failed op was denied. */
+function permissionDenied(error: unknown): boolean {
+  if (isTransactionError(error)) return error.errors.length > 0 && error.errors.every((e) => e.What === 'Permission denied');
+  return isForbiddenError(error) && /Permission denied/.test(error.message);
+}
+
 /** Prints a restore report on stderr: a summary, skipped keys and, on failure, exactly the applied keys. */
-function printReport(report: RestoreReport, seconds: number): void {
+function printReport(report: RestoreReport, seconds: number, reportFile: string | undefined): void {
   for (const key of report.skipped) warn(`skipped (exists) ${JSON.stringify(key)}`);
   if (report.ok) {
     warn(
@@ -48,16 +101,7 @@ function printReport(report: RestoreReport, seconds: number): void {
   }
   for (const key of report.applied) warn(`applied ${JSON.stringify(key)}`);
   for (const key of report.pruned) warn(`pruned ${JSON.stringify(key)}`);
-  for (const failure of report.failed) {
-    if (failure.batch === 0) {
-      warn(`stopped: ${failure.error}`);
-      continue;
-    }
-    warn(
-      `batch ${failure.batch} ${failure.uncertain ? 'failed in transit or on the server (it may or may not have been applied)' : 'was not applied'}` +
-        `${failure.keys.length ? ` (${describeKeys(failure.keys)})` : ''}: ${failure.error}`,
-    );
-  }
+  printFailures(report, reportFile);
   warn(
     `restore incomplete: ${report.applied.length} keys applied (listed above as "applied"), ` +
       `${report.pruned.length} pruned, ${report.skipped.length} skipped, ` +
@@ -103,11 +147,11 @@ export function registerKv(program: Command): void {
       .argument('[prefix]', 'only restore (and with --prune, only delete) keys under this prefix (folder rule)')
       .option('-f, --file <file>', 'read this file instead of stdin')
       .option('-n, --no-replace', 'never overwrite existing keys (they are skipped and listed)')
-      .option('--prune', 'after restoring, delete keys under the prefix that the backup does not contain')
+      .option('--prune', 'after restoring, delete the keys under the prefix that the backup does not contain (those the token may list, in transaction batches)')
       .option('-b, --base64', 'consulate triples: the values are base64 (never guessed: text otherwise)')
       .addOption(new Option('--format <format>', 'input format').choices(['auto', 'export', 'consulate', 'api']).default('auto'))
       .option('-c, --concurrency <n>', 'transaction batches in flight', positiveInt('--concurrency'), 4)
-      .option('--report <file>', 'also write the report (applied, skipped, pruned, failed keys) to this JSON file')
+      .option('--report <file>', 'also write the report (applied, skipped, pruned and not attempted keys; failed batches with every failed operation) to this JSON file')
       .option('--no-progress', 'no progress bar (only shown when stderr is a terminal anyway)'),
   ).action(async (prefix: string | undefined, opts: { file?: string; replace: boolean; prune?: boolean; base64?: boolean; format: string; concurrency: number; report?: string; progress: boolean }, command: Command) => {
     let format = opts.format as InputFormat;
@@ -118,31 +162,20 @@ export function registerKv(program: Command): void {
     const text = (await readInput(opts.file)).toString('utf8');
     const { entries } = parseBackup(text, format);
     await withClient(command, async (client) => {
-      const controller = new AbortController();
-      const onSignal = (): void => {
-        if (controller.signal.aborted) process.exit(130); // a second interrupt: quit now
-        warn('interrupted: finishing the batches in flight, then reporting (interrupt again to quit at once)');
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
       const started = performance.now();
-      try {
-        const report = await restore(client, entries, {
+      const report = await interruptible((signal) =>
+        restore(client, entries, {
           scope: scopeOf(prefix),
           noReplace: !opts.replace,
           prune: opts.prune,
           concurrency: opts.concurrency,
           progress: opts.progress,
-          signal: controller.signal,
-        });
-        await writeReportFile(opts.report, report);
-        printReport(report, (performance.now() - started) / 1000);
-        if (!report.ok) throw new CliError(`restore failed: ${report.failed[0]?.error ?? 'unknown error'}`, EXIT_FAILURE);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+          signal,
+        }),
+      );
+      await writeReportFile(opts.report, report);
+      printReport(report, (performance.now() - started) / 1000, opts.report);
+      if (!report.ok) throw new CliError(`restore failed: ${firstFailure(report)}`, EXIT_FAILURE);
     });
   });
 
@@ -225,10 +258,17 @@ export function registerKv(program: Command): void {
     kv
       .command('rm')
       .alias('del')
-      .description('remove a key; with -r every key under the prefix (folder rule, one transaction)')
+      .description(
+        'remove a key; with -r every key under the prefix (folder rule), in one transaction. ' +
+          'Consul refuses that to a token limited to part of the prefix (say key_prefix "app/x/" for "rm -r app"): ' +
+          'then the keys the token may list are deleted in transaction batches of up to 64 (each batch atomic, ' +
+          'not the whole; keys created meanwhile or hidden from the token stay), reported like kv restore',
+      )
       .argument('<key>', 'the key (or prefix with -r)')
-      .option('-r, --recurse', `remove every key under the prefix. ${PREFIX_RULE}`),
-  ).action(async (key: string, opts: { recurse?: boolean }, command: Command) => {
+      .option('-r, --recurse', `remove every key under the prefix. ${PREFIX_RULE}`)
+      .option('--report <file>', 'with -r, when deleting in batches: also write the report (removed and not attempted keys, failed batches) to this JSON file')
+      .option('--no-progress', 'no progress bar when deleting in batches (only shown when stderr is a terminal anyway)'),
+  ).action(async (key: string, opts: { recurse?: boolean; report?: string; progress: boolean }, command: Command) => {
     await withClient(command, async (client) => {
       if (!opts.recurse) {
         await remove(client, key);
@@ -237,7 +277,28 @@ export function registerKv(program: Command): void {
       const scope = scopeOf(key);
       const ops: TxnWireOp[] = [{ KV: { Verb: 'delete-tree', Key: scope.folder } }];
       if (scope.exact !== undefined) ops.push({ KV: { Verb: 'delete', Key: scope.exact } });
-      await sendTxn(client, ops);
+      try {
+        await sendTxn(client, ops);
+        return;
+      } catch (error) {
+        // a recursive delete above the token's key_prefix is denied: delete what the token may list
+        if (!permissionDenied(error)) throw error;
+      }
+      const keyList = await listKeys(client, scope);
+      const report = await interruptible((signal) => removeKeys(client, keyList, { progress: opts.progress, signal }));
+      await writeReportFile(opts.report, report);
+      const batches = `${report.batches} transaction ${report.batches === 1 ? 'batch' : 'batches'}`;
+      if (report.ok) {
+        warn(`removed ${report.removed.length} keys in ${batches} (this token may not delete the whole prefix at once)`);
+        return;
+      }
+      for (const removed of report.removed) warn(`removed ${JSON.stringify(removed)}`);
+      printFailures(report, opts.report);
+      warn(
+        `remove incomplete: ${report.removed.length} keys removed (listed above as "removed"), ` +
+          `${report.failed.reduce((n, f) => n + f.keys.length, 0)} in failed batches, ${report.notAttempted.length} not attempted`,
+      );
+      throw new CliError(`rm failed: ${firstFailure(report)}`, EXIT_FAILURE);
     });
   });
 
