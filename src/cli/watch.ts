@@ -14,6 +14,7 @@ import type { Client } from '../core/client.ts';
 import { escapeKey, needsTxn, normalizeKey, stringifyJson } from '../core/encoding.ts';
 import type { ReadOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
+import { MISSING, confirmMissing } from '../core/missing.ts';
 import { readJson, send } from '../core/request.ts';
 import type { WatchRead } from '../core/watch.ts';
 import { watch } from '../core/watch.ts';
@@ -37,13 +38,16 @@ interface WatchFlags {
   once?: boolean;
 }
 
-/** A read of the raw API JSON; a 404 gives `missing`. */
-function rawRead(path: string, params: Record<string, string | boolean | undefined>, missing: unknown): WatchRead<unknown> {
+/**
+ * A read of the raw API JSON. With `missing` (KV reads), Consul's own "no such key" 404 gives that
+ * value; a 404 without Consul's mark (a proxy's page) throws, as everywhere in the SDK.
+ */
+function rawRead(path: string, params: Record<string, string | boolean | undefined>, missing?: { value: unknown }): WatchRead<unknown> {
   return async (client: Client, options: ReadOptions): Promise<Result<unknown>> => {
-    const { response, meta } = await send(client, { path, params, options, accept: [404] });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return { data: missing, meta };
+    const { response, meta } = await send(client, { path, params, options, accept: missing ? [404] : [] });
+    if (missing && response.status === 404) {
+      await confirmMissing(client, response, MISSING.kv, { path });
+      return { data: missing.value, meta };
     }
     return { data: await readJson(response, `GET /v1/${path}`), meta };
   };
@@ -64,7 +68,7 @@ export function watchRead(flags: WatchFlags): { read: WatchRead<unknown>; opaque
   switch (flags.type) {
     case 'key': {
       // one record (or null), as consul watch -type key prints it
-      const read = rawRead(`kv/${escapeKey(kvKey(flags.key, '--key'))}`, {}, null);
+      const read = rawRead(`kv/${escapeKey(kvKey(flags.key, '--key'))}`, {}, { value: null });
       return {
         read: async (client, options) => {
           const { data, meta } = await read(client, options);
@@ -74,23 +78,23 @@ export function watchRead(flags: WatchFlags): { read: WatchRead<unknown>; opaque
       };
     }
     case 'keyprefix':
-      return { read: rawRead(`kv/${escapeKey(kvKey(flags.prefix, '--prefix'))}`, { recurse: true }, []), opaque: false };
+      return { read: rawRead(`kv/${escapeKey(kvKey(flags.prefix, '--prefix'))}`, { recurse: true }, { value: [] }), opaque: false };
     case 'services':
-      return { read: rawRead('catalog/services', {}, {}), opaque: false };
+      return { read: rawRead('catalog/services', {}), opaque: false };
     case 'service':
       return {
-        read: rawRead(`health/service/${encodeURIComponent(need(flags.service, '--service'))}`, { tag: flags.tag, passing: flags.passingonly }, []),
+        read: rawRead(`health/service/${encodeURIComponent(need(flags.service, '--service'))}`, { tag: flags.tag, passing: flags.passingonly }),
         opaque: false,
       };
     case 'checks':
       return {
         read: flags.service
-          ? rawRead(`health/checks/${encodeURIComponent(flags.service)}`, {}, [])
-          : rawRead(`health/state/${encodeURIComponent(flags.state ?? 'any')}`, {}, []),
+          ? rawRead(`health/checks/${encodeURIComponent(flags.service)}`, {})
+          : rawRead(`health/state/${encodeURIComponent(flags.state ?? 'any')}`, {}),
         opaque: false,
       };
     case 'event':
-      return { read: rawRead('event/list', { name: flags.name }, []), opaque: true };
+      return { read: rawRead('event/list', { name: flags.name }), opaque: true };
   }
 }
 

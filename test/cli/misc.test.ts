@@ -97,6 +97,25 @@ describe('watch failures', () => {
     expect(result.stderr).toMatch(/^consulate: error: .*(127\.0\.0\.1:1|ECONNREFUSED)/);
   });
 
+  it('a key watch answered by a foreign 404 page exits 1 (not "missing"); a real missing key prints null', async () => {
+    const proxy = await startMisbehavingServer('foreign-404');
+    try {
+      const foreign = await cli(['watch', '--type', 'key', '--key', 'k', '--once'], { address: proxy.address });
+      expect(foreign.code).toBe(1);
+      expect(foreign.stdout).toBe('');
+      expect(foreign.stderr).toMatch(/not answering like Consul/);
+      const prefix = await cli(['watch', '--type', 'keyprefix', '--prefix', 'k/', '--once'], { address: proxy.address });
+      expect(prefix.code).toBe(1);
+      const services = await cli(['watch', '--type', 'services', '--once'], { address: proxy.address });
+      expect(services.code).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+    const real = await cli(['watch', '--type', 'key', '--key', `${uniquePrefix('cli-watch-missing')}none`, '--once']);
+    expect(real.code).toBe(0);
+    expect(real.stdout.trim()).toBe('null');
+  });
+
   it('a watch answered 403 exits 1 with Consul\'s reason instead of retrying; transient failures are retried with a warning', async () => {
     // two transient failures (500s, which the client itself does not retry), then 403 as Consul 1.8.7 answers a denied read
     await using server = await startMisbehavingServer((_request, n) =>
