@@ -103,7 +103,7 @@ function printReport(report: RestoreReport, seconds: number, reportFile: string 
   for (const key of report.pruned) warn(`pruned ${JSON.stringify(key)}`);
   printFailures(report, reportFile);
   warn(
-    `restore incomplete: ${report.applied.length} keys applied (listed above as "applied"), ` +
+    `restore incomplete: ${report.applied.length} keys applied${report.applied.length ? ' (listed above as "applied")' : ''}, ` +
       `${report.pruned.length} pruned, ${report.skipped.length} skipped, ` +
       `${report.failed.reduce((n, f) => n + f.keys.length, 0)} in failed batches, ${report.notAttempted.length} not attempted`,
   );
@@ -295,7 +295,7 @@ export function registerKv(program: Command): void {
       for (const removed of report.removed) warn(`removed ${JSON.stringify(removed)}`);
       printFailures(report, opts.report);
       warn(
-        `remove incomplete: ${report.removed.length} keys removed (listed above as "removed"), ` +
+        `remove incomplete: ${report.removed.length} keys removed${report.removed.length ? ' (listed above as "removed")' : ''}, ` +
           `${report.failed.reduce((n, f) => n + f.keys.length, 0)} in failed batches, ${report.notAttempted.length} not attempted`,
       );
       throw new CliError(`rm failed: ${firstFailure(report)}`, EXIT_FAILURE);

@@ -3,7 +3,7 @@
  * `consulate watch`: like `consul watch`, prints the watched data as one JSON line on stdout at
  * start and after each change (the API's JSON as Consul sends it: KV values base64, flags exact), or
  * runs a handler command with that JSON on its stdin. Blocking queries; transient failures (network,
- * timeouts, 5xx) are retried with backoff and a warning, while a 400/401/403 (`Permission denied`,
+ * timeouts, 5xx) are retried with backoff and a warning, while a 400/401/403/404 (`Permission denied`,
  * `ACL not found`) ends it with status 1. `--once` does one read: any failure exits 1 with the reason.
  * SIGINT/SIGTERM end it with status 0.
  * @module

@@ -10,7 +10,7 @@
  * is reset to 0 only when it goes backwards (a restored or restarted cluster), an unchanged index is
  * not yielded again (nor, by default, unchanged data under a new index), wakeups are spaced by a
  * minimum interval, transient errors are retried with jittered exponential backoff and surfaced (to
- * `onError`, or thrown after `maxAttempts`), errors that a retry cannot fix (400, 401, 403) end the
+ * `onError`, or thrown after `maxAttempts`), errors that a retry cannot fix (400, 401, 403, and a 404 that is not Consul's "missing") end the
  * watch unless `onError` says `'retry'`, and the request in flight is cancelled when the loop ends
  * (`break`, `return()`, `signal`).
  * @see https://developer.hashicorp.com/consul/api-docs/features/blocking
@@ -23,6 +23,7 @@ import { InputError, isHttpError, isInputError } from './errors.ts';
 import type { ReadOptions } from './query.ts';
 import type { Result } from './request.ts';
 import { asyncDispose, sameData, sleep } from './async.ts';
+import { BACKOFF, backoff as backoffDelay } from './retry.ts';
 
 /** A read the watch calls repeatedly with `index`, `wait` and `signal` set: `(client, options) → Result<T>`. */
 export type WatchRead<T> = (client: Client, options: ReadOptions) => Promise<Result<T>>;
@@ -38,8 +39,9 @@ export type WatchErrorAction = 'retry' | 'stop' | undefined;
 export interface WatchErrorInfo {
   /**
    * Whether the watch retries this error by default: `false` for an input error and for a 400 (bad
-   * request), 401 (ACLs disabled) or 403 (`Permission denied`, `ACL not found`), which another
-   * attempt with the same request cannot fix; `true` for anything else (network failures,
+   * request), 401 (ACLs disabled), 403 (`Permission denied`, `ACL not found`) or 404 (not Consul's
+   * "missing", which reads return as data: a wrong address or path prefix), which another attempt
+   * with the same request cannot fix; `true` for anything else (network failures,
    * `TimeoutError` — a stalled read included —, 5xx, 429, …).
    */
   transient: boolean;
@@ -59,8 +61,8 @@ export interface WatchOptions extends ReadOptions {
   /**
    * Called with each failed read (before the watch decides what to do), the number of consecutive
    * failures and whether the error is {@link WatchErrorInfo.transient | transient}. By default a
-   * transient error is retried after a backoff, and any other (400, 401, 403) ends the iteration
-   * with that error. Return `'retry'` to keep the watch going past such an error too (a token that
+   * transient error is retried after a backoff, and any other (400, 401, 403, 404) ends the
+   * iteration with that error. Return `'retry'` to keep the watch going past such an error too (a token that
    * will be granted the right policy, say), `'stop'` to end it with this error, or throw to end it
    * with what you throw; any other return value (`undefined`, or what `console.warn` or
    * `errors.push(e)` return) keeps the default.
@@ -110,11 +112,13 @@ export interface WatchOptions extends ReadOptions {
   opaqueIndex?: boolean | undefined;
 }
 
-/** Whether a failed read is worth retrying as it is: not an input error, nor a 400, 401 or 403. */
+/** Whether a failed read is worth retrying as it is: not an input error, nor a 400, 401, 403 or 404. */
 function isTransient(error: unknown): boolean {
   if (isInputError(error)) return false;
   if (!isHttpError(error)) return true;
-  return error.status !== 400 && error.status !== 401 && error.status !== 403;
+  // a 404 that reaches the watch is not Consul's "missing" (reads take that as data): a wrong
+  // address or path prefix, or an endpoint this Consul lacks — retrying cannot fix it
+  return error.status !== 400 && error.status !== 401 && error.status !== 403 && error.status !== 404;
 }
 
 /** The iterator returned by {@link watch}: `for await`-able, closable, `await using`-able. */
@@ -137,7 +141,7 @@ export interface WatchIterator<T> extends AsyncIterableIterator<Result<T>, undef
  * from the last yielded (`distinct`), never the same index twice.
  * @param read - any read taking `(client, options)`; wrap reads with more arguments in an arrow
  *   function that passes `options` on.
- * @param options - the read's options (dc, token, consistency, filter, `wait`…) and the loop's.
+ * @param options - the read's options (datacenter, token, consistency, filter, `wait`…) and the loop's.
  * @returns a {@link WatchIterator}.
  * @throws {InputError} for bad options (at once), or a read's InputError (from `next()`).
  * @throws {ForbiddenError} from `next()` on a 403 (`Permission denied`, `ACL not found`), after
@@ -166,8 +170,9 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
   if (!(limit >= 1)) throw new InputError(`maxAttempts must be at least 1, got ${String(maxAttempts)}`);
   const minGap = minInterval === undefined ? 100 : durationMs(minInterval, 'minInterval');
   const pollGap = pollInterval === undefined ? 1000 : durationMs(pollInterval, 'pollInterval');
-  const backoffMin = backoff?.min === undefined ? 1000 : durationMs(backoff.min, 'backoff.min');
-  const backoffMax = Math.max(backoffMin, backoff?.max === undefined ? 30_000 : durationMs(backoff.max, 'backoff.max'));
+  const backoffMin = backoff?.min === undefined ? BACKOFF.watch.initial : durationMs(backoff.min, 'backoff.min');
+  const backoffMax = Math.max(backoffMin, backoff?.max === undefined ? BACKOFF.watch.max : durationMs(backoff.max, 'backoff.max'));
+  const pause = { ...BACKOFF.watch, initial: backoffMin, max: backoffMax };
 
   const stopper = new AbortController();
   const onAbort = (): void => stopper.abort(signal?.reason);
@@ -188,11 +193,6 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
   const finish = (): void => {
     stopper.abort();
     signal?.removeEventListener('abort', onAbort);
-  };
-
-  const delay = (attempt: number): number => {
-    const base = Math.min(backoffMax, backoffMin * 2 ** (attempt - 1));
-    return base / 2 + (Math.random() * base) / 2;
   };
 
   const step = async (): Promise<IteratorResult<Result<T>, undefined>> => {
@@ -218,7 +218,7 @@ export function watch<T>(client: Client, read: WatchRead<T>, options: WatchOptio
         // Re-read at once after recovering: the agent may have restarted with other indexes.
         blockIndex = undefined;
         recovering = true;
-        await sleep(delay(failures), stopper.signal);
+        await sleep(backoffDelay(failures, pause), stopper.signal);
         continue;
       }
       if (stopper.signal.aborted) return done;

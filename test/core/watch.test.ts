@@ -197,7 +197,7 @@ describe('watch loop logic (scripted reads)', () => {
   });
 
   it('reports errors to onError with the attempt number, backs off, and keeps going', async () => {
-    const boom = new NotFoundError('transient', { status: 404 });
+    const boom = new ServerError('transient', { status: 500 });
     const { read } = scripted<string>([{ data: 'a', meta: meta(1n) }, boom, boom, { data: 'b', meta: meta(2n) }]);
     const reported: [unknown, number][] = [];
     const it = watch(client, read, { onError: (e, n) => reported.push([e, n]), backoff: { min: 10, max: 20 }, minInterval: 0 });
@@ -242,12 +242,13 @@ describe('watch loop logic (scripted reads)', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
   });
 
-  it('ends with a 400, 401 or 403 once onError saw it (not transient); onError returning "retry" keeps the watch going', async () => {
+  it('ends with a 400, 401, 403 or a foreign 404 once onError saw it (not transient); onError returning "retry" keeps the watch going', async () => {
     const denied = new ForbiddenError('Permission denied', { status: 403 });
     const unknownToken = new ForbiddenError('ACL not found', { status: 403 });
     const badRequest = new BadRequestError('Invalid wait time', { status: 400 });
     const disabled = new HttpError('ACL support disabled', { status: 401 });
-    for (const error of [denied, unknownToken, badRequest, disabled]) {
+    const foreign = new NotFoundError('GET http://proxy/v1/kv/k answered with a 404 HTML page: the server is not answering like Consul', { status: 404 });
+    for (const error of [denied, unknownToken, badRequest, disabled, foreign]) {
       const { read, asked } = scripted<string>([{ data: 'a', meta: meta(1n) }, error, { data: 'b', meta: meta(2n) }]);
       const seen: [unknown, number, boolean][] = [];
       const it = watch(client, read, {
