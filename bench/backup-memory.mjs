@@ -1,32 +1,26 @@
 // Peak memory of `consulate kv backup` as the store grows: it lists key names once, then reads the
 // records in 64-key read-only transactions (4 in flight) and writes each batch as it arrives, so the
-// peak should stay flat from 10,000 to 100,000 keys. For contrast, a naive backup (one
-// GET /v1/kv/?recurse, JSON.stringify, write) is measured on the same data.
+// peak should stay flat from 10,000 to 100,000 keys (target: ≤ 1.1× the 10,000-key peak). For
+// contrast, a naive backup (one GET /v1/kv/?recurse, JSON.stringify, write) is measured on the same data.
 //
-//   node bench/backup-memory.mjs [keys=100000]
+//   node bench/backup-memory.mjs [keys=100000] [--steps 10000,100000] [--src]
 //
-// Peak RSS comes from GNU time (`/usr/bin/time -f %M`). Prints figures; it is not a test.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Peak RSS is the process's own (`process.resourceUsage().maxRSS` at exit, through the preloaded
+// bench/rss-probe.mjs). The CLI is dist/cli/index.js when built, else the sources bundled with
+// esbuild. Prints figures; it is not a test.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { startAgent } from '../test/support/agent.mjs';
+import { cliEntry, loadavg, run, summary } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const total = Number(process.argv[2] ?? 100_000);
-const steps = [...new Set([Math.min(10_000, total), Math.min(50_000, total), total])];
-const GNU_TIME = '/usr/bin/time';
-if (!existsSync(GNU_TIME)) {
-  console.error('needs GNU time at /usr/bin/time to measure peak RSS');
-  process.exit(1);
-}
+const args = process.argv.slice(2);
+const total = /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : 100_000;
+const at = args.indexOf('--steps');
+const steps = at === -1 ? [...new Set([Math.min(10_000, total), total])] : args[at + 1].split(',').map(Number);
 
-const cacheDir = join(root, 'node_modules/.cache/consulate-bench');
-mkdirSync(cacheDir, { recursive: true });
-const bundle = join(cacheDir, `cli-${process.pid}.mjs`);
-await build({ entryPoints: [join(root, 'src/cli/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: bundle, logLevel: 'warning' });
+const cli = await cliEntry();
+const bundle = cli.file;
 const dir = mkdtempSync(join(tmpdir(), 'consulate-bench-backup-'));
 const naive = join(dir, 'naive.mjs');
 writeFileSync(
@@ -40,19 +34,10 @@ writeFileSync(process.argv[2], JSON.stringify(records.map((r) => ({ key: r.Key, 
 const agent = await startAgent({ name: 'consulate-bench-backup' });
 const env = { ...process.env, CONSUL_HTTP_ADDR: agent.address };
 
-/** Runs a command under GNU time; resolves with peak RSS (MiB) and wall time (s). Asynchronous, so the agent's log pipe keeps draining. */
-function measure(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(GNU_TIME, ['-f', '%M %e', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      if (status !== 0) return reject(new Error(`${args.join(' ')} failed (${status}):\n${stderr}`));
-      const [kib, seconds] = stderr.trim().split('\n').pop().split(' ').map(Number);
-      resolve({ mib: kib / 1024, seconds });
-    });
-  });
+/** Runs a node command; resolves with its peak RSS (MiB) and wall time (s). */
+async function measure(argv) {
+  const r = await run(argv[0], argv.slice(1), { env, rss: true, stdout: false });
+  return { mib: r.rssMiB, seconds: r.seconds };
 }
 
 /** Writes keys [from, to) through /v1/txn, 8 transactions in flight. */
@@ -78,8 +63,10 @@ async function load(from, to) {
 }
 
 const rows = [];
+let baseline;
+let machineLoad;
 try {
-  const baseline = await measure([process.execPath, bundle, '--help']);
+  baseline = await measure([process.execPath, bundle, '--help']);
   let loaded = 0;
   for (const step of steps) {
     await load(loaded, step);
@@ -92,7 +79,8 @@ try {
     const theirs = await measure([process.execPath, naive, naiveOut]);
     rows.push({ step, ours, theirs, size: statSync(out).size / 1024 / 1024 });
   }
-  console.log(`kv backup peak RSS (GNU time), machine load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  machineLoad = loadavg();
+  console.log(`# kv backup peak RSS (CLI from ${cli.from}), machine load ${machineLoad}`);
   console.log(`  node + CLI startup (consulate --help): ${baseline.mib.toFixed(1)} MiB`);
   console.log('  keys      file       consulate kv backup         naive recurse+stringify');
   for (const { step, ours, theirs, size } of rows) {
@@ -103,5 +91,14 @@ try {
 } finally {
   await agent.stop();
   rmSync(dir, { recursive: true, force: true });
-  rmSync(bundle, { force: true });
+  cli.cleanup();
+}
+
+const first = rows[0];
+for (const r of rows) {
+  summary({
+    what: `\`kv backup\` peak RSS, ${r.step.toLocaleString('en')} keys`, figure: r.ours.mib, unit: 'MiB',
+    baseline: r === first ? baseline.mib : first.ours.mib, baselineLabel: r === first ? 'consulate --help' : `same at ${first.step.toLocaleString('en')} keys`,
+    target: r === first ? undefined : { op: '<=', value: 1.1 }, note: `naive recurse+stringify ${r.theirs.mib.toFixed(0)} MiB`, load: machineLoad, command: 'node bench/backup-memory.mjs',
+  });
 }

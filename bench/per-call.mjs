@@ -14,10 +14,15 @@
 // alike; ops/s is from the median batch, CPU µs per call (this process: user + system) from the
 // median batch too — the client's own cost, which depends far less on how busy the machine is.
 // Reported per op and mode: ops/s, µs per call, CPU µs per call, the ratio of time per call against
-// raw fetch (target: consulate ≤ 1.05×) and of throughput against node-consul (target: consulate/node
-// ≥ 1×), then those two target ratios side by side. Printed figures, not assertions.
+// raw fetch and of throughput against node-consul, then the target ratios side by side (issue 11):
+// consulate time per call ≤ 1.05× ky alone's, consulate/node throughput ≥ 0.9× raw undici's (and
+// keep ≥ 1× node-consul's). Printed figures, not assertions.
 //
-//   node bench/per-call.mjs [--ops 1500] [--batch 25] [--in-flight 16] [--cap-ms 5000] [--src] [--json]
+//   node bench/per-call.mjs [--ops 1500] [--batch 25] [--in-flight 16] [--cap-ms 5000] [--impls a,b,…] [--src] [--json]
+// --impls picks implementations by id (default: all): fetch, undici, ky, global, node, node-via-ky,
+// node-fetch, node-consul. `npm run bench` runs the six the targets need (the summary rows: consulate
+// over the global fetch against ky alone, time per call, worst op and mode, target ≤ 1.05×; and
+// consulate/node health.service with IN_FLIGHT in flight against raw undici, throughput, ≥ 0.9×).
 // Uses dist/ when built (what users get), else (or with --src) the sources through tsx.
 // CONSUL_HTTP_ADDR reuses an agent.
 import { existsSync } from 'node:fs';
@@ -38,6 +43,13 @@ const IN_FLIGHT = opt('in-flight', 16);
 const CAP_MS = opt('cap-ms', 5000);
 const WARMUP = 200;
 const FROM_SRC = args.includes('--src');
+const implsAt = args.indexOf('--impls');
+const IMPLS = implsAt === -1 ? undefined : new Set(args[implsAt + 1].split(','));
+/** Implementation ids for --impls. */
+const IDS = {
+  'raw fetch': 'fetch', 'raw undici.request': 'undici', 'ky alone (diagnostic)': 'ky', 'consulate (global fetch)': 'global',
+  'consulate/node': 'node', 'consulate/node via ky (before)': 'node-via-ky', 'node fetch alone (diagnostic)': 'node-fetch', 'node-consul 2.0.1': 'node-consul',
+};
 /** The two modes: calls in flight at once, and calls per batch (more when they overlap). */
 const MODES = [
   { name: 'sequential', inFlight: 1, batch: BATCH },
@@ -138,6 +150,11 @@ impls['node-consul 2.0.1'] = {
   'health.service': () => nodeConsul.health.service(SERVICE),
 };
 
+// the implementations asked for (the baselines of the ratios always run)
+if (IMPLS) {
+  for (const name of Object.keys(impls)) if (!IMPLS.has(IDS[name]) && name !== 'raw fetch' && name !== 'node-consul 2.0.1') delete impls[name];
+}
+
 // sanity: every implementation gets the same answers
 for (const [name, ops] of Object.entries(impls)) {
   const got = await ops['kv get']();
@@ -197,6 +214,7 @@ for (const close of closers) await close();
 nodeConsul.destroy?.();
 if (agent) await agent.stop();
 
+const runLoad = (await import('./lib.mjs')).loadavg();
 const median = (xs) => {
   const v = [...xs].sort((a, b) => a - b);
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
@@ -214,7 +232,7 @@ for (const mode of MODES) {
       if (r === undefined) continue;
       rows.push({
         mode: mode.name, op, impl, opsPerSec: Math.round(r), usPerCall: Math.round(1e6 / r), cpuUsPerCall: Math.round(median(s.cpu)),
-        timeVsRawFetch: +(rawFetch / r).toFixed(2), throughputVsNodeConsul: +(r / nc).toFixed(2), calls: s.ops,
+        timeVsRawFetch: +(rawFetch / r).toFixed(2), rate: r, throughputVsNodeConsul: +(r / nc).toFixed(2), calls: s.ops,
       });
     }
   }
@@ -228,6 +246,8 @@ for (const mode of MODES) {
       nodeVsNodeConsul: row(mode.name, op, 'consulate/node')?.throughputVsNodeConsul,
       nodeViaKyVsNodeConsul: row(mode.name, op, 'consulate/node via ky (before)')?.throughputVsNodeConsul,
       globalVsRawFetch: row(mode.name, op, 'consulate (global fetch)')?.timeVsRawFetch,
+      globalVsKy: row(mode.name, op, 'ky alone (diagnostic)') && row(mode.name, op, 'consulate (global fetch)') ? row(mode.name, op, 'ky alone (diagnostic)').rate / row(mode.name, op, 'consulate (global fetch)').rate : undefined,
+      nodeVsUndici: row(mode.name, op, 'consulate/node') && row(mode.name, op, 'raw undici.request') ? row(mode.name, op, 'consulate/node').rate / row(mode.name, op, 'raw undici.request').rate : undefined,
     });
   }
 }
@@ -246,9 +266,39 @@ if (args.includes('--json')) {
     }
   }
   console.log('\n## targets (same run)');
-  console.log(`${'mode'.padEnd(14)} ${'op'.padEnd(15)} ${'consulate/node thr. vs node-consul (≥ 1×)'.padStart(43)} ${'(via ky, before)'.padStart(17)} ${'consulate time vs raw fetch (≤ 1.05×)'.padStart(38)}`);
+  console.log(`${'mode'.padEnd(14)} ${'op'.padEnd(15)} ${'consulate/node thr. vs node-consul (keep ≥ 1×)'.padStart(48)} ${'(via ky, before)'.padStart(17)} ${'consulate/node thr. vs raw undici (≥ 0.9×)'.padStart(43)} ${'consulate time vs ky alone (≤ 1.05×)'.padStart(37)} ${'vs raw fetch'.padStart(13)}`);
   for (const t of targets) {
-    console.log(`${t.mode.padEnd(14)} ${t.op.padEnd(15)} ${x(t.nodeVsNodeConsul).padStart(43)} ${x(t.nodeViaKyVsNodeConsul).padStart(17)} ${x(t.globalVsRawFetch).padStart(38)}`);
+    console.log(`${t.mode.padEnd(14)} ${t.op.padEnd(15)} ${x(t.nodeVsNodeConsul).padStart(48)} ${x(t.nodeViaKyVsNodeConsul).padStart(17)} ${x(t.nodeVsUndici).padStart(43)} ${x(t.globalVsKy).padStart(37)} ${x(t.globalVsRawFetch).padStart(13)}`);
   }
   for (const n of notes) console.log(`# note: ${n}`);
+}
+
+// the `npm run bench` summary rows
+const { summary } = await import('./lib.mjs');
+const cells = [];
+for (const mode of MODES) {
+  for (const op of opNames) {
+    const ours = row(mode.name, op, 'consulate (global fetch)');
+    const kyRow = row(mode.name, op, 'ky alone (diagnostic)');
+    if (ours && kyRow) cells.push({ mode: mode.name, op, ours, ky: kyRow, ratio: kyRow.rate / ours.rate, vsFetch: ours.timeVsRawFetch, kyVsFetch: kyRow.timeVsRawFetch });
+  }
+}
+if (cells.length) {
+  const worst = cells.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+  const range = (xs) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}×`;
+  summary({
+    what: `consulate over the global fetch, per call (worst: ${worst.op}, ${worst.mode})`, figure: 1e6 / worst.ours.rate, unit: 'µs', baseline: 1e6 / worst.ky.rate, baselineLabel: 'ky alone',
+    ratio: worst.ratio, target: { op: '<=', value: 1.05 },
+    note: `all cells ${range(cells.map((c) => c.ratio))} ky alone; ${range(cells.map((c) => c.vsFetch))} raw fetch (ky alone ${range(cells.map((c) => c.kyVsFetch))})`,
+    load: runLoad, command: 'node bench/per-call.mjs',
+  });
+}
+const hs = `${IN_FLIGHT} in flight`;
+const nodeRow = row(hs, 'health.service', 'consulate/node');
+const undiciRow = row(hs, 'health.service', 'raw undici.request');
+if (nodeRow && undiciRow) {
+  summary({
+    what: `consulate/node health.service, ${IN_FLIGHT} in flight (throughput)`, figure: nodeRow.rate, unit: 'ops/s', baseline: undiciRow.rate, baselineLabel: 'raw undici.request',
+    target: { op: '>=', value: 0.9 }, note: `${nodeRow.throughputVsNodeConsul.toFixed(2)}× node-consul`, load: runLoad, command: 'node bench/per-call.mjs',
+  });
 }

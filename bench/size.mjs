@@ -4,16 +4,19 @@
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { summary } from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cases = [
   { name: 'kv.get only (ky + valibot + core)', target: 8 * 1024, code: "import { createClient } from 'consulate'; import { get } from 'consulate/kv'; export const run = () => get(createClient(), 'k');" },
+  { name: 'acl.tokenCreate only (acl subpath)', target: undefined, code: "import { createClient } from 'consulate'; import { tokenCreate } from 'consulate/acl'; export const run = () => tokenCreate(createClient());" },
   { name: 'Consul facade (everything bound)', target: 20 * 1024, code: "import { Consul } from 'consulate'; export const consul = new Consul();" },
   { name: 'consulate/node (fromEnv)', target: undefined, platform: 'node', code: "import { fromEnv } from 'consulate/node'; export const c = () => fromEnv();", needs: 'dist/node/index.js' },
   { name: 'ky alone (baseline)', target: undefined, code: "import ky from 'ky'; export const k = ky.create({});" },
 ];
 
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
+const sizes = {};
 console.log('bundle'.padEnd(38), 'min'.padStart(10), 'min+gzip'.padStart(10), '  target');
 for (const c of cases) {
   if (c.needs && !existsSync(root + c.needs)) {
@@ -32,6 +35,14 @@ for (const c of cases) {
   });
   const bytes = result.outputFiles[0].contents;
   const gz = gzipSync(bytes, { level: 9 }).length;
+  sizes[c.name] = gz;
   const verdict = c.target ? `${gz <= c.target ? 'ok  ' : 'OVER'} ≤ ${kb(c.target)}` : '';
   console.log(c.name.padEnd(38), kb(bytes.length).padStart(10), kb(gz).padStart(10), ' ', verdict);
+}
+
+// the `npm run bench` summary: against ky alone (the floor), targets on the size itself
+const ky = sizes['ky alone (baseline)'];
+for (const [name, what, target] of [['kv.get only (ky + valibot + core)', 'kv.get-only browser bundle (min+gzip)', 8], ['Consul facade (everything bound)', '`Consul` facade bundle (min+gzip)', 20]]) {
+  if (sizes[name] === undefined) continue;
+  summary({ what, figure: sizes[name] / 1024, unit: 'KB', baseline: ky / 1024, baselineLabel: 'ky alone', target: { op: '<=', value: target, on: 'figure' }, command: 'node bench/size.mjs' });
 }
