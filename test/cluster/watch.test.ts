@@ -1,14 +1,16 @@
 // A watch through client agent c1 across the loss of the dc1 leader and a SIGKILL + restart of c1
 // itself, while a writer (through c2) changes the key in lockstep: the watch sees every value once,
 // in order (no duplicate, no missed change — one value is written while c1 is down), and does not
-// spin (on the fetch transport, its fetch counts the requests it makes). Both transports: the core
-// client (fetch) and consulate/node (undici).
-import { afterEach, describe, expect, inject, it } from 'vitest';
+// spin. Both transports — the core client (fetch) and consulate/node (undici, with its own retry
+// loop) — reach c1 through a counting proxy, which counts the requests they put on the wire (their
+// retries included); on the fetch transport its fetch also counts the requests it is asked for.
+import { afterEach, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { createClient, watch } from '../../src/index.ts';
 import type { Client, FetchLike } from '../../src/index.ts';
 import { createNodeClient } from '../../src/node/index.ts';
 import { deleteTree, get, set } from '../../src/endpoints/kv.ts';
 import { heal, kill, leader, restart } from '../support/cluster.mjs';
+import { startCountingProxy } from '../support/counting-proxy.mjs';
 
 const cluster = inject('cluster');
 const [c1, c2] = cluster.clients as [(typeof cluster.clients)[0], (typeof cluster.clients)[0]];
@@ -17,25 +19,25 @@ afterEach(() => heal(cluster));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A client through c1, and (fetch transport only) the number of requests it sent so far. */
-type Connect = () => { client: Client; requests: (() => number) | undefined; close(): Promise<void> };
+/** A client at `address` (a proxy to c1), and (fetch transport only) the number of requests its fetch was asked for so far. */
+type Connect = (address: string) => { client: Client; requests: (() => number) | undefined; close(): Promise<void> };
 
 const transports: [string, Connect][] = [
   [
     'fetch',
-    () => {
+    (address) => {
       let requests = 0;
       const counting: FetchLike = (input, init) => {
         requests++;
         return fetch(input, init);
       };
-      return { client: createClient({ address: c1.address, fetch: counting }), requests: () => requests, close: async () => {} };
+      return { client: createClient({ address, fetch: counting }), requests: () => requests, close: async () => {} };
     },
   ],
   [
     'consulate/node',
-    () => {
-      const client = createNodeClient({ address: c1.address });
+    (address) => {
+      const client = createNodeClient({ address });
       return { client, requests: undefined, close: () => client.close() };
     },
   ],
@@ -55,7 +57,11 @@ describe.each(transports)('over %s', (name, connect) => {
       }
     };
 
-    const { client: watcher, requests, close } = connect();
+    // the watch reaches c1 through a proxy that counts the requests on the wire, whatever the transport;
+    // while c1 is down the proxy takes each connection, counts its request and resets it
+    const proxy = await startCountingProxy(c1.address);
+    onTestFinished(() => proxy.close());
+    const { client: watcher, requests, close } = connect(proxy.address);
     const seen: string[] = [];
     const indexes: bigint[] = [];
     const errors: string[] = [];
@@ -116,11 +122,17 @@ describe.each(transports)('over %s', (name, connect) => {
     await loop;
     await close();
 
-    console.log(`[watch, ${name}] ${seen.length} values, ${requests?.() ?? '(uncounted)'} requests, ${errors.length} failed reads: ${errors.map((e) => e.slice(0, 80)).join(' | ')}`);
+    const wire = proxy.count();
+    console.log(`[watch, ${name}] ${seen.length} values, ${wire} requests on the wire (${proxy.connections} connections${requests ? `; ${requests()} asked of its fetch` : ''}), ${errors.length} failed reads: ${errors.map((e) => e.slice(0, 80)).join(' | ')}`);
     expect(seen).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']);
     expect(indexes.every((index, n) => n === 0 || index > indexes[n - 1]!)).toBe(true);
     // no spin: a few requests per value seen and per failed read (the client's own retries included)
     if (requests) expect(requests()).toBeLessThanOrEqual(4 * (seen.length + errors.length) + 4);
+    // on the wire, both transports: at least one read per value seen, no spin, and only reads of the key
+    expect(wire).toBeGreaterThanOrEqual(seen.length);
+    expect(wire).toBeLessThanOrEqual(4 * (seen.length + errors.length) + 4);
+    expect(proxy.routes()).toEqual({ [`GET /v1/kv/${key}`]: wire });
+    expect(proxy.errors).toEqual([]);
     await deleteTree(writer, key);
   }, 120_000);
 });
