@@ -20,47 +20,9 @@ export type { QueryMeta } from './core/meta.ts';
 export type { ReadOptions, WriteOptions } from './core/query.ts';
 export type { Result } from './core/request.ts';
 export type { Duration } from './core/encoding.ts';
-export type { Bound } from './core/bind.ts';
-export type { ConsulErrorKind, ErrorContext, TransactionOpError, ValidationIssue } from './core/errors.ts';
-export {
-  BadRequestError,
-  ConfigError,
-  ConflictError,
-  ConsulError,
-  ForbiddenError,
-  HttpError,
-  InputError,
-  NetworkError,
-  NotFoundError,
-  ResponseValidationError,
-  ServerError,
-  TimeoutError,
-  TooManyRequestsError,
-  TransactionError,
-  isBadRequestError,
-  isConfigError,
-  isConflictError,
-  isConsulError,
-  isForbiddenError,
-  isHttpError,
-  isInputError,
-  isNetworkError,
-  isNotFoundError,
-  isResponseValidationError,
-  isServerError,
-  isTimeoutError,
-  isTooManyRequestsError,
-  isTransactionError,
-  LockConflictError,
-  LockHeldError,
-  LockLostError,
-  LockTimeoutError,
-  isLockConflictError,
-  isLockHeldError,
-  isLockLostError,
-  isLockTimeoutError,
-} from './core/errors.ts';
-export type { LockErrorContext } from './core/errors.ts';
+export type { Bound, BoundFacade, ClientFunction, Description, FacadeEntry, Generic } from './core/bind.ts';
+// every error class, its guard and its types (core/errors.ts exports nothing else)
+export * from './core/errors.ts';
 export type { KVApi } from './consul.ts';
 export { Consul } from './consul.ts';
 export type { KVPair, KVValue, SetOptions, DeleteOptions, KeysOptions, LockOptions } from './endpoints/kv.ts';
@@ -95,7 +57,8 @@ export type {
   LegacyACLCreateOptions,
   LegacyACLOptions,
 } from './endpoints/acl.ts';
-export type { SessionApi, WatchApi } from './consul.ts';
+export type { SessionApi } from './consul.ts';
+export type { WatchApi } from './recipes/watch.ts';
 export type { RenewPeriodicallyOptions, SessionDefinition, SessionEntry, SessionRenewer, ServiceCheckRef } from './endpoints/session.ts';
 export { renewPeriodically } from './endpoints/session.ts';
 export type { WatchErrorAction, WatchErrorInfo, WatchIterator, WatchOptions, WatchRead } from './core/watch.ts';
@@ -160,7 +123,7 @@ export type { FireOptions, ListEventsOptions, UserEvent } from './endpoints/even
 export type {
   ConfigApi,
   ConnectApi,
-  IntentionsApi,
+  IntentionApi,
   NamespaceApi,
   OperatorApi,
   PartitionApi,

@@ -20,6 +20,12 @@ export const EXIT_FAILURE = 1;
 /** Bad usage, or the lock is held by someone else. */
 export const EXIT_USAGE = 2;
 
+/** The result of an action that sets its own exit status (run_once, lock). */
+export interface ExitState {
+  /** The status the process exits with. */
+  exitCode: number;
+}
+
 /** An error the CLI reports as one line on stderr, exiting with {@link CliError.exitCode}. */
 export class CliError extends Error {
   /** The process exit status. */

@@ -22,7 +22,7 @@ export interface BackupOptions extends FormatOptions {
   concurrency?: number | undefined;
   /** Show a progress bar when stderr is a terminal. @default true */
   progress?: boolean | undefined;
-  /** Read options (consistency, dc…). */
+  /** Read options (consistency, datacenter…). */
   read?: ReadOptions | undefined;
 }
 

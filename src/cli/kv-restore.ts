@@ -25,7 +25,7 @@ import { isNetworkError, isServerError, isTimeoutError, isTransactionError } fro
 import type { WriteOptions } from '../core/query.ts';
 import { send } from '../core/request.ts';
 import { set } from '../endpoints/kv.ts';
-import { TXN_MAX_BYTES, TXN_MAX_OPS } from '../endpoints/txn-core.ts';
+import { TXN_MAX_BYTES, TXN_MAX_OPS } from '../schemas/txn.ts';
 import type { Entry } from './kv-format.ts';
 import type { Scope } from './kv-scope.ts';
 import { listKeys } from './kv-scope.ts';
@@ -39,7 +39,7 @@ export interface BatchOptions {
   progress?: boolean | undefined;
   /** Stops starting new batches when aborted (in-flight ones finish and are reported). */
   signal?: AbortSignal | undefined;
-  /** Write options (dc, ns…). */
+  /** Write options (datacenter, namespace…). */
   write?: WriteOptions | undefined;
 }
 

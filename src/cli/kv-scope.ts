@@ -12,8 +12,8 @@ import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { isTransactionError } from '../core/errors.ts';
 import type { ReadOptions } from '../core/query.ts';
 import { has, keys } from '../endpoints/kv.ts';
-import type { TxnWireOp } from '../endpoints/txn-core.ts';
-import { sendTxn, TXN_MAX_OPS } from '../endpoints/txn-core.ts';
+import type { TxnWireOp } from '../schemas/txn.ts';
+import { sendTxn, TXN_MAX_OPS } from '../schemas/txn.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
 
 /** The set of keys a prefix argument covers. */

@@ -19,8 +19,8 @@ import type { HeldSemaphore } from '../recipes/semaphore.ts';
 import { semaphore } from '../recipes/semaphore.ts';
 import { runChild } from './child.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
+import type { ExitState } from './io.ts';
 import { CliError, EXIT_OK, EXIT_USAGE, positiveInt, usage, warn } from './io.ts';
-import type { ExitState } from './main.ts';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 

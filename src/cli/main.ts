@@ -8,6 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './connection.ts';
+import type { ExitState } from './io.ts';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './io.ts';
 import { registerAcl } from './acl.ts';
 import { registerKv } from './kv.ts';
@@ -15,11 +16,6 @@ import { registerLocks } from './locks.ts';
 import { registerServices } from './services.ts';
 import { registerSnapshot } from './snapshot.ts';
 import { registerWatch } from './watch.ts';
-
-/** The result of an action that sets its own exit status (run_once, lock). */
-export interface ExitState {
-  exitCode: number;
-}
 
 /** Builds the program (exposed for tests and documentation tools). */
 export function createProgram(state: ExitState = { exitCode: EXIT_OK }): Command {

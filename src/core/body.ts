@@ -15,8 +15,25 @@ export interface BodyGuard {
   signal?: AbortSignal | undefined;
 }
 
-/** setTimeout's largest delay (a larger one fires at once). */
-const MAX_DELAY = 2_147_483_647;
+import { TimeoutError } from './errors.ts';
+
+/** setTimeout's largest delay (a larger one fires at once). @internal */
+export const MAX_DELAY = 2_147_483_647;
+
+/** Statuses whose response has no body (a `Response` cannot be built with one). @internal */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The error a read fails with when the body of `METHOD /v1/path` delivered nothing for `ms` after its
+ * headers. @internal
+ */
+export function bodyStalled(method: string, path: string, status: number, ms: number): TimeoutError {
+  return new TimeoutError(`${method} /v1/${path} timed out: the response body stalled (no data for ${ms} ms after the headers)`, {
+    method,
+    path: `/v1/${path}`,
+    status,
+  });
+}
 
 /**
  * A `Response` may offer to guard its own body's progress (consulate/node's responses do, without a

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { ConfigError } from './errors.ts';
+import { RETRY_DEFAULTS } from './retry.ts';
 
 /** A `fetch`-compatible function (the global `fetch`, undici's, a test double…). */
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
@@ -33,13 +34,11 @@ export interface RetryOptions {
 export interface ClientConfig {
   /**
    * Where the agent listens: `host:port`, or a full URL such as `https://consul.example:8501`.
-   * `baseUrl` is an alias. Mutually exclusive with `host`/`port`/`scheme`.
+   * Mutually exclusive with `host`/`port`/`scheme`.
    * @default "http://127.0.0.1:8500"
    * @example createClient({ address: "10.0.0.5:8500" })
    */
   address?: string;
-  /** Alias of {@link ClientConfig.address}. */
-  baseUrl?: string;
   /**
    * Agent host name or IP (consulate's `host`).
    * @default "127.0.0.1"
@@ -125,7 +124,6 @@ function Schema() {
   const count = v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)));
   return v.strictObject({
     address: text,
-    baseUrl: text,
     host: text,
     port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
     scheme: v.optional(v.union([v.literal('http'), v.literal('https')])),
@@ -149,9 +147,9 @@ function fail(message: string): never {
 }
 
 function resolveUrl(config: ClientConfig): URL {
-  const address = config.address ?? config.baseUrl;
+  const address = config.address;
   if (address !== undefined && (config.host !== undefined || config.port !== undefined || config.scheme !== undefined)) {
-    fail('give either address/baseUrl or host/port/scheme, not both');
+    fail('give either address or host/port/scheme, not both');
   }
   let text: string;
   if (address !== undefined) {
@@ -204,9 +202,9 @@ export function resolveConfig(config: ClientConfig = {}): ResolvedConfig {
     fetch: fetchImpl,
     timeout: config.timeout ?? 10_000,
     retry: Object.freeze({
-      limit: retry.limit ?? 2,
-      statusCodes: retry.statusCodes ?? [408, 429, 502, 503, 504],
-      backoffLimit: retry.backoffLimit ?? 3000,
+      limit: retry.limit ?? RETRY_DEFAULTS.limit,
+      statusCodes: retry.statusCodes ?? [...RETRY_DEFAULTS.statusCodes],
+      backoffLimit: retry.backoffLimit ?? RETRY_DEFAULTS.backoffLimit,
     }),
     validateResponses: config.validateResponses ?? true,
   });

@@ -7,15 +7,20 @@
  * @module
  */
 
+import { redact } from './redact.ts';
+
 const BRAND = Symbol.for('consulate.error');
 
-/** The kinds of error consulate throws; `error.kind` holds one of them. */
+/**
+ * The kinds of error consulate throws, one per class: `error.kind` holds one of them.
+ */
 export type ConsulErrorKind =
   | 'ConsulError'
   | 'ConfigError'
   | 'InputError'
   | 'HttpError'
   | 'BadRequestError'
+  | 'ACLDisabledError'
   | 'ForbiddenError'
   | 'NotFoundError'
   | 'ConflictError'
@@ -29,6 +34,23 @@ export type ConsulErrorKind =
   | 'LockTimeoutError'
   | 'LockConflictError'
   | 'LockLostError';
+
+/**
+ * The class each kind extends, for the kinds that extend another than {@link ConsulError} (every
+ * branded error is a `ConsulError`): a guard accepts its kind and every kind below it. Kept to these
+ * few entries so that a bundle with one guard stays small; test/core/errors.test.ts checks the guards
+ * against the class hierarchy.
+ */
+const PARENT: { readonly [K in ConsulErrorKind]?: ConsulErrorKind } = {
+  BadRequestError: 'HttpError',
+  ACLDisabledError: 'HttpError',
+  ForbiddenError: 'HttpError',
+  NotFoundError: 'HttpError',
+  ConflictError: 'HttpError',
+  TooManyRequestsError: 'HttpError',
+  ServerError: 'HttpError',
+  TransactionError: 'ConflictError',
+};
 
 /** Facts about the request that failed (never the token). */
 export interface ErrorContext {
@@ -45,13 +67,6 @@ export interface ErrorContext {
   consulMessage?: string;
   /** The underlying cause. */
   cause?: unknown;
-}
-
-/** Removes credentials from a path or URL: `token=` query values and `user:pass@`. */
-export function redact(path: string): string {
-  return path
-    .replace(/([?&](?:token|acl_token|X-Consul-Token)=)[^&#]*/gi, '$1[redacted]')
-    .replace(/\/\/[^/@\s]*@/, '//[redacted]@');
 }
 
 /** Base class of every error consulate throws. */
@@ -131,6 +146,21 @@ export class BadRequestError extends HttpError {
    */
   constructor(message: string, context: ErrorContext) {
     super(message, context, 'BadRequestError');
+  }
+}
+
+/**
+ * 401 `ACL support disabled`: an ACL endpoint (or the agent's token endpoint) on a Consul whose ACL
+ * system is not enabled (consulate's `ACLDisabled`).
+ */
+export class ACLDisabledError extends HttpError {
+  /**
+   * Creates an error for Consul's 401 `ACL support disabled`.
+   * @param message - what went wrong.
+   * @param context - facts about the request and its response.
+   */
+  constructor(message: string, context: ErrorContext) {
+    super(message, context, 'ACLDisabledError');
   }
 }
 
@@ -355,54 +385,64 @@ export class LockLostError extends ConsulError {
   }
 }
 
-function kindOf(error: unknown): ConsulErrorKind | undefined {
+/** The brand's kind: any string (another copy of the package may know kinds this one does not). */
+function kindOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const kind = (error as Record<symbol, unknown>)[BRAND];
-  return typeof kind === 'string' ? (kind as ConsulErrorKind) : undefined;
+  return typeof kind === 'string' ? kind : undefined;
 }
 
-const HTTP_KINDS: readonly ConsulErrorKind[] = [
-  'HttpError', 'BadRequestError', 'ForbiddenError', 'NotFoundError', 'ConflictError',
-  'TooManyRequestsError', 'ServerError', 'TransactionError',
-];
+/** Whether `kind` is `family` or one of the kinds below it (every branded error is a `ConsulError`). */
+function within(kind: string | undefined, family: ConsulErrorKind): boolean {
+  if (kind === undefined) return false;
+  if (family === 'ConsulError') return true;
+  for (let k = kind as ConsulErrorKind | undefined; k !== undefined; k = Object.hasOwn(PARENT, k) ? PARENT[k] : undefined) {
+    if (k === family) return true;
+  }
+  return false;
+}
+
+/** The guard of a kind: true for errors of that kind or a kind below it, from any realm. */
+const guard =
+  <E extends ConsulError>(family: ConsulErrorKind) =>
+  (error: unknown): error is E =>
+    within(kindOf(error), family);
 
 /** True for any error thrown by consulate (from any realm or copy of the package). */
-export const isConsulError = (error: unknown): error is ConsulError => kindOf(error) !== undefined;
+export const isConsulError: (error: unknown) => error is ConsulError = /* @__PURE__ */ guard('ConsulError');
 /** True for {@link ConfigError}. */
-export const isConfigError = (error: unknown): error is ConfigError => kindOf(error) === 'ConfigError';
+export const isConfigError: (error: unknown) => error is ConfigError = /* @__PURE__ */ guard('ConfigError');
 /** True for {@link InputError}. */
-export const isInputError = (error: unknown): error is InputError => kindOf(error) === 'InputError';
+export const isInputError: (error: unknown) => error is InputError = /* @__PURE__ */ guard('InputError');
 /** True for {@link HttpError} and all its subclasses. */
-export const isHttpError = (error: unknown): error is HttpError => HTTP_KINDS.includes(kindOf(error)!);
+export const isHttpError: (error: unknown) => error is HttpError = /* @__PURE__ */ guard('HttpError');
 /** True for {@link BadRequestError}. */
-export const isBadRequestError = (error: unknown): error is BadRequestError => kindOf(error) === 'BadRequestError';
+export const isBadRequestError: (error: unknown) => error is BadRequestError = /* @__PURE__ */ guard('BadRequestError');
+/** True for {@link ACLDisabledError} (401 `ACL support disabled`). */
+export const isACLDisabledError: (error: unknown) => error is ACLDisabledError = /* @__PURE__ */ guard('ACLDisabledError');
 /** True for {@link ForbiddenError}. */
-export const isForbiddenError = (error: unknown): error is ForbiddenError => kindOf(error) === 'ForbiddenError';
+export const isForbiddenError: (error: unknown) => error is ForbiddenError = /* @__PURE__ */ guard('ForbiddenError');
 /** True for {@link NotFoundError}. */
-export const isNotFoundError = (error: unknown): error is NotFoundError => kindOf(error) === 'NotFoundError';
+export const isNotFoundError: (error: unknown) => error is NotFoundError = /* @__PURE__ */ guard('NotFoundError');
 /** True for {@link ConflictError} and {@link TransactionError}. */
-export const isConflictError = (error: unknown): error is ConflictError =>
-  kindOf(error) === 'ConflictError' || kindOf(error) === 'TransactionError';
+export const isConflictError: (error: unknown) => error is ConflictError = /* @__PURE__ */ guard('ConflictError');
 /** True for {@link TooManyRequestsError}. */
-export const isTooManyRequestsError = (error: unknown): error is TooManyRequestsError =>
-  kindOf(error) === 'TooManyRequestsError';
+export const isTooManyRequestsError: (error: unknown) => error is TooManyRequestsError = /* @__PURE__ */ guard('TooManyRequestsError');
 /** True for {@link ServerError}. */
-export const isServerError = (error: unknown): error is ServerError => kindOf(error) === 'ServerError';
+export const isServerError: (error: unknown) => error is ServerError = /* @__PURE__ */ guard('ServerError');
 /** True for {@link TimeoutError}. */
-export const isTimeoutError = (error: unknown): error is TimeoutError => kindOf(error) === 'TimeoutError';
+export const isTimeoutError: (error: unknown) => error is TimeoutError = /* @__PURE__ */ guard('TimeoutError');
 /** True for {@link NetworkError}. */
-export const isNetworkError = (error: unknown): error is NetworkError => kindOf(error) === 'NetworkError';
+export const isNetworkError: (error: unknown) => error is NetworkError = /* @__PURE__ */ guard('NetworkError');
 /** True for {@link ResponseValidationError}. */
-export const isResponseValidationError = (error: unknown): error is ResponseValidationError =>
-  kindOf(error) === 'ResponseValidationError';
+export const isResponseValidationError: (error: unknown) => error is ResponseValidationError = /* @__PURE__ */ guard('ResponseValidationError');
 /** True for {@link TransactionError}. */
-export const isTransactionError = (error: unknown): error is TransactionError =>
-  kindOf(error) === 'TransactionError';
+export const isTransactionError: (error: unknown) => error is TransactionError = /* @__PURE__ */ guard('TransactionError');
 /** True for {@link LockHeldError}. */
-export const isLockHeldError = (error: unknown): error is LockHeldError => kindOf(error) === 'LockHeldError';
+export const isLockHeldError: (error: unknown) => error is LockHeldError = /* @__PURE__ */ guard('LockHeldError');
 /** True for {@link LockTimeoutError}. */
-export const isLockTimeoutError = (error: unknown): error is LockTimeoutError => kindOf(error) === 'LockTimeoutError';
+export const isLockTimeoutError: (error: unknown) => error is LockTimeoutError = /* @__PURE__ */ guard('LockTimeoutError');
 /** True for {@link LockConflictError}. */
-export const isLockConflictError = (error: unknown): error is LockConflictError => kindOf(error) === 'LockConflictError';
+export const isLockConflictError: (error: unknown) => error is LockConflictError = /* @__PURE__ */ guard('LockConflictError');
 /** True for {@link LockLostError}. */
-export const isLockLostError = (error: unknown): error is LockLostError => kindOf(error) === 'LockLostError';
+export const isLockLostError: (error: unknown) => error is LockLostError = /* @__PURE__ */ guard('LockLostError');

@@ -5,9 +5,11 @@
  * @module
  */
 import ky, { HTTPError, TimeoutError as KyTimeoutError } from 'ky';
-import { guardBody } from './body.ts';
+import { bodyStalled, guardBody, MAX_DELAY, NULL_BODY_STATUSES } from './body.ts';
 import type { ResolvedConfig } from './config.ts';
-import { NetworkError, redact, TimeoutError } from './errors.ts';
+import { NetworkError, TimeoutError } from './errors.ts';
+import { redact } from './redact.ts';
+import { kyRetry, retriesStatus } from './retry.ts';
 
 /** A request ready to go on the wire. */
 export interface Outgoing {
@@ -50,9 +52,6 @@ export interface Transport {
   send(request: Outgoing): Promise<Response>;
 }
 
-/** Statuses whose response has no body (a `Response` cannot be built with one). */
-const NULL_BODY = [101, 103, 204, 205, 304];
-
 /**
  * The response with a deadline on its body's progress ({@link Outgoing.bodyTimeout}): a `Response`
  * with the same status, status text, headers and URL whose body fails with a `TimeoutError` when it
@@ -62,16 +61,10 @@ const NULL_BODY = [101, 103, 204, 205, 304];
  */
 function withBodyDeadline(response: Response, request: Outgoing): Response {
   const ms = request.bodyTimeout === undefined ? request.timeout : request.bodyTimeout;
-  if (ms === false || response.type === 'opaqueredirect' || response.status < 200 || NULL_BODY.includes(response.status)) {
+  if (ms === false || response.type === 'opaqueredirect' || response.status < 200 || NULL_BODY_STATUSES.has(response.status)) {
     return response;
   }
-  const { method, path } = request;
-  const stalled = (): Error =>
-    new TimeoutError(`${method} /v1/${path} timed out: the response body stalled (no data for ${ms} ms after the headers)`, {
-      method,
-      path: `/v1/${path}`,
-      status: response.status,
-    });
+  const stalled = (): Error => bodyStalled(request.method, request.path, response.status, ms);
   return guardBody(response, { ms, stalled, signal: request.signal });
 }
 
@@ -130,11 +123,9 @@ export function createTransport(config: ResolvedConfig): Transport {
     fetch: (input, init) => fetchImpl(input, init),
     redirect: 'manual',
   });
-  const { statusCodes, backoffLimit } = config.retry;
   return {
     async send(request) {
-      const retryable = (status: number): boolean =>
-        request.retries > 0 && statusCodes.includes(status) && !request.accept?.includes(status);
+      const retryable = (status: number): boolean => retriesStatus(config.retry, request, status);
       const search = request.query.toString(); // not `query.size`: older browsers (Safari < 17) lack it
       const url = search ? `${request.path}?${search}` : request.path;
       try {
@@ -143,17 +134,10 @@ export function createTransport(config: ResolvedConfig): Transport {
           headers: request.headers,
           body: request.body ?? null,
           signal: request.signal ?? null,
-          timeout: request.timeout === false ? false : Math.min(request.timeout, 2_147_483_647),
+          timeout: request.timeout === false ? false : Math.min(request.timeout, MAX_DELAY),
           throwHttpErrors: retryable,
-          retry: {
-            limit: request.retries,
-            methods: ['get', 'head', 'put', 'post', 'delete'],
-            statusCodes,
-            afterStatusCodes: [429, 503],
-            backoffLimit,
-            // a proxy's large Retry-After must not hold a read far past its timeout
-            maxRetryAfter: request.timeout === false ? 60_000 : request.timeout,
-          },
+          // the one retry policy (core/retry.ts); its Retry-After cap keeps a proxy's large value within the timeout
+          retry: kyRetry(config.retry, request),
         });
         return withBodyDeadline(response, request);
       } catch (error) {

@@ -27,7 +27,8 @@
  * @module
  */
 import type { Client } from './client.ts';
-import { NotFoundError, redact } from './errors.ts';
+import { NotFoundError } from './errors.ts';
+import { redact } from './redact.ts';
 
 /**
  * What marks a 404 as Consul's own "no such object". Either mark suffices when both are given; with

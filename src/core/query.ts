@@ -11,11 +11,12 @@ export interface WriteOptions {
   /**
    * Datacenter (`?dc=`); defaults to the client's `datacenter`. Where Consul routes by the body
    * instead (catalog register/deregister, a txn's Node operations) it is written there; where Consul
-   * ignores it (agent endpoints, keyring, config entry and ACL writes) an explicit `dc` is an `InputError`.
+   * ignores it (agent endpoints, keyring, config entry and ACL writes) an explicit `datacenter` is an
+   * `InputError`. The same word as the client config's `datacenter`.
    */
-  dc?: string;
+  datacenter?: string;
   /** Namespace (`?ns=`, Enterprise; Consul OSS answers 400); defaults to the client's `namespace`. */
-  ns?: string;
+  namespace?: string;
   /**
    * Admin partition (`?partition=`, Enterprise, Consul 1.11+); defaults to the client's `partition`.
    * Consul before 1.11 ignores it silently.
@@ -67,8 +68,8 @@ export function buildQuery(
   defaults: { datacenter?: string | undefined; namespace?: string | undefined; partition?: string | undefined },
 ): URLSearchParams {
   const query = new URLSearchParams();
-  const dc = options.dc ?? defaults.datacenter;
-  const ns = options.ns ?? defaults.namespace;
+  const dc = options.datacenter ?? defaults.datacenter;
+  const ns = options.namespace ?? defaults.namespace;
   const partition = options.partition ?? defaults.partition;
   if (dc) query.set('dc', dc);
   if (ns) query.set('ns', ns);

@@ -10,6 +10,7 @@ import type { Client } from './client.ts';
 import { durationMs, parseJson, stringifyJson } from './encoding.ts';
 import type { ErrorContext, TransactionOpError } from './errors.ts';
 import {
+  ACLDisabledError,
   BadRequestError,
   ConflictError,
   ForbiddenError,
@@ -64,7 +65,7 @@ const DEFAULT_WAIT = 300_000;
  * Sends a request and returns the response and its metadata; error statuses throw typed errors.
  * The response's body is under the body deadline: reading it (here or by the caller, streamed or not)
  * fails with a `TimeoutError` when no data comes for the client's `timeout`.
- * @throws {HttpError} (a subclass per status) for an error status, with Consul's whole text in `consulMessage`.
+ * @throws {HttpError} (a subclass per status) for an error status, with Consul's text in `consulMessage` (up to 64 KiB).
  * @throws {TimeoutError} when the headers do not arrive in time (a blocking read adds wait + wait/16).
  * @throws {NetworkError} when the server cannot be reached; the message names the URL and the reason.
  */
@@ -215,6 +216,8 @@ export async function toError(method: string, path: string, response: Response):
   }
   switch (status) {
     case 400: return new BadRequestError(message, context);
+    // a 401 from anything but Consul's ACL check (an authenticating proxy) stays a plain HttpError
+    case 401: return /^ACL support disabled/.test(text) ? new ACLDisabledError(message, context) : new HttpError(message, context);
     case 403: return new ForbiddenError(message, context);
     case 404: return new NotFoundError(message, context);
     case 409: return new ConflictError(message, context);

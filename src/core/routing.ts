@@ -9,32 +9,32 @@
  *   config entry writes (always applied in the primary datacenter), every ACL write and the legacy
  *   ACL reads: `?dc=` ignored.
  *
- * {@link bodyDatacenter} fills the body from the options; {@link refuseDc} turns an explicit `dc`
- * that Consul would ignore into an {@link InputError} before anything is sent.
+ * {@link bodyDatacenter} fills the body from the options; {@link refuseDatacenter} turns an explicit
+ * `datacenter` option that Consul would ignore into an {@link InputError} before anything is sent.
  * @module
  */
 import type { Client } from './client.ts';
 import { InputError } from './errors.ts';
 
-/** A `dc` option, with `""` meaning "not given" like everywhere else. */
+/** A `datacenter` option, with `""` meaning "not given" like everywhere else. */
 function given(dc: string | undefined): string | undefined {
   return dc === undefined || dc === '' ? undefined : dc;
 }
 
 /**
  * The datacenter of a write that Consul routes by a `Datacenter` field of its body: the explicit
- * `dc` option, else the body's own, else the client's `datacenter`, else none (the agent's).
+ * `datacenter` option, else the body's own, else the client's `datacenter`, else none (the agent's).
  * @param client - the client (its `datacenter` default).
  * @param options - the call's options.
  * @param body - the datacenter(s) the body names, if any (`""` counts as none).
  * @param where - what is being written, for the error message.
  * @returns the datacenter to write to, or `undefined` for the agent's own.
- * @throws {InputError} when the body names a datacenter other than the explicit `dc` option, or
+ * @throws {InputError} when the body names a datacenter other than the explicit `datacenter` option, or
  *   names two different ones.
  */
 export function bodyDatacenter(
   client: Client,
-  options: { dc?: string | undefined },
+  options: { datacenter?: string | undefined },
   body: string | readonly (string | undefined)[] | undefined,
   where: string,
 ): string | undefined {
@@ -42,25 +42,25 @@ export function bodyDatacenter(
   if (named.length > 1) {
     throw new InputError(`${where}: the operations name different datacenters (${named.map((d) => JSON.stringify(d)).join(', ')}); one request goes to one datacenter`);
   }
-  const explicit = given(options.dc);
+  const explicit = given(options.datacenter);
   const own = named[0];
   if (explicit !== undefined && own !== undefined && own !== explicit) {
-    throw new InputError(`${where}: datacenter ${JSON.stringify(own)} disagrees with the dc option ${JSON.stringify(explicit)}`);
+    throw new InputError(`${where}: datacenter ${JSON.stringify(own)} disagrees with the datacenter option ${JSON.stringify(explicit)}`);
   }
   return explicit ?? own ?? given(client.config.datacenter);
 }
 
 /**
- * Refuses an explicit `dc` option on an endpoint where Consul ignores `?dc=` (the write would
+ * Refuses an explicit `datacenter` option on an endpoint where Consul ignores `?dc=` (the write would
  * silently happen elsewhere). The client's `datacenter` default is not refused: it does not apply there.
  * @param options - the call's options.
  * @param where - the function, e.g. `agent.registerService`.
  * @param why - where such a call really goes.
- * @throws {InputError} when `options.dc` is a non-empty string.
+ * @throws {InputError} when `options.datacenter` is a non-empty string.
  */
-export function refuseDc(options: { dc?: string | undefined } | undefined, where: string, why: string): void {
-  const dc = given(options?.dc);
+export function refuseDatacenter(options: { datacenter?: string | undefined } | undefined, where: string, why: string): void {
+  const dc = given(options?.datacenter);
   if (dc !== undefined) {
-    throw new InputError(`${where}: the dc option (${JSON.stringify(dc)}) is not supported: Consul ignores ?dc= here (${why})`);
+    throw new InputError(`${where}: the datacenter option (${JSON.stringify(dc)}) is not supported: Consul ignores ?dc= here (${why})`);
   }
 }

@@ -146,7 +146,7 @@ export interface WatchIterator<T> extends AsyncIterableIterator<Result<T>, undef
  * @throws {InputError} for bad options (at once), or a read's InputError (from `next()`).
  * @throws {ForbiddenError} from `next()` on a 403 (`Permission denied`, `ACL not found`), after
  *   `onError` saw it, unless `onError` returned `'retry'`; the same for a `BadRequestError` (400)
- *   and an `HttpError` with status 401 (ACLs disabled).
+ *   and an `ACLDisabledError` (401, ACLs disabled).
  * @throws the last error from `next()` after `maxAttempts` consecutive failures (never, by default,
  *   with `onError`), or the error `onError` threw or answered `'stop'` to.
  * @example

@@ -11,7 +11,7 @@
  *
  * Consul 1.8.7 ignores `?dc=` on every ACL write (they go to the agent's datacenter and on to the
  * primary; a local token stays in the agent's datacenter) and on the legacy `info`/`list` reads:
- * there an explicit `dc` option is an {@link InputError}. The other reads and `login`/`logout` honour `dc`.
+ * there an explicit `datacenter` option is an {@link InputError}. The other reads and `login`/`logout` honour `datacenter`.
  *
  * Option objects are camelCase (`description`, `policies: [{ name }]`, `expirationTTL`…) and are
  * translated to Consul's fields; returned data keeps Consul's names (`AccessorID`, `SecretID`…).
@@ -24,29 +24,16 @@ import type * as v from 'valibot';
 import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
 import { formatDuration } from '../core/encoding.ts';
-import type { ErrorContext } from '../core/errors.ts';
-import {
-  BadRequestError,
-  ConflictError,
-  ConsulError,
-  ForbiddenError,
-  HttpError,
-  InputError,
-  isConsulError,
-  isForbiddenError,
-  NetworkError,
-  NotFoundError,
-  ResponseValidationError,
-  ServerError,
-  TimeoutError,
-  TooManyRequestsError,
-} from '../core/errors.ts';
+import type { ForbiddenError } from '../core/errors.ts';
+import { InputError, isConsulError, isForbiddenError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
+import { withoutSecret } from '../core/redact.ts';
 import { emptyMeta } from '../core/meta.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
-import { refuseDc } from '../core/routing.ts';
+import { refuseDatacenter } from '../core/routing.ts';
 import type {
   ACLAuthMethod as ACLAuthMethodT,
   ACLAuthMethodListEntry as ACLAuthMethodListEntryT,
@@ -76,9 +63,9 @@ import {
   LegacyACLList,
 } from '../schemas/acl.ts';
 
-/** Why an explicit `dc` is refused on ACL writes (Consul 1.8.7 ignores `?dc=` there). */
+/** Why an explicit `datacenter` option is refused on ACL writes (Consul 1.8.7 ignores `?dc=` there). */
 const ACL_WRITE = 'ACL writes go to the datacenter of the agent you talk to and on to the primary; a local token stays in that datacenter';
-/** Why an explicit `dc` is refused on the legacy ACL reads (Consul 1.8.7 ignores `?dc=` there). */
+/** Why an explicit `datacenter` option is refused on the legacy ACL reads (Consul 1.8.7 ignores `?dc=` there). */
 const LEGACY_READ = 'legacy ACL reads answer from the datacenter of the agent you talk to';
 
 export type {
@@ -256,12 +243,6 @@ export interface LegacyACLCreateOptions extends LegacyACLOptions {
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Escapes one path segment; an empty one would silently address another endpoint. */
-function seg(value: string, what: string): string {
-  if (typeof value !== 'string' || value === '') throw new InputError(`${what} must be a non-empty string`);
-  return encodeURIComponent(value);
-}
-
 function put(body: Record<string, unknown>, key: string, value: unknown): void {
   if (value !== undefined) body[key] = value;
 }
@@ -361,8 +342,8 @@ async function callerTokenResolves(client: Client, options: ReadOptions): Promis
   const header = Object.keys(client.config.headers).some((h) => /^(x-consul-token|authorization)$/i.test(h));
   if (!token && !header) return true;
   const probe: ReadOptions = {};
-  if (options.dc !== undefined) probe.dc = options.dc;
-  if (options.ns !== undefined) probe.ns = options.ns;
+  if (options.datacenter !== undefined) probe.datacenter = options.datacenter;
+  if (options.namespace !== undefined) probe.namespace = options.namespace;
   if (options.partition !== undefined) probe.partition = options.partition;
   if (options.token !== undefined) probe.token = options.token;
   if (options.signal !== undefined) probe.signal = options.signal;
@@ -396,37 +377,13 @@ async function readAclObject<T>(
   }
 }
 
-function scrubText(text: string, secret: string): string {
-  if (!secret) return text;
-  const encoded = encodeURIComponent(secret);
-  return text.split(encoded).join('[redacted]').split(secret).join('[redacted]');
-}
-
-/** Rebuilds an error without `secret` in its message, path or Consul text (legacy calls put the secret in the URL). */
+/**
+ * A copy of a consulate error without `secret` in its message, path or Consul text (legacy calls put
+ * the secret in the URL): same class and fields, minus its `cause` (a fetch failure may quote the URL).
+ */
 function redactSecret(error: unknown, secret: string, hint?: { when: RegExp; text: string }): unknown {
   if (!isConsulError(error)) return error;
-  const context: ErrorContext = {};
-  if (error.method !== undefined) context.method = error.method;
-  if (error.path !== undefined) context.path = scrubText(error.path, secret);
-  if (error.status !== undefined) context.status = error.status;
-  if (error.consulMessage !== undefined) context.consulMessage = scrubText(error.consulMessage, secret);
-  let message = scrubText(error.message, secret);
-  if (hint && hint.when.test(error.consulMessage ?? '')) message += ` (${hint.text})`;
-  switch (error.kind) {
-    case 'BadRequestError': return new BadRequestError(message, context);
-    case 'ForbiddenError': return new ForbiddenError(message, context);
-    case 'NotFoundError': return new NotFoundError(message, context);
-    case 'ConflictError': return new ConflictError(message, context);
-    case 'TooManyRequestsError': return new TooManyRequestsError(message, context);
-    case 'ServerError': return new ServerError(message, context);
-    case 'HttpError': return new HttpError(message, context);
-    case 'TimeoutError': return new TimeoutError(message, context);
-    // the cause (a fetch failure) may quote the URL: leave it out
-    case 'NetworkError': return new NetworkError(message, context);
-    case 'ResponseValidationError':
-      return new ResponseValidationError(message, (error as ResponseValidationError).issues, context);
-    default: return new ConsulError(message, context, error.kind);
-  }
+  return withoutSecret(error, secret, hint && hint.when.test(error.consulMessage ?? '') ? ` (${hint.text})` : '');
 }
 
 async function legacyCall<T>(secret: string, call: () => Promise<T>, hint?: { when: RegExp; text: string }): Promise<T> {
@@ -453,7 +410,7 @@ async function text(client: Client, spec: RequestSpec): Promise<Result<string>> 
  * @throws {ForbiddenError} when the cluster is already bootstrapped (Consul: `Permission denied: ACL
  *   bootstrap no longer allowed (reset index: N)`), e.g. because a master token is configured.
  * @throws {HttpError} with status 401 when ACLs are disabled.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl#bootstrap-acls
  * @example
  * ```ts
@@ -462,7 +419,7 @@ async function text(client: Client, spec: RequestSpec): Promise<Result<string>> 
  * ```
  */
 export async function bootstrap(client: Client, options: WriteOptions = {}): Promise<Result<ACLTokenT>> {
-  refuseDc(options, 'acl.bootstrap', ACL_WRITE);
+  refuseDatacenter(options, 'acl.bootstrap', ACL_WRITE);
   return requestJson(client, { method: 'PUT', path: 'acl/bootstrap', options }, ACLToken);
 }
 
@@ -488,7 +445,7 @@ export async function replication(client: Client, options: ReadOptions = {}): Pr
  * @throws {InputError} for a link without id/name or a bad `expirationTTL`, before sending.
  * @throws {ForbiddenError} without `acl = "write"`.
  * @throws {ServerError} when Consul rejects the token (e.g. an unknown policy name).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#create-a-token
  * @example
  * ```ts
@@ -498,7 +455,7 @@ export async function replication(client: Client, options: ReadOptions = {}): Pr
  * ```
  */
 export async function tokenCreate(client: Client, input: ACLTokenInput = {}, options: WriteOptions = {}): Promise<Result<ACLTokenT>> {
-  refuseDc(options, 'acl.tokenCreate', ACL_WRITE);
+  refuseDatacenter(options, 'acl.tokenCreate', ACL_WRITE);
   return requestJson(client, { method: 'PUT', path: 'acl/token', json: tokenBody(input), options }, ACLToken);
 }
 
@@ -517,7 +474,7 @@ export async function tokenCreate(client: Client, input: ACLTokenInput = {}, opt
  * @example const { data: token } = await acl.tokenRead(admin, accessorId);
  */
 export async function tokenRead(client: Client, accessorId: string, options: ReadOptions = {}): Promise<Result<ACLTokenT | undefined>> {
-  return readAclObject(client, { path: `acl/token/${seg(accessorId, 'accessorId')}`, options }, ACLToken, options);
+  return readAclObject(client, { path: `acl/token/${pathSegment(accessorId, 'accessorId')}`, options }, ACLToken, options);
 }
 
 /**
@@ -537,7 +494,7 @@ export async function tokenReadSelf(client: Client, options: ReadOptions = {}): 
  * @returns the updated token.
  * @throws {ForbiddenError} without `acl = "write"`.
  * @throws {ServerError} `Cannot find token …` when it does not exist.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#update-a-token
  * @example await acl.tokenUpdate(admin, accessorId, { description: 'web', policies: [{ name: 'web-kv' }] });
  */
@@ -547,8 +504,8 @@ export async function tokenUpdate(
   input: ACLTokenInput,
   options: WriteOptions = {},
 ): Promise<Result<ACLTokenT>> {
-  refuseDc(options, 'acl.tokenUpdate', ACL_WRITE);
-  const path = `acl/token/${seg(accessorId, 'accessorId')}`;
+  refuseDatacenter(options, 'acl.tokenUpdate', ACL_WRITE);
+  const path = `acl/token/${pathSegment(accessorId, 'accessorId')}`;
   return requestJson(client, { method: 'PUT', path, json: tokenBody(input), options }, ACLToken);
 }
 
@@ -557,7 +514,7 @@ export async function tokenUpdate(
  * @param input - `description` for the clone (defaults to the original's).
  * @returns the new token.
  * @throws {ForbiddenError} without `acl = "write"`, or `ACL not found` for an unknown token.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#clone-a-token
  * @example const { data: copy } = await acl.tokenClone(admin, accessorId, { description: 'copy' });
  */
@@ -567,10 +524,10 @@ export async function tokenClone(
   input: { description?: string | undefined } = {},
   options: WriteOptions = {},
 ): Promise<Result<ACLTokenT>> {
-  refuseDc(options, 'acl.tokenClone', ACL_WRITE);
+  refuseDatacenter(options, 'acl.tokenClone', ACL_WRITE);
   const body: Record<string, unknown> = {};
   put(body, 'Description', input.description);
-  const path = `acl/token/${seg(accessorId, 'accessorId')}/clone`;
+  const path = `acl/token/${pathSegment(accessorId, 'accessorId')}/clone`;
   return requestJson(client, { method: 'PUT', path, json: body, options }, ACLToken);
 }
 
@@ -578,13 +535,13 @@ export async function tokenClone(
  * Deletes a token by accessor ID (`delete` in the facade). Deleting a missing token succeeds.
  * @returns `true` (Consul's answer).
  * @throws {ForbiddenError} without `acl = "write"`.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#delete-a-token
  * @example await acl.tokenDelete(admin, accessorId);
  */
 export async function tokenDelete(client: Client, accessorId: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.tokenDelete', ACL_WRITE);
-  return requestJson(client, { method: 'DELETE', path: `acl/token/${seg(accessorId, 'accessorId')}`, options }, ACLBoolean);
+  refuseDatacenter(options, 'acl.tokenDelete', ACL_WRITE);
+  return requestJson(client, { method: 'DELETE', path: `acl/token/${pathSegment(accessorId, 'accessorId')}`, options }, ACLBoolean);
 }
 
 /**
@@ -610,7 +567,7 @@ export async function tokenList(client: Client, options: ACLTokenListOptions = {
  * @returns the policy with its `ID`.
  * @throws {InputError} without a name, before sending.
  * @throws {ServerError} for rules Consul cannot parse or a name already taken (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies#create-a-policy
  * @example
  * ```ts
@@ -618,7 +575,7 @@ export async function tokenList(client: Client, options: ACLTokenListOptions = {
  * ```
  */
 export async function policyCreate(client: Client, input: ACLPolicyInput, options: WriteOptions = {}): Promise<Result<ACLPolicyT>> {
-  refuseDc(options, 'acl.policyCreate', ACL_WRITE);
+  refuseDatacenter(options, 'acl.policyCreate', ACL_WRITE);
   return requestJson(client, { method: 'PUT', path: 'acl/policy', json: policyBody(input), options }, ACLPolicy);
 }
 
@@ -631,7 +588,7 @@ export async function policyCreate(client: Client, input: ACLPolicyInput, option
  * @example const { data: policy } = await acl.policyRead(admin, policyId);
  */
 export async function policyRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<ACLPolicyT | undefined>> {
-  return readAclObject(client, { path: `acl/policy/${seg(id, 'id')}`, options }, ACLPolicy, options);
+  return readAclObject(client, { path: `acl/policy/${pathSegment(id, 'id')}`, options }, ACLPolicy, options);
 }
 
 /**
@@ -642,14 +599,14 @@ export async function policyRead(client: Client, id: string, options: ReadOption
  * @example const { data } = await acl.policyReadByName(admin, 'global-management');
  */
 export async function policyReadByName(client: Client, name: string, options: ReadOptions = {}): Promise<Result<ACLPolicyT | undefined>> {
-  return readAclObject(client, { path: `acl/policy/name/${seg(name, 'name')}`, options }, ACLPolicy, options);
+  return readAclObject(client, { path: `acl/policy/name/${pathSegment(name, 'name')}`, options }, ACLPolicy, options);
 }
 
 /**
  * Replaces a policy (name, description, rules, datacenters; fields left out are cleared).
  * @returns the updated policy.
  * @throws {ServerError} for invalid rules or a missing name (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies#update-a-policy
  * @example await acl.policyUpdate(admin, id, { name: 'web-kv', rules: 'key_prefix "web/" { policy = "read" }' });
  */
@@ -659,21 +616,21 @@ export async function policyUpdate(
   input: ACLPolicyInput,
   options: WriteOptions = {},
 ): Promise<Result<ACLPolicyT>> {
-  refuseDc(options, 'acl.policyUpdate', ACL_WRITE);
-  return requestJson(client, { method: 'PUT', path: `acl/policy/${seg(id, 'id')}`, json: policyBody(input), options }, ACLPolicy);
+  refuseDatacenter(options, 'acl.policyUpdate', ACL_WRITE);
+  return requestJson(client, { method: 'PUT', path: `acl/policy/${pathSegment(id, 'id')}`, json: policyBody(input), options }, ACLPolicy);
 }
 
 /**
  * Deletes a policy (`delete` in the facade). Deleting a missing policy succeeds.
  * @returns `true`.
  * @throws {ForbiddenError} without `acl = "write"`.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies#delete-a-policy
  * @example await acl.policyDelete(admin, id);
  */
 export async function policyDelete(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.policyDelete', ACL_WRITE);
-  return requestJson(client, { method: 'DELETE', path: `acl/policy/${seg(id, 'id')}`, options }, ACLBoolean);
+  refuseDatacenter(options, 'acl.policyDelete', ACL_WRITE);
+  return requestJson(client, { method: 'DELETE', path: `acl/policy/${pathSegment(id, 'id')}`, options }, ACLBoolean);
 }
 
 /**
@@ -695,67 +652,67 @@ export async function policyList(client: Client, options: ReadOptions = {}): Pro
  * Creates a role (a named set of policies and identities).
  * @returns the role with its `ID`.
  * @throws {ServerError} for a taken name or an unknown policy (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#create-a-role
  * @example await acl.roleCreate(admin, { name: 'web', policies: [{ name: 'web-kv' }], serviceIdentities: [{ serviceName: 'web' }] });
  */
 export async function roleCreate(client: Client, input: ACLRoleInput, options: WriteOptions = {}): Promise<Result<ACLRoleT>> {
-  refuseDc(options, 'acl.roleCreate', ACL_WRITE);
+  refuseDatacenter(options, 'acl.roleCreate', ACL_WRITE);
   return requestJson(client, { method: 'PUT', path: 'acl/role', json: roleBody(input), options }, ACLRole);
 }
 
 /**
  * Reads a role by ID; `undefined` when it does not exist (Consul answers 404).
- * @returns the role, or `undefined`.
- * @throws {ForbiddenError} without `acl = "read"`.
  * Consul's "missing" 404 here has no mark (empty, no header), so a foreign empty 404 also reads as
  * missing; only an HTML page is refused.
+ * @returns the role, or `undefined`.
+ * @throws {ForbiddenError} without `acl = "read"`.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#read-a-role
  * @example const { data: role } = await acl.roleRead(admin, roleId);
  */
 export async function roleRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<ACLRoleT | undefined>> {
-  return requestJsonOrMissing(client, { path: `acl/role/${seg(id, 'id')}`, options }, ACLRole, MISSING.acl);
+  return requestJsonOrMissing(client, { path: `acl/role/${pathSegment(id, 'id')}`, options }, ACLRole, MISSING.acl);
 }
 
 /**
  * Reads a role by name; `undefined` when there is none.
- * @returns the role, or `undefined`.
- * @throws {ForbiddenError} without `acl = "read"`.
  * Consul's "missing" 404 here has no mark (empty, no header), so a foreign empty 404 also reads as
  * missing; only an HTML page is refused.
+ * @returns the role, or `undefined`.
+ * @throws {ForbiddenError} without `acl = "read"`.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#read-a-role-by-name
  * @example const { data: role } = await acl.roleReadByName(admin, 'web');
  */
 export async function roleReadByName(client: Client, name: string, options: ReadOptions = {}): Promise<Result<ACLRoleT | undefined>> {
-  return requestJsonOrMissing(client, { path: `acl/role/name/${seg(name, 'name')}`, options }, ACLRole, MISSING.acl);
+  return requestJsonOrMissing(client, { path: `acl/role/name/${pathSegment(name, 'name')}`, options }, ACLRole, MISSING.acl);
 }
 
 /**
  * Replaces a role (fields left out are cleared).
  * @returns the updated role.
  * @throws {ServerError} for a missing name or an unknown policy (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#update-a-role
  * @example await acl.roleUpdate(admin, roleId, { name: 'web', description: 'web servers' });
  */
 export async function roleUpdate(client: Client, id: string, input: ACLRoleInput, options: WriteOptions = {}): Promise<Result<ACLRoleT>> {
-  refuseDc(options, 'acl.roleUpdate', ACL_WRITE);
-  return requestJson(client, { method: 'PUT', path: `acl/role/${seg(id, 'id')}`, json: roleBody(input), options }, ACLRole);
+  refuseDatacenter(options, 'acl.roleUpdate', ACL_WRITE);
+  return requestJson(client, { method: 'PUT', path: `acl/role/${pathSegment(id, 'id')}`, json: roleBody(input), options }, ACLRole);
 }
 
 /**
  * Deletes a role (`delete` in the facade). Deleting a missing role succeeds.
  * @returns `true`.
  * @throws {ForbiddenError} without `acl = "write"`.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#delete-a-role
  * @example await acl.roleDelete(admin, roleId);
  */
 export async function roleDelete(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.roleDelete', ACL_WRITE);
-  return requestJson(client, { method: 'DELETE', path: `acl/role/${seg(id, 'id')}`, options }, ACLBoolean);
+  refuseDatacenter(options, 'acl.roleDelete', ACL_WRITE);
+  return requestJson(client, { method: 'DELETE', path: `acl/role/${pathSegment(id, 'id')}`, options }, ACLBoolean);
 }
 
 /**
@@ -779,7 +736,7 @@ export async function roleList(client: Client, options: ACLRoleListOptions = {})
  * be a PEM certificate, `Host` is required) but does not contact the host.
  * @returns the auth method.
  * @throws {ServerError} `Invalid Auth Method: …` for a bad configuration (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/auth-methods#create-an-auth-method
  * @example
  * ```ts
@@ -790,29 +747,29 @@ export async function roleList(client: Client, options: ACLRoleListOptions = {})
  * ```
  */
 export async function authMethodCreate(client: Client, input: ACLAuthMethodInput, options: WriteOptions = {}): Promise<Result<ACLAuthMethodT>> {
-  refuseDc(options, 'acl.authMethodCreate', ACL_WRITE);
+  refuseDatacenter(options, 'acl.authMethodCreate', ACL_WRITE);
   return requestJson(client, { method: 'PUT', path: 'acl/auth-method', json: authMethodBody(input, undefined), options }, ACLAuthMethod);
 }
 
 /**
  * Reads an auth method by name; `undefined` when it does not exist (Consul answers 404).
- * @returns the auth method with its `Config`, or `undefined`.
- * @throws {ForbiddenError} without `acl = "read"`.
  * Consul's "missing" 404 here has no mark (empty, no header), so a foreign empty 404 also reads as
  * missing; only an HTML page is refused.
+ * @returns the auth method with its `Config`, or `undefined`.
+ * @throws {ForbiddenError} without `acl = "read"`.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/acl/auth-methods#read-an-auth-method
  * @example const { data } = await acl.authMethodRead(admin, 'ci');
  */
 export async function authMethodRead(client: Client, name: string, options: ReadOptions = {}): Promise<Result<ACLAuthMethodT | undefined>> {
-  return requestJsonOrMissing(client, { path: `acl/auth-method/${seg(name, 'name')}`, options }, ACLAuthMethod, MISSING.acl);
+  return requestJsonOrMissing(client, { path: `acl/auth-method/${pathSegment(name, 'name')}`, options }, ACLAuthMethod, MISSING.acl);
 }
 
 /**
  * Replaces an auth method's settings (its name and type cannot change).
  * @returns the updated auth method.
  * @throws {ServerError} `Invalid Auth Method: …` for a bad configuration.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/auth-methods#update-an-auth-method
  * @example await acl.authMethodUpdate(admin, 'ci', { type: 'jwt', description: 'CI logins', config });
  */
@@ -822,8 +779,8 @@ export async function authMethodUpdate(
   input: ACLAuthMethodInput,
   options: WriteOptions = {},
 ): Promise<Result<ACLAuthMethodT>> {
-  refuseDc(options, 'acl.authMethodUpdate', ACL_WRITE);
-  const path = `acl/auth-method/${seg(name, 'name')}`;
+  refuseDatacenter(options, 'acl.authMethodUpdate', ACL_WRITE);
+  const path = `acl/auth-method/${pathSegment(name, 'name')}`;
   return requestJson(client, { method: 'PUT', path, json: authMethodBody(input, name), options }, ACLAuthMethod);
 }
 
@@ -832,13 +789,13 @@ export async function authMethodUpdate(
  * Deleting a missing one succeeds.
  * @returns `true`.
  * @throws {ForbiddenError} without `acl = "write"`.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/auth-methods#delete-an-auth-method
  * @example await acl.authMethodDelete(admin, 'ci');
  */
 export async function authMethodDelete(client: Client, name: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.authMethodDelete', ACL_WRITE);
-  return requestJson(client, { method: 'DELETE', path: `acl/auth-method/${seg(name, 'name')}`, options }, ACLBoolean);
+  refuseDatacenter(options, 'acl.authMethodDelete', ACL_WRITE);
+  return requestJson(client, { method: 'DELETE', path: `acl/auth-method/${pathSegment(name, 'name')}`, options }, ACLBoolean);
 }
 
 /**
@@ -861,34 +818,34 @@ export async function authMethodList(client: Client, options: ReadOptions = {}):
  * @returns the rule with its `ID`.
  * @throws {InputError} without `authMethod`, `bindType` or `bindName`, before sending.
  * @throws {ServerError} for an unknown auth method or a bad selector (Consul answers 500).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#create-a-binding-rule
  * @example await acl.bindingRuleCreate(admin, { authMethod: 'ci', bindType: 'service', bindName: '${value.svc}' });
  */
 export async function bindingRuleCreate(client: Client, input: ACLBindingRuleInput, options: WriteOptions = {}): Promise<Result<ACLBindingRuleT>> {
-  refuseDc(options, 'acl.bindingRuleCreate', ACL_WRITE);
+  refuseDatacenter(options, 'acl.bindingRuleCreate', ACL_WRITE);
   if (!input?.authMethod) throw new InputError('a binding rule needs an authMethod');
   return requestJson(client, { method: 'PUT', path: 'acl/binding-rule', json: bindingRuleBody(input), options }, ACLBindingRule);
 }
 
 /**
  * Reads a binding rule by ID; `undefined` when it does not exist (Consul answers 404).
- * @returns the rule, or `undefined`.
- * @throws {ForbiddenError} without `acl = "read"`.
  * Consul's "missing" 404 here has no mark (empty, no header), so a foreign empty 404 also reads as
  * missing; only an HTML page is refused.
+ * @returns the rule, or `undefined`.
+ * @throws {ForbiddenError} without `acl = "read"`.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#read-a-binding-rule
  * @example const { data: rule } = await acl.bindingRuleRead(admin, ruleId);
  */
 export async function bindingRuleRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<ACLBindingRuleT | undefined>> {
-  return requestJsonOrMissing(client, { path: `acl/binding-rule/${seg(id, 'id')}`, options }, ACLBindingRule, MISSING.acl);
+  return requestJsonOrMissing(client, { path: `acl/binding-rule/${pathSegment(id, 'id')}`, options }, ACLBindingRule, MISSING.acl);
 }
 
 /**
  * Replaces a binding rule (its auth method is kept when `authMethod` is left out).
  * @returns the updated rule.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#update-a-binding-rule
  * @example await acl.bindingRuleUpdate(admin, ruleId, { bindType: 'service', bindName: 'web', selector: 'value.svc==web' });
  */
@@ -898,21 +855,21 @@ export async function bindingRuleUpdate(
   input: ACLBindingRuleInput,
   options: WriteOptions = {},
 ): Promise<Result<ACLBindingRuleT>> {
-  refuseDc(options, 'acl.bindingRuleUpdate', ACL_WRITE);
-  const path = `acl/binding-rule/${seg(id, 'id')}`;
+  refuseDatacenter(options, 'acl.bindingRuleUpdate', ACL_WRITE);
+  const path = `acl/binding-rule/${pathSegment(id, 'id')}`;
   return requestJson(client, { method: 'PUT', path, json: bindingRuleBody(input), options }, ACLBindingRule);
 }
 
 /**
  * Deletes a binding rule (`delete` in the facade). Deleting a missing one succeeds.
  * @returns `true`.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#delete-a-binding-rule
  * @example await acl.bindingRuleDelete(admin, ruleId);
  */
 export async function bindingRuleDelete(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.bindingRuleDelete', ACL_WRITE);
-  return requestJson(client, { method: 'DELETE', path: `acl/binding-rule/${seg(id, 'id')}`, options }, ACLBoolean);
+  refuseDatacenter(options, 'acl.bindingRuleDelete', ACL_WRITE);
+  return requestJson(client, { method: 'DELETE', path: `acl/binding-rule/${pathSegment(id, 'id')}`, options }, ACLBoolean);
 }
 
 /**
@@ -969,12 +926,12 @@ export async function logout(client: Client, options: WriteOptions = {}): Promis
  * @param rules - legacy rules, HCL or JSON.
  * @returns the translated rules (HCL text).
  * @throws {BadRequestError} for rules Consul cannot parse.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to translates).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to translates).
  * @see https://developer.hashicorp.com/consul/api-docs/acl#translate-rules
  * @example const { data } = await acl.rulesTranslate(admin, 'key "app/" { policy = "read" }');
  */
 export async function rulesTranslate(client: Client, rules: string, options: WriteOptions = {}): Promise<Result<string>> {
-  refuseDc(options, 'acl.rulesTranslate', 'the agent you talk to translates the rules itself');
+  refuseDatacenter(options, 'acl.rulesTranslate', 'the agent you talk to translates the rules itself');
   if (typeof rules !== 'string') throw new InputError('rules must be a string');
   return text(client, { method: 'POST', path: 'acl/rules/translate', body: rules, headers: { 'Content-Type': 'text/plain' }, options });
 }
@@ -988,7 +945,7 @@ export async function rulesTranslate(client: Client, rules: string, options: Wri
  * @example const { data } = await acl.rulesTranslateToken(admin, accessorId);
  */
 export async function rulesTranslateToken(client: Client, accessorId: string, options: ReadOptions = {}): Promise<Result<string>> {
-  return text(client, { path: `acl/rules/translate/${seg(accessorId, 'accessorId')}`, options });
+  return text(client, { path: `acl/rules/translate/${pathSegment(accessorId, 'accessorId')}`, options });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1000,12 +957,12 @@ export async function rulesTranslateToken(client: Client, accessorId: string, op
  * @param name - opaque to Consul; a meaningful label.
  * @returns the new token's ID (its secret).
  * @throws {ForbiddenError} without a management token.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#create-acl-token
  * @example const { data: id } = await acl.create(admin, 'app', { rules: 'key "app/" { policy = "read" }' });
  */
 export async function create(client: Client, name: string, options: LegacyACLCreateOptions = {}): Promise<Result<string>> {
-  refuseDc(options, 'acl.create', ACL_WRITE);
+  refuseDatacenter(options, 'acl.create', ACL_WRITE);
   const { type, rules, id, ...rest } = options;
   const body: Record<string, unknown> = { Name: name, Type: type ?? 'client' };
   put(body, 'Rules', rules);
@@ -1021,12 +978,12 @@ export async function create(client: Client, name: string, options: LegacyACLCre
  * @throws {ServerError} `Cannot use legacy endpoint to modify a non-legacy token` for a token made
  *   by the current API (`consulMessage` holds Consul's text; use {@link tokenUpdate}).
  * @throws {BadRequestError} `ACL ID must be set` for an empty ID.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#update-acl-token
  * @example await acl.update(admin, id, 'app', { type: 'client', rules });
  */
 export async function update(client: Client, id: string, name: string, options: LegacyACLOptions = {}): Promise<Result<string>> {
-  refuseDc(options, 'acl.update', ACL_WRITE);
+  refuseDatacenter(options, 'acl.update', ACL_WRITE);
   const { type, rules, ...rest } = options;
   const body: Record<string, unknown> = { ID: id, Name: name, Type: type ?? 'client' };
   put(body, 'Rules', rules);
@@ -1044,13 +1001,13 @@ export async function update(client: Client, id: string, name: string, options: 
  * The secret travels in the URL path (Consul's design); errors redact it.
  * @returns `true` (Consul's answer).
  * @throws {ForbiddenError} without a management token.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#delete-acl-token
  * @example await acl.destroy(admin, id);
  */
 export async function destroy(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'acl.destroy', ACL_WRITE);
-  const path = `acl/destroy/${seg(id, 'id')}`;
+  refuseDatacenter(options, 'acl.destroy', ACL_WRITE);
+  const path = `acl/destroy/${pathSegment(id, 'id')}`;
   return legacyCall(id, () => requestJson(client, { method: 'PUT', path, options }, ACLBoolean));
 }
 
@@ -1061,13 +1018,13 @@ export async function destroy(client: Client, id: string, options: WriteOptions 
  * credential. It travels in the URL path (Consul's design); errors redact it.
  * @returns the legacy token (`ID`, `Name`, `Type`, `Rules`…), or `undefined`.
  * @throws {HttpError} with status 401 when ACLs are disabled.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#read-acl-token
  * @example const { data } = await acl.info(admin, id); // data?.Rules
  */
 export async function info(client: Client, id: string, options: ReadOptions = {}): Promise<Result<LegacyACLT | undefined>> {
-  refuseDc(options, 'acl.info', LEGACY_READ);
-  const path = `acl/info/${seg(id, 'id')}`;
+  refuseDatacenter(options, 'acl.info', LEGACY_READ);
+  const path = `acl/info/${pathSegment(id, 'id')}`;
   const { data, meta } = await legacyCall(id, () => requestJson(client, { path, options }, LegacyACLList));
   return { data: data[0], meta };
 }
@@ -1078,13 +1035,13 @@ export async function info(client: Client, id: string, options: ReadOptions = {}
  * @returns the new token's ID.
  * @throws {ForbiddenError} `Permission denied` — on 1.8.7 also for tokens made by the current API,
  *   even with a management token (use {@link tokenClone}).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#clone-acl-token
  * @example const { data: newId } = await acl.clone(admin, id);
  */
 export async function clone(client: Client, id: string, options: WriteOptions = {}): Promise<Result<string>> {
-  refuseDc(options, 'acl.clone', ACL_WRITE);
-  const path = `acl/clone/${seg(id, 'id')}`;
+  refuseDatacenter(options, 'acl.clone', ACL_WRITE);
+  const path = `acl/clone/${pathSegment(id, 'id')}`;
   const { data, meta } = await legacyCall(
     id,
     () => requestJson(client, { method: 'PUT', path, options }, ACLIDResult),
@@ -1097,11 +1054,75 @@ export async function clone(client: Client, id: string, options: WriteOptions = 
  * Legacy: lists all tokens in the legacy shape (consulate's `acl.list`), secrets included.
  * @returns the tokens (`ID` is the secret).
  * @throws {ForbiddenError} without a management token (also for the anonymous token).
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#list-acls
  * @example const { data } = await acl.list(admin);
  */
 export async function list(client: Client, options: ReadOptions = {}): Promise<Result<LegacyACLT[]>> {
-  refuseDc(options, 'acl.list', LEGACY_READ);
+  refuseDatacenter(options, 'acl.list', LEGACY_READ);
   return requestJson(client, { path: 'acl/list', options }, LegacyACLList);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.acl.token.create(…)`, `consul.acl.policy.read(id)`,
+ * `consul.acl.rules.translate(…)`, `consul.acl.legacy.create(…)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const aclFacade = {
+  bootstrap: bootstrap as typeof bootstrap,
+  replication: replication as typeof replication,
+  login: login as typeof login,
+  logout: logout as typeof logout,
+  token: {
+    create: tokenCreate as typeof tokenCreate,
+    read: tokenRead as typeof tokenRead,
+    readSelf: tokenReadSelf as typeof tokenReadSelf,
+    update: tokenUpdate as typeof tokenUpdate,
+    clone: tokenClone as typeof tokenClone,
+    delete: tokenDelete as typeof tokenDelete,
+    list: tokenList as typeof tokenList,
+  },
+  policy: {
+    create: policyCreate as typeof policyCreate,
+    read: policyRead as typeof policyRead,
+    readByName: policyReadByName as typeof policyReadByName,
+    update: policyUpdate as typeof policyUpdate,
+    delete: policyDelete as typeof policyDelete,
+    list: policyList as typeof policyList,
+  },
+  role: {
+    create: roleCreate as typeof roleCreate,
+    read: roleRead as typeof roleRead,
+    readByName: roleReadByName as typeof roleReadByName,
+    update: roleUpdate as typeof roleUpdate,
+    delete: roleDelete as typeof roleDelete,
+    list: roleList as typeof roleList,
+  },
+  authMethod: {
+    create: authMethodCreate as typeof authMethodCreate,
+    read: authMethodRead as typeof authMethodRead,
+    update: authMethodUpdate as typeof authMethodUpdate,
+    delete: authMethodDelete as typeof authMethodDelete,
+    list: authMethodList as typeof authMethodList,
+  },
+  bindingRule: {
+    create: bindingRuleCreate as typeof bindingRuleCreate,
+    read: bindingRuleRead as typeof bindingRuleRead,
+    update: bindingRuleUpdate as typeof bindingRuleUpdate,
+    delete: bindingRuleDelete as typeof bindingRuleDelete,
+    list: bindingRuleList as typeof bindingRuleList,
+  },
+  rules: {
+    translate: rulesTranslate as typeof rulesTranslate,
+    translateToken: rulesTranslateToken as typeof rulesTranslateToken,
+  },
+  /** The legacy ACL API (Consul < 1.4, consulate's `acl.create`…). */
+  legacy: {
+    create: create as typeof create,
+    update: update as typeof update,
+    delete: destroy as typeof destroy,
+    read: info as typeof info,
+    clone: clone as typeof clone,
+    list: list as typeof list,
+  },
+};

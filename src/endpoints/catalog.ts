@@ -26,22 +26,10 @@ import {
   GatewayServiceList,
   StringList,
 } from '../schemas/catalog.ts';
-import type { CheckDefinition, ServiceDefinition } from './agent.ts';
-import { checkDefinitionBody, pathSegment, serviceDefinitionBody } from './agent.ts';
-
-/**
- * Checks a `tag` option (one tag or several, all of which must match) and returns the tags.
- * @throws {InputError} for an empty tag.
- * @internal
- */
-export function tagList(tag: string | readonly string[] | undefined): string[] {
-  if (tag === undefined) return [];
-  const tags = typeof tag === 'string' ? [tag] : tag;
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t !== '')) {
-    throw new InputError('tag must be a non-empty string or an array of non-empty strings');
-  }
-  return [...tags];
-}
+import { tagList } from '../schemas/common.ts';
+import type { CheckDefinition, ServiceDefinition } from '../schemas/definitions.ts';
+import { checkDefinitionBody, serviceDefinitionBody } from '../schemas/definitions.ts';
+import { pathSegment } from '../core/path.ts';
 
 /** A check in a catalog registration: a {@link CheckDefinition} (kind and interval optional) on a node. */
 export interface CatalogCheckDefinition extends CheckDefinition {
@@ -59,7 +47,7 @@ export interface CatalogRegistration {
   id?: string | undefined;
   /**
    * Datacenter to register in (Consul routes this endpoint by it, not by `?dc=`). Filled from the
-   * `dc` option, else the client's `datacenter`; the agent's when all are left out.
+   * `datacenter` option, else the client's `datacenter`; the agent's when all are left out.
    */
   datacenter?: string | undefined;
   /** Node addresses by name (`lan`, `wan`…). */
@@ -93,11 +81,11 @@ function optStringRecord(value: unknown, name: string): Record<string, string> |
 /**
  * Registers (or updates) a node, a service and checks directly in the catalog — for external
  * services no agent runs on. Catalog checks are data: nothing runs them.
- * Consul routes this endpoint by the body's `Datacenter`, not by `?dc=`: the `dc` option (else the
+ * Consul routes this endpoint by the body's `Datacenter`, not by `?dc=`: the `datacenter` option (else the
  * client's `datacenter`) is written into the body, so the registration goes where it was told.
  * @returns `true` when Consul applied the registration.
  * @throws {InputError} naming the field, before sending (missing node/address, invalid service or
- *   check, a `datacenter` that disagrees with the `dc` option).
+ *   check, a body `datacenter` that disagrees with the `datacenter` option).
  * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#register-entity
  * @example
@@ -127,7 +115,7 @@ export async function register(client: Client, registration: CatalogRegistration
   if (r.check !== undefined) body['Check'] = catalogCheck(r.check, 'registration.check', r.node);
   if (r.checks !== undefined) body['Checks'] = r.checks.map((c, i) => catalogCheck(c, `registration.checks[${i}]`, r.node));
   if (r.skipNodeUpdate) body['SkipNodeUpdate'] = true;
-  return requestJson(client, { method: 'PUT', path: 'catalog/register', json: body, options: dc === undefined ? options : { ...options, dc } }, BooleanResult);
+  return requestJson(client, { method: 'PUT', path: 'catalog/register', json: body, options: dc === undefined ? options : { ...options, datacenter: dc } }, BooleanResult);
 }
 
 /** What to remove from the catalog: a whole node, or one of its services or checks. */
@@ -144,10 +132,10 @@ export interface CatalogDeregistration {
 /**
  * Removes a node (with everything on it), or one service or check of it, from the catalog.
  * Removing something that is not there is not an error.
- * Routed like {@link register}: the `dc` option (else the client's `datacenter`) goes into the body.
+ * Routed like {@link register}: the `datacenter` option (else the client's `datacenter`) goes into the body.
  * @returns `true` when Consul applied it.
- * @throws {InputError} for both `serviceId` and `checkId` at once, or a `datacenter` that disagrees
- *   with the `dc` option, before sending.
+ * @throws {InputError} for both `serviceId` and `checkId` at once, or a body `datacenter` that disagrees
+ *   with the `datacenter` option, before sending.
  * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#deregister-entity
  * @example await catalog.deregister(client, { node: 'db-ext', serviceId: 'postgres' });
@@ -164,7 +152,7 @@ export async function deregister(client: Client, deregistration: CatalogDeregist
   if (d.checkId !== undefined) body['CheckID'] = d.checkId;
   const dc = bodyDatacenter(client, options, d.datacenter, 'catalog.deregister');
   if (dc !== undefined) body['Datacenter'] = dc;
-  return requestJson(client, { method: 'PUT', path: 'catalog/deregister', json: body, options: dc === undefined ? options : { ...options, dc } }, BooleanResult);
+  return requestJson(client, { method: 'PUT', path: 'catalog/deregister', json: body, options: dc === undefined ? options : { ...options, datacenter: dc } }, BooleanResult);
 }
 
 /**
@@ -263,3 +251,20 @@ export async function gatewayServices(client: Client, gateway: string, options: 
   return requestJson(client, { path: `catalog/gateway-services/${pathSegment(gateway, 'gateway')}`, options }, GatewayServiceList);
 }
 
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.catalog.register(…)`, `consul.catalog.nodes()`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const catalogFacade = {
+  register: register as typeof register,
+  deregister: deregister as typeof deregister,
+  datacenters: datacenters as typeof datacenters,
+  nodes: nodes as typeof nodes,
+  node: node as typeof node,
+  nodeServices: nodeServices as typeof nodeServices,
+  services: services as typeof services,
+  service: service as typeof service,
+  connect: connect as typeof connect,
+  gatewayServices: gatewayServices as typeof gatewayServices,
+};

@@ -7,22 +7,24 @@
  * can be changed and written back with {@link set} (use its `ModifyIndex` as `cas`).
  *
  * Writes ({@link set}, {@link remove}) always go to the primary datacenter, which replicates them:
- * Consul ignores `?dc=` there, so an explicit `dc` option is an {@link InputError}. Reads honour `dc`.
+ * Consul ignores `?dc=` there, so an explicit `datacenter` option is an {@link InputError}. Reads honour `datacenter`.
  * @see https://developer.hashicorp.com/consul/api-docs/config
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { Generic } from '../core/bind.ts';
 import { uint64 } from '../core/encoding.ts';
 import { InputError, ResponseValidationError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
-import { refuseDc } from '../core/routing.ts';
+import { refuseDatacenter } from '../core/routing.ts';
 import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
 import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
 
-/** Why an explicit `dc` is refused on config entry writes (Consul 1.8.7 ignores `?dc=` there). */
+/** Why an explicit `datacenter` option is refused on config entry writes (Consul 1.8.7 ignores `?dc=` there). */
 const PRIMARY_ONLY = 'config entry writes always go to the primary datacenter, which replicates them to the others';
 
 export type {
@@ -50,8 +52,7 @@ export interface SetConfigOptions extends WriteOptions {
 }
 
 function segment(value: string, what: string): string {
-  if (typeof value !== 'string' || value === '') throw new InputError(`a config entry ${what} must be a non-empty string`);
-  return encodeURIComponent(value);
+  return pathSegment(value, `a config entry ${what}`);
 }
 
 function ofKind<K extends string>(entry: ConfigEntryBase, kind: K, where: string): ConfigEntryOf<K> {
@@ -112,7 +113,7 @@ export async function list<K extends ConfigEntryKind | (string & {})>(
  * @returns whether Consul applied it (`false` when `cas` did not match).
  * @throws {InputError} without `Kind` or `Name`, before sending.
  * @throws {BadRequestError} for an unknown kind or an invalid entry.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/config#apply-configuration
  * @example
  * ```ts
@@ -120,7 +121,7 @@ export async function list<K extends ConfigEntryKind | (string & {})>(
  * ```
  */
 export async function set(client: Client, entry: ConfigEntry, options: SetConfigOptions = {}): Promise<Result<boolean>> {
-  refuseDc(options, 'config.set', PRIMARY_ONLY);
+  refuseDatacenter(options, 'config.set', PRIMARY_ONLY);
   if (typeof entry !== 'object' || entry === null) throw new InputError('a config entry must be an object');
   segment(entry.Kind, 'Kind');
   segment(entry.Name, 'Name');
@@ -137,12 +138,12 @@ export async function set(client: Client, entry: ConfigEntry, options: SetConfig
  * (Consul 1.8.7 has no check-and-set delete: a `?cas` there is ignored, so none is offered.)
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for an empty kind or name, before sending.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/config#delete-configuration
  * @example await config.delete(client, 'service-defaults', 'web');
  */
 export async function remove(client: Client, kind: ConfigEntryKind | (string & {}), name: string, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDc(options, 'config.remove', PRIMARY_ONLY);
+  refuseDatacenter(options, 'config.remove', PRIMARY_ONLY);
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
   const { response, meta } = await send(client, { method: 'DELETE', path, options });
   await drain(response);
@@ -150,3 +151,21 @@ export async function remove(client: Client, kind: ConfigEntryKind | (string & {
 }
 
 export { remove as delete };
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.config.read(kind, name)` (typed by kind),
+ * `consul.config.set(entry)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const configFacade = {
+  read: get as Generic<
+    typeof get,
+    <K extends ConfigEntryKind | (string & {})>(kind: K, name: string, options?: ReadOptions) => Promise<Result<ConfigEntryOf<K> | undefined>>
+  >,
+  list: list as Generic<
+    typeof list,
+    <K extends ConfigEntryKind | (string & {})>(kind: K, options?: ReadOptions) => Promise<Result<ConfigEntryOf<K>[]>>
+  >,
+  set: set as typeof set,
+  delete: remove as typeof remove,
+};

@@ -9,6 +9,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
@@ -51,7 +52,7 @@ function nonEmpty(value: string, what: string): string {
 }
 
 function intentionPath(id: string): string {
-  return `connect/intentions/${encodeURIComponent(nonEmpty(id, 'an intention id'))}`;
+  return `connect/intentions/${pathSegment(id, 'an intention id')}`;
 }
 
 function intentionBody(intention: IntentionInput): IntentionInput {
@@ -201,3 +202,23 @@ export async function checkIntention(
   );
   return { data: data.Allowed, meta };
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.connect.ca.roots()`, `consul.connect.intention.match(…)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const connectFacade = {
+  ca: {
+    roots: caRoots as typeof caRoots,
+    configuration: caConfiguration as typeof caConfiguration,
+  },
+  intention: {
+    create: createIntention as typeof createIntention,
+    list: listIntentions as typeof listIntentions,
+    read: getIntention as typeof getIntention,
+    update: updateIntention as typeof updateIntention,
+    delete: deleteIntention as typeof deleteIntention,
+    match: matchIntentions as typeof matchIntentions,
+    check: checkIntention as typeof checkIntention,
+  },
+};

@@ -8,6 +8,8 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { unbound } from '../core/bind.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
@@ -15,7 +17,7 @@ import type { Result } from '../core/request.ts';
 import { requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import type { Coord, CoordinateDatacenterMap, CoordinateEntry } from '../schemas/coordinate.ts';
 import { CoordinateDatacenterList, CoordinateEntryList } from '../schemas/coordinate.ts';
-import { pathSegment } from './agent.ts';
+import { pathSegment } from '../core/path.ts';
 
 /**
  * The WAN coordinates of the servers of every datacenter.
@@ -111,3 +113,15 @@ export function rtt(a: Coord | CoordinateEntry | undefined | null, b: Coord | Co
   // Go converts to a time.Duration (whole nanoseconds, truncated) before reporting
   return Math.trunc(seconds * 1e9) / 1e6;
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.coordinate.nodes()`…; `rtt` needs no client.
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const coordinateFacade = {
+  datacenters: datacenters as typeof datacenters,
+  nodes: nodes as typeof nodes,
+  node: node as typeof node,
+  update: update as typeof update,
+  rtt: /* @__PURE__ */ unbound(rtt) as FacadeEntry<typeof rtt>,
+};

@@ -11,6 +11,8 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { unbound } from '../core/bind.ts';
 import { fromBase64, fromUtf8, utf8 } from '../core/encoding.ts';
 import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
@@ -18,7 +20,7 @@ import type { Result } from '../core/request.ts';
 import { requestJson } from '../core/request.ts';
 import type { UserEventWire } from '../schemas/event.ts';
 import { UserEventWire as UserEventWireSchema, UserEventWireList } from '../schemas/event.ts';
-import { pathSegment } from './agent.ts';
+import { pathSegment } from '../core/path.ts';
 
 /** A user event with its payload decoded to bytes. */
 export interface UserEvent {
@@ -144,3 +146,15 @@ export function idToIndex(id: string): bigint {
   const upper = BigInt(`0x${id.slice(19, 23)}${id.slice(24, 36)}`);
   return lower ^ upper;
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.event.fire(name)`, `consul.event.list()`; the
+ * pure helpers `payloadText` and `idToIndex` need no client.
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const eventFacade = {
+  fire: fire as typeof fire,
+  list: list as typeof list,
+  payloadText: /* @__PURE__ */ unbound(payloadText) as FacadeEntry<typeof payloadText>,
+  idToIndex: /* @__PURE__ */ unbound(idToIndex) as FacadeEntry<typeof idToIndex>,
+};

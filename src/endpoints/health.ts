@@ -12,8 +12,8 @@ import type { Result } from '../core/request.ts';
 import { requestJson } from '../core/request.ts';
 import type { HealthCheck, ServiceEntry } from '../schemas/health.ts';
 import { HealthCheckList, ServiceEntryList } from '../schemas/health.ts';
-import { pathSegment } from './agent.ts';
-import { tagList } from './catalog.ts';
+import { pathSegment } from '../core/path.ts';
+import { tagList } from '../schemas/common.ts';
 
 /**
  * The checks of a node (node checks and those of its services).
@@ -98,3 +98,16 @@ export async function state(client: Client, state: HealthState, options: ReadOpt
   if (!STATES.includes(state)) throw new InputError(`state must be "any", "passing", "warning" or "critical", got ${JSON.stringify(state)}`);
   return requestJson(client, { path: `health/state/${state}`, options }, HealthCheckList);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.health.service(name, { passing: true })`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const healthFacade = {
+  node: node as typeof node,
+  checks: checks as typeof checks,
+  service: service as typeof service,
+  connect: connect as typeof connect,
+  ingress: ingress as typeof ingress,
+  state: state as typeof state,
+};

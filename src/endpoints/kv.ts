@@ -15,6 +15,7 @@
  */
 import type * as v from 'valibot';
 import type { Client } from '../core/client.ts';
+import type { Generic } from '../core/bind.ts';
 import {
   escapeKey,
   fromUtf8,
@@ -32,38 +33,14 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { check, readJson, requestJson, send } from '../core/request.ts';
-import type { KVPairWire } from '../schemas/kv.ts';
-import { BooleanResult, decodePair, KVPairList, StringList } from '../schemas/kv.ts';
-import type { TxnWireOp } from './txn-core.ts';
-import { sendTxn, TXN_MAX_BYTES } from './txn-core.ts';
+import type { KVPair, KVPairWire, KVValue } from '../schemas/kv.ts';
+import { BooleanResult, decodePair, encodeValue, KVPairList, StringList } from '../schemas/kv.ts';
+import type { TxnWireOp } from '../schemas/txn.ts';
+import { sendTxn, TXN_MAX_BYTES } from '../schemas/txn.ts';
 
-/** Largest value Consul accepts (512 KiB). */
-export const MAX_VALUE_BYTES: number = 512 * 1024;
+export type { KVPair, KVValue } from '../schemas/kv.ts';
+export { MAX_VALUE_BYTES } from '../schemas/kv.ts';
 
-/** A KV entry with its value decoded to bytes and its flags as an exact uint64. */
-export interface KVPair {
-  /** The full key. */
-  Key: string;
-  /** Raft index at which the key was created. */
-  CreateIndex: number;
-  /** Raft index of the last change to the key (the `cas` value for a check-and-set). */
-  ModifyIndex: number;
-  /** How many times the lock on the key has been acquired. */
-  LockIndex: number;
-  /** uint64, exact. */
-  Flags: bigint;
-  /** The value's bytes (empty for an empty or null value). */
-  Value: Uint8Array;
-  /** The session holding the lock on the key, if any. */
-  Session?: string;
-  /** The key's namespace (Consul Enterprise). */
-  Namespace?: string;
-  /** The key's admin partition (Consul Enterprise). */
-  Partition?: string;
-}
-
-/** A value to store: text (UTF-8), bytes, or anything else JSON-encodable (written as JSON). */
-export type KVValue = string | Uint8Array | ArrayBuffer | number | boolean | null | object;
 
 /** Options of {@link set}. */
 export interface SetOptions extends WriteOptions {
@@ -99,22 +76,6 @@ export interface LockOptions extends WriteOptions {
   flags?: number | bigint;
   /** Check-and-set index. */
   cas?: number | bigint;
-}
-
-/** Turns a value into the bytes to store, refusing values over Consul's 512 KiB limit before sending. */
-export function encodeValue(value: KVValue | undefined, key: string): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = utf8(value);
-  else if (value instanceof Uint8Array) bytes = value;
-  else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
-  else if (value === undefined) throw new InputError(`value for key ${JSON.stringify(key)} is undefined`);
-  else bytes = utf8(stringifyJson(value));
-  if (bytes.byteLength > MAX_VALUE_BYTES) {
-    throw new InputError(
-      `value for key ${JSON.stringify(key)} is ${bytes.byteLength} bytes; Consul's limit is ${MAX_VALUE_BYTES} bytes (512 KiB)`,
-    );
-  }
-  return bytes;
 }
 
 function kvPath(key: string): string {
@@ -458,3 +419,32 @@ export function releaseLock(client: Client, key: string, session: string, option
   const { value, ...rest } = options;
   return set(client, key, value ?? '', { ...rest, release: session });
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.kv.get(key)`, `consul.kv.delete(key)`…
+ * (consulate's dict-like names).
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const kvFacade = {
+  get: get as typeof get,
+  getBytes: getBytes as typeof getBytes,
+  getJSON: getJSON as Generic<
+    typeof getJSON,
+    <T = unknown>(key: string, options?: ReadOptions & { schema?: v.GenericSchema<unknown, T> }) => Promise<Result<T | undefined>>
+  >,
+  getRecord: getRecord as typeof getRecord,
+  records: records as typeof records,
+  keys: keys as typeof keys,
+  has: has as typeof has,
+  size: size as typeof size,
+  find: find as typeof find,
+  values: values as typeof values,
+  items: items as typeof items,
+  entries: entries as typeof entries,
+  set: set as typeof set,
+  setRecord: setRecord as typeof setRecord,
+  delete: remove as typeof remove,
+  deleteTree: deleteTree as typeof deleteTree,
+  acquireLock: acquireLock as typeof acquireLock,
+  releaseLock: releaseLock as typeof releaseLock,
+};

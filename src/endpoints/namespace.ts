@@ -6,6 +6,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
@@ -26,8 +27,7 @@ export interface NamespaceInput {
 }
 
 function namePath(name: string): string {
-  if (typeof name !== 'string' || name === '') throw new InputError('a namespace name must be a non-empty string');
-  return `namespace/${encodeURIComponent(name)}`;
+  return `namespace/${pathSegment(name, 'a namespace name')}`;
 }
 
 /**
@@ -87,3 +87,15 @@ export { remove as delete };
 export async function list(client: Client, options: ReadOptions = {}): Promise<Result<Namespace[]>> {
   return requestJson(client, { path: 'namespaces', options }, NamespaceList);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.namespace.create(…)`, `consul.namespace.read(name)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const namespaceFacade = {
+  create: create as typeof create,
+  read: get as typeof get,
+  update: update as typeof update,
+  delete: remove as typeof remove,
+  list: list as typeof list,
+};

@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { requestJson, send, sendVoid } from '../core/request.ts';
-import { refuseDc } from '../core/routing.ts';
+import { refuseDatacenter } from '../core/routing.ts';
 import type { AutopilotConfiguration, AutopilotHealth, KeyringResponse, RaftConfiguration } from '../schemas/operator.ts';
 import {
   AutopilotConfiguration as AutopilotConfigurationSchema,
@@ -21,7 +21,7 @@ import {
   RaftConfiguration as RaftConfigurationSchema,
 } from '../schemas/operator.ts';
 
-/** Why an explicit `dc` is refused on keyring calls (Consul 1.8.7 ignores `?dc=` there). */
+/** Why an explicit `datacenter` option is refused on keyring calls (Consul 1.8.7 ignores `?dc=` there). */
 const EVERY_DC = 'keyring operations act on the WAN pool and the LAN pool of every datacenter';
 
 export type {
@@ -236,7 +236,7 @@ function keyringWrite(method: 'POST' | 'PUT' | 'DELETE', client: Client, key: st
  * Lists the gossip encryption keys installed in every pool (WAN and each LAN).
  * @returns one entry per pool, with each key's node count and the primary key(s).
  * @throws {ServerError} when gossip encryption is not enabled on the agent.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#list-gossip-encryption-keys
  * @example
  * ```ts
@@ -245,7 +245,7 @@ function keyringWrite(method: 'POST' | 'PUT' | 'DELETE', client: Client, key: st
  * ```
  */
 export async function listKeyring(client: Client, options: KeyringOptions = {}): Promise<Result<KeyringResponse[]>> {
-  refuseDc(options, 'operator.listKeyring', EVERY_DC);
+  refuseDatacenter(options, 'operator.listKeyring', EVERY_DC);
   const { relayFactor, localOnly, ...rest } = options;
   return requestJson(client, { path: 'operator/keyring', params: keyringParams({ relayFactor, localOnly }), options: rest }, KeyringList);
 }
@@ -255,12 +255,12 @@ export async function listKeyring(client: Client, options: KeyringOptions = {}):
  * @param key - base64 of 16, 24 or 32 random bytes (`consul keygen`).
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for a key that is not 16/24/32 bytes of base64, before sending.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#add-new-gossip-encryption-key
  * @example await operator.installKey(client, newKey);
  */
 export async function installKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDc(options, 'operator.installKey', EVERY_DC);
+  refuseDatacenter(options, 'operator.installKey', EVERY_DC);
   return keyringWrite('POST', client, key, options);
 }
 
@@ -269,12 +269,12 @@ export async function installKey(client: Client, key: string, options: KeyringOp
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for a malformed key, before sending.
  * @throws {ServerError} when the key is not installed.
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#change-primary-gossip-encryption-key
  * @example await operator.useKey(client, newKey);
  */
 export async function useKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDc(options, 'operator.useKey', EVERY_DC);
+  refuseDatacenter(options, 'operator.useKey', EVERY_DC);
   return keyringWrite('PUT', client, key, options);
 }
 
@@ -283,11 +283,35 @@ export async function useKey(client: Client, key: string, options: KeyringOption
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for a malformed key, before sending.
  * @throws {ServerError} when it is the primary key (Consul refuses: "Removing the primary key is not allowed").
- * @throws {InputError} for an explicit `dc` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
+ * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#delete-gossip-encryption-key
  * @example await operator.removeKey(client, oldKey);
  */
 export async function removeKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDc(options, 'operator.removeKey', EVERY_DC);
+  refuseDatacenter(options, 'operator.removeKey', EVERY_DC);
   return keyringWrite('DELETE', client, key, options);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.operator.raft.removePeer(…)`,
+ * `consul.operator.autopilot.health()`, `consul.operator.keyring.install(key)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const operatorFacade = {
+  raft: {
+    configuration: raftConfiguration as typeof raftConfiguration,
+    removePeer: removeRaftPeer as typeof removeRaftPeer,
+  },
+  autopilot: {
+    configuration: autopilotConfiguration as typeof autopilotConfiguration,
+    set: setAutopilotConfiguration as typeof setAutopilotConfiguration,
+    update: updateAutopilotConfiguration as typeof updateAutopilotConfiguration,
+    health: autopilotHealth as typeof autopilotHealth,
+  },
+  keyring: {
+    list: listKeyring as typeof listKeyring,
+    install: installKey as typeof installKey,
+    use: useKey as typeof useKey,
+    delete: removeKey as typeof removeKey,
+  },
+};

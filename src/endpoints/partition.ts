@@ -7,6 +7,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
@@ -25,8 +26,7 @@ export interface PartitionInput {
 }
 
 function namePath(name: string): string {
-  if (typeof name !== 'string' || name === '') throw new InputError('a partition name must be a non-empty string');
-  return `partition/${encodeURIComponent(name)}`;
+  return `partition/${pathSegment(name, 'a partition name')}`;
 }
 
 /**
@@ -86,3 +86,15 @@ export { remove as delete };
 export async function list(client: Client, options: ReadOptions = {}): Promise<Result<Partition[]>> {
   return requestJson(client, { path: 'partitions', options }, PartitionList);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.partition.create(…)`, `consul.partition.read(name)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const partitionFacade = {
+  create: create as typeof create,
+  read: get as typeof get,
+  update: update as typeof update,
+  delete: remove as typeof remove,
+  list: list as typeof list,
+};

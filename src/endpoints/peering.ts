@@ -7,6 +7,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
@@ -44,7 +45,7 @@ function nonEmpty(value: string, what: string): string {
 }
 
 function namePath(name: string): string {
-  return `peering/${encodeURIComponent(nonEmpty(name, 'a peering name'))}`;
+  return `peering/${pathSegment(name, 'a peering name')}`;
 }
 
 /**
@@ -113,3 +114,15 @@ export { remove as delete };
 export async function list(client: Client, options: ReadOptions = {}): Promise<Result<Peering[]>> {
   return requestJson(client, { path: 'peerings', options }, PeeringList);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.peering.generateToken(…)`, `consul.peering.read(name)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const peeringFacade = {
+  generateToken: generateToken as typeof generateToken,
+  establish: establish as typeof establish,
+  read: get as typeof get,
+  delete: remove as typeof remove,
+  list: list as typeof list,
+};

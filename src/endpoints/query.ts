@@ -9,6 +9,7 @@
  */
 import type { Client } from '../core/client.ts';
 import { InputError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
@@ -56,8 +57,7 @@ export interface ExecuteOptions extends ReadOptions {
 }
 
 function idPath(id: string, what = 'id'): string {
-  if (typeof id !== 'string' || id === '') throw new InputError(`a prepared query ${what} must be a non-empty string`);
-  return `query/${encodeURIComponent(id)}`;
+  return `query/${pathSegment(id, `a prepared query ${what}`)}`;
 }
 
 function definitionOf(definition: PreparedQueryDefinition): PreparedQueryDefinition {
@@ -180,3 +180,17 @@ export async function execute(
 export async function explain(client: Client, idOrName: string, options: ReadOptions = {}): Promise<Result<PreparedQueryExplain>> {
   return requestJson(client, { path: `${idPath(idOrName, 'id or name')}/explain`, options }, ExplainSchema);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.query.create(…)`, `consul.query.execute(name)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const queryFacade = {
+  create: create as typeof create,
+  list: list as typeof list,
+  read: get as typeof get,
+  update: update as typeof update,
+  delete: remove as typeof remove,
+  execute: execute as typeof execute,
+  explain: explain as typeof explain,
+};

@@ -13,13 +13,15 @@ import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
 import { durationMs, formatDuration } from '../core/encoding.ts';
 import { InputError, NotFoundError, TimeoutError } from '../core/errors.ts';
+import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
 import { check, readJson, requestJson, send } from '../core/request.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
+import { BACKOFF, backoff } from '../core/retry.ts';
 import type { SessionEntry } from '../schemas/session.ts';
-import { SessionCreated, SessionList } from '../schemas/session.ts';
+import { checkSessionId, checkSessionTtl, SessionCreated, SessionList } from '../schemas/session.ts';
 
 export type { SessionEntry, ServiceCheckRef } from '../schemas/session.ts';
 
@@ -50,32 +52,6 @@ export interface SessionDefinition {
   nodeChecks?: string[] | undefined;
   /** Service check ids the session depends on (Consul ≥ 1.7), as ids or `{ id, namespace }`. */
   serviceChecks?: (string | { id: string; namespace?: string | undefined })[] | undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Consul's limits on a session TTL (milliseconds). */
-const MIN_TTL = 10_000;
-const MAX_TTL = 86_400_000;
-
-/** Refuses anything that is not a session id (Consul answers a malformed id with a 500). */
-export function checkSessionId(id: string): string {
-  if (typeof id !== 'string' || !UUID.test(id)) {
-    throw new InputError(`session id must be a UUID like "adf4238a-882b-9ddc-4a9d-5b6758e4159e", got ${JSON.stringify(id)}`);
-  }
-  return id;
-}
-
-/**
- * Checks a session TTL (0, or 10 s … 86400 s) and returns it as a Go duration string.
- * @throws {InputError} when out of range or not a duration.
- */
-export function checkSessionTtl(ttl: Duration): string {
-  const text = formatDuration(ttl, 'ttl');
-  const ms = durationMs(text, 'ttl');
-  if (ms !== 0 && (ms < MIN_TTL || ms > MAX_TTL)) {
-    throw new InputError(`session ttl must be 0 (none) or between 10s and 86400s, got ${JSON.stringify(ttl)}`);
-  }
-  return text;
 }
 
 function toBody(definition: SessionDefinition): Record<string, unknown> {
@@ -158,10 +134,9 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  * @example const { data } = await session.node(client, 'web-1');
  */
 export async function node(client: Client, nodeName: string, options: ReadOptions = {}): Promise<Result<SessionEntry[]>> {
-  if (typeof nodeName !== 'string' || nodeName === '') throw new InputError('node name must be a non-empty string');
   const { data, meta } = await requestJson(
     client,
-    { path: `session/node/${encodeURIComponent(nodeName)}`, options },
+    { path: `session/node/${pathSegment(nodeName, 'node name')}`, options },
     v.nullable(SessionList),
   );
   return { data: data ?? [], meta };
@@ -305,7 +280,7 @@ export function renewPeriodically(client: Client, id: string, options: RenewPeri
         lastError = error;
         report(onError, error);
         const left = lastRenew + ttl - Date.now();
-        wait = Math.max(0, Math.min(500 * 2 ** (failures - 1), 5_000, left));
+        wait = Math.max(0, Math.min(backoff(failures, BACKOFF.sessionRenew), left));
       } finally {
         clearTimeout(timer);
         stopper.signal.removeEventListener('abort', onStop);
@@ -332,3 +307,17 @@ export function renewPeriodically(client: Client, id: string, options: RenewPeri
   };
   return { id, done, stop: stopAndWait, [asyncDispose]: stopAndWait };
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.session.create(…)`, `consul.session.read(id)`…
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const sessionFacade = {
+  create: create as typeof create,
+  destroy: destroy as typeof destroy,
+  read: info as typeof info,
+  list: list as typeof list,
+  node: node as typeof node,
+  renew: renew as typeof renew,
+  renewPeriodically: renewPeriodically as typeof renewPeriodically,
+};

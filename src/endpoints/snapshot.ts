@@ -10,6 +10,8 @@
  */
 import * as v from 'valibot';
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { unbound } from '../core/bind.ts';
 import { parseJson } from '../core/encoding.ts';
 import { InputError, isInputError, ResponseValidationError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
@@ -223,3 +225,15 @@ export async function verifySnapshot(snapshot: SnapshotData): Promise<SnapshotIn
   if (!parsed.success) throw new InputError(`not a valid snapshot: meta.json lacks ${parsed.issues.map((i) => v.getDotPath(i) ?? '?').join(', ')}`);
   return { meta: parsed.output, files: out };
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.snapshot.save()`, `consul.snapshot.restore(data)`…;
+ * `verify` needs no client.
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const snapshotFacade = {
+  save: save as typeof save,
+  saveBytes: saveBytes as typeof saveBytes,
+  restore: restore as typeof restore,
+  verify: /* @__PURE__ */ unbound(verifySnapshot) as FacadeEntry<typeof verifySnapshot>,
+};

@@ -30,3 +30,12 @@ export async function leader(client: Client, options: ReadOptions = {}): Promise
 export async function peers(client: Client, options: ReadOptions = {}): Promise<Result<string[]>> {
   return requestJson(client, { path: 'status/peers', options }, PeersSchema);
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.status.leader()`, `consul.status.peers()`.
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const statusFacade = {
+  leader: leader as typeof leader,
+  peers: peers as typeof peers,
+};

@@ -11,6 +11,8 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { unbound } from '../core/bind.ts';
 import { stringifyJson, toBase64, uint64, utf8 } from '../core/encoding.ts';
 import type { TransactionOpError } from '../core/errors.ts';
 import { InputError, isTransactionError } from '../core/errors.ts';
@@ -20,21 +22,20 @@ import type { Result } from '../core/request.ts';
 import { check } from '../core/request.ts';
 import { bodyDatacenter } from '../core/routing.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
-import { decodePair } from '../schemas/kv.ts';
-import type { TxnCheckResult, TxnNodeResult, TxnServiceResult } from '../schemas/txn.ts';
+import type { KVPair } from '../schemas/kv.ts';
+import { decodePair, MAX_VALUE_BYTES } from '../schemas/kv.ts';
+import type { TxnCheckResult, TxnNodeResult, TxnOptions, TxnServiceResult, TxnWireOp, TxnWireResult } from '../schemas/txn.ts';
 import {
+  sendTxn,
+  TXN_MAX_BYTES,
+  TXN_MAX_OPS,
   TxnCheckResult as TxnCheckSchema,
   TxnNodeResult as TxnNodeSchema,
   TxnServiceResult as TxnServiceSchema,
 } from '../schemas/txn.ts';
-import type { KVPair } from './kv.ts';
-import { MAX_VALUE_BYTES } from './kv.ts';
-import type { TxnOptions, TxnWireOp, TxnWireResult } from './txn-core.ts';
-import { sendTxn, TXN_MAX_BYTES, TXN_MAX_OPS } from './txn-core.ts';
 
-export type { TxnCheckResult, TxnNodeResult, TxnServiceResult } from '../schemas/txn.ts';
-export type { TxnOptions } from './txn-core.ts';
-export { TXN_MAX_BYTES, TXN_MAX_OPS } from './txn-core.ts';
+export type { TxnCheckResult, TxnNodeResult, TxnOptions, TxnServiceResult } from '../schemas/txn.ts';
+export { TXN_MAX_BYTES, TXN_MAX_OPS } from '../schemas/txn.ts';
 
 
 /** The KV verbs Consul 1.8.7 knows (it lacks `check-exists` and `get-or-empty`). */
@@ -83,7 +84,7 @@ export interface TxnNode {
   Address?: string | undefined;
   /**
    * The datacenter to write the node in. Consul ignores this field inside `/v1/txn` (the request's
-   * `?dc=` decides), so consulate sends the transaction there; it must agree with the `dc` option.
+   * `?dc=` decides), so consulate sends the transaction there; it must agree with the `datacenter` option.
    */
   Datacenter?: string | undefined;
   TaggedAddresses?: Record<string, string> | undefined;
@@ -455,8 +456,8 @@ function toWireOp(op: TxnOperation, i: number): TxnWireOp {
 /**
  * The options a transaction is sent with: Consul routes `/v1/txn` by `?dc=` and ignores a Node
  * operation's `Datacenter`, so a `Datacenter` named by Node operations routes the whole transaction
- * (when no `dc` option is given; the client's `datacenter` comes after it).
- * @throws {InputError} when Node operations name a datacenter other than the `dc` option, or two different ones.
+ * (when no `datacenter` option is given; the client's `datacenter` comes after it).
+ * @throws {InputError} when Node operations name a datacenter other than the `datacenter` option, or two different ones.
  */
 function routed<O extends TxnOptions>(client: Client, wire: readonly TxnWireOp[], options: O): O {
   const named: string[] = [];
@@ -468,7 +469,7 @@ function routed<O extends TxnOptions>(client: Client, wire: readonly TxnWireOp[]
   });
   if (named.length === 0) return options;
   const dc = bodyDatacenter(client, options, named, 'txn (Node operations)');
-  return dc === undefined ? options : { ...options, dc };
+  return dc === undefined ? options : { ...options, datacenter: dc };
 }
 
 /**
@@ -518,9 +519,9 @@ function checkCount(count: number): void {
  * @param options - write options; `consistency` applies to read-only transactions.
  * @returns the decoded results (KV values as bytes, flags as bigint) — not 1:1 with the operations.
  * @throws {InputError} for more than 64 operations or an invalid one (verb, flags, value over 512 KiB…), or Node
- *   operations whose `Datacenter` disagrees with the `dc` option or with each other, before sending.
+ *   operations whose `Datacenter` disagrees with the `datacenter` option or with each other, before sending.
  * @throws {TransactionError} when Consul rolled the transaction back; `errors` holds `{ OpIndex, What }` per failed operation.
- * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know (`dc` or a Node's `Datacenter`).
+ * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know (`datacenter` or a Node's `Datacenter`).
  * @see https://developer.hashicorp.com/consul/api-docs/txn
  * @example
  * ```ts
@@ -655,7 +656,7 @@ export function splitBatches(ops: TxnInput, limits: TxnBatchLimits = {}): TxnOpe
  * before the first batch is sent. Stops at the first batch that does not apply unless `continueOnError`.
  * @returns a report saying exactly which operations were applied (`batches[i].start…end`, `status`);
  *   `meta` is the last sent batch's.
- * @throws {InputError} for an invalid operation, or Node operations whose `Datacenter` disagrees with the `dc`
+ * @throws {InputError} for an invalid operation, or Node operations whose `Datacenter` disagrees with the `datacenter`
  *   option or with each other (nothing is sent); failures of batches are reported, not thrown. A Node
  *   operation's `Datacenter` routes every batch, as in {@link run}.
  * @see https://developer.hashicorp.com/consul/api-docs/txn
@@ -698,3 +699,16 @@ export async function runBatches(client: Client, ops: TxnInput, options: TxnBatc
   }
   return { data: report, meta };
 }
+
+/**
+ * How these functions nest on the `Consul` facade: `consul.txn.run(consul.txn.builder().kv.set(…))`…;
+ * `builder` and `splitBatches` need no client.
+ * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
+ */
+export const txnFacade = {
+  builder: /* @__PURE__ */ unbound(builder) as FacadeEntry<typeof builder>,
+  run: run as typeof run,
+  tryRun: tryRun as typeof tryRun,
+  runBatches: runBatches as typeof runBatches,
+  splitBatches: /* @__PURE__ */ unbound(splitBatches) as FacadeEntry<typeof splitBatches>,
+};

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '../core/client.ts';
 import type { ClientConfig, ResolvedConfig } from '../core/config.ts';
 import { resolveConfig } from '../core/config.ts';
-import { ConfigError, redact } from '../core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
+import { redact } from '../core/redact.ts';
 import type { NodeFetchOptions, NodeTlsOptions, OptionLabels } from './fetch.ts';
 import { createConnection, fetchOver } from './fetch.ts';
 import { transportOver } from './transport.ts';
@@ -74,13 +75,13 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
   const { socketPath, tls, connections, pipelining, connectTimeout, tokenFile, ...rest } = config;
   let clientConfig: ClientConfig = rest;
   let socket = socketPath;
-  const address = rest.address ?? rest.baseUrl;
+  const address = rest.address;
   if (address !== undefined && /^unix:\/\//i.test(address)) {
     const path = address.slice('unix://'.length);
     if (path === '') throw configError('address: unix:// needs a socket path, e.g. unix:///var/run/consul.sock');
     if (socket !== undefined && socket !== path) throw configError('give the socket either as a unix:// address or as socketPath, not both');
     socket = path;
-    const { address: _address, baseUrl: _baseUrl, scheme, ...others } = rest;
+    const { address: _address, scheme, ...others } = rest;
     clientConfig = { ...others, address: `${scheme ?? 'http'}://localhost` };
   }
   if (tokenFile !== undefined) {
@@ -207,12 +208,11 @@ export function fromEnv(overrides: FromEnvOptions = {}): NodeClient {
   // for a scheme-less address, explicit or not (as `consul -http-addr=host:port` does)
   const ssl = parseBool(env, 'CONSUL_HTTP_SSL');
   const scheme = explicit.scheme ?? (ssl ? 'https' : undefined);
-  const explicitAddress = explicit.address ?? explicit.baseUrl;
+  const explicitAddress = explicit.address;
   const envAddress = read('CONSUL_HTTP_ADDR');
   const hostPort = explicit.host !== undefined || explicit.port !== undefined || explicit.socketPath !== undefined;
   if (explicitAddress !== undefined) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(explicitAddress) && explicit.scheme === undefined && scheme !== undefined) {
-      delete config.baseUrl;
       config.address = `${scheme}://${explicitAddress}`;
     } else if (/^unix:\/\//i.test(explicitAddress) && scheme !== undefined) {
       config.scheme = scheme;

@@ -19,7 +19,7 @@ import { createSecureContext } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import { Agent } from 'undici';
 import type { BodyGuard } from '../core/body.ts';
-import { BODY_DEADLINE, idleDeadline } from '../core/body.ts';
+import { BODY_DEADLINE, idleDeadline, MAX_DELAY, NULL_BODY_STATUSES } from '../core/body.ts';
 import type { FetchLike } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 
@@ -371,7 +371,6 @@ function toHeaders(raw: RawHeaders): Headers {
   return headers;
 }
 
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** undici's response body: a Node stream that can also read itself at once (`text()`, `arrayBuffer()`). */
 type BodyReadable = Dispatcher.ResponseData['body'];
@@ -385,7 +384,7 @@ function readAll(body: BodyReadable, deadline: BodyGuard | undefined): Promise<U
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
-    const timer = setTimeout(() => body.destroy(deadline.stalled()), Math.min(deadline.ms, 2_147_483_647));
+    const timer = setTimeout(() => body.destroy(deadline.stalled()), Math.min(deadline.ms, MAX_DELAY));
     body.on('data', (chunk: Uint8Array) => {
       chunks.push(chunk);
       size += chunk.byteLength;
@@ -612,7 +611,7 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
 export async function toResponse(res: Dispatcher.ResponseData, method: string, deadline?: BodyGuard, buffer = true): Promise<Response> {
   const status = res.statusCode;
   const init = { status, statusText: res.statusText, headers: toHeaders(res.headers as RawHeaders) };
-  if (NULL_BODY.has(status) || method === 'HEAD') {
+  if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') {
     await res.body.dump();
     return new Response(null, init);
   }

@@ -15,9 +15,12 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { BodyGuard } from '../core/body.ts';
+import { bodyStalled, MAX_DELAY } from '../core/body.ts';
 import type { ResolvedConfig } from '../core/config.ts';
+import { sleep } from '../core/async.ts';
 import { NetworkError, TimeoutError } from '../core/errors.ts';
 import type { Outgoing, Transport } from '../core/http.ts';
+import { requestRetryDelay } from '../core/retry.ts';
 import type { NodeConnection, NodeFetchOptions } from './fetch.ts';
 import { createConnection, requestBody, toResponse } from './fetch.ts';
 
@@ -44,12 +47,6 @@ export interface UndiciTransport extends Transport {
   /** Same as {@link UndiciTransport.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-/** setTimeout's largest delay (a larger one fires at once). */
-const MAX_DELAY = 2_147_483_647;
-
-/** Statuses whose `Retry-After` is honoured (as ky's `afterStatusCodes`). */
-const RETRY_AFTER = new Set([429, 503]);
 
 /**
  * Network failures worth another attempt: the default list of undici's `RetryHandler`, plus timeouts
@@ -79,57 +76,10 @@ class Abort extends EventEmitter {
   }
 }
 
-/** ky's default backoff: 0.3 s, doubling with every attempt, capped at `backoffLimit`. */
-function backoff(attempt: number, limit: number): number {
-  return Math.min(300 * 2 ** (attempt - 1), limit);
-}
-
-/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), or undefined. */
-function retryAfter(value: string | string[] | undefined): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === '') return undefined;
-  const seconds = Number(text);
-  const ms = Number.isNaN(seconds) ? Date.parse(text) - Date.now() : seconds * 1000;
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
-}
-
-/**
- * How long to wait before retrying a failed attempt, or undefined when it must not be retried: a
- * status outside `config.retry.statusCodes` or one the endpoint takes as data, a network failure that
- * would fail the same way again, or the retry limit reached. `Retry-After` counts on 429 and 503.
- */
-function retryDelay(
-  request: Outgoing,
-  config: ResolvedConfig,
-  attempt: number,
-  failure: { status: number; retryAfter: string | string[] | undefined } | { error: unknown },
-): number | undefined {
-  if (attempt > request.retries) return undefined;
-  const { statusCodes, backoffLimit } = config.retry;
-  const delay = backoff(attempt, backoffLimit);
-  if ('error' in failure) {
-    const code = (failure.error as { code?: unknown } | null)?.code;
-    return typeof code === 'string' && TRANSIENT.has(code) ? delay : undefined;
-  }
-  const { status } = failure;
-  if (!statusCodes.includes(status) || request.accept?.includes(status)) return undefined;
-  return (RETRY_AFTER.has(status) ? retryAfter(failure.retryAfter) : undefined) ?? delay;
-}
-
-/** Waits `ms`; rejects at once when `signal` aborts meanwhile. */
-function sleep(ms: number, signal: Abort | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const stop = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeListener('abort', stop);
-      resolve();
-    }, ms);
-    signal?.once('abort', stop);
-  });
+/** Whether a failed `agent.request` is worth another attempt (its code is {@link TRANSIENT}). */
+function transient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT.has(code);
 }
 
 type Body = string | Uint8Array | Readable | null;
@@ -259,8 +209,9 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
         }
         let delay: number | undefined;
         if (retryable && !abort?.aborted) {
-          if (res === undefined) delay = retryDelay(request, config, attempt, { error: failure });
-          else if (res.statusCode >= 300) delay = retryDelay(request, config, attempt, { status: res.statusCode, retryAfter: res.headers['retry-after'] });
+          // the one retry policy (core/retry.ts), as the ky transport applies it
+          if (res === undefined) delay = requestRetryDelay(config.retry, request, attempt, { transient: transient(failure) });
+          else if (res.statusCode >= 300) delay = requestRetryDelay(config.retry, request, attempt, { status: res.statusCode, retryAfter: res.headers['retry-after'] });
         }
         // no retry, or a wait that would outlast the timeout: this attempt's answer (or failure) is final
         if (delay === undefined || performance.now() + delay >= deadline) {
@@ -268,7 +219,8 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
           break;
         }
         await res?.body.dump(); // read the small error body so the connection is reused
-        await sleep(delay, abort);
+        await sleep(delay, signal);
+        signal?.throwIfAborted(); // (the timeout cannot fire meanwhile: the delay ends before the deadline)
       }
       // the headers are in: from here the body must keep coming (no data for bodyTimeout fails its read)
       clearTimeout(timer);
@@ -276,15 +228,7 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
       let bodyDeadline: BodyGuard | undefined;
       if (bodyTimeout !== false) {
         const status = res.statusCode;
-        bodyDeadline = {
-          ms: bodyTimeout,
-          stalled: () =>
-            new TimeoutError(`${method} /v1/${request.path} timed out: the response body stalled (no data for ${bodyTimeout} ms after the headers)`, {
-              method,
-              path: `/v1/${request.path}`,
-              status,
-            }),
-        };
+        bodyDeadline = { ms: bodyTimeout, stalled: () => bodyStalled(method, request.path, status, bodyTimeout) };
       }
       const response = await toResponse(res, method, bodyDeadline);
       if (unlink !== undefined) {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { Duration } from '../core/encoding.ts';
 import { durationMs } from '../core/encoding.ts';
 import type { TransactionError } from '../core/errors.ts';
 import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyRequestsError, isTransactionError, LockTimeoutError, TimeoutError } from '../core/errors.ts';
@@ -11,17 +12,13 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { sleep } from '../core/async.ts';
 import type { SessionRenewer } from '../endpoints/session.ts';
-import { checkSessionTtl, create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
+import { create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
+import { checkSessionTtl } from '../schemas/session.ts';
 import type { TxnInput, TxnOperation, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 import { run as runTxn } from '../endpoints/txn.ts';
-import type { LockAcquireOptions } from './lock.ts';
-import { DEFAULT_LOCK_SESSION_TTL } from './lock.ts';
 
 /** Longest single blocking read while waiting (Go's `DefaultLockWaitTime`). */
 const LOCK_WAIT_MS = 15_000;
-/** Retries while a lock-delay is in effect: from 100 ms doubling to Go's `DefaultLockRetryTime` (5 s). */
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 5_000;
 /**
  * Default of `monitorTimeout`: the longest a hold goes unconfirmed. Shorter than Consul's failure
  * detection of a dead or hung agent (serf, default gossip settings: 3–7.5 s measured on loopback), after
@@ -51,8 +48,27 @@ export interface Contention {
   monitorWaitMs: number;
 }
 
+/** Go's `api.DefaultLockSessionTTL`. */
+export const DEFAULT_LOCK_SESSION_TTL = '15s';
+
+/**
+ * What this module reads of a lock's or semaphore's options (`LockAcquireOptions` in `recipes/lock.ts`
+ * documents each field). @internal
+ */
+export interface ContentionOptions extends WriteOptions {
+  ttl?: Duration | undefined;
+  lockDelay?: Duration | undefined;
+  wait?: Duration | undefined;
+  tryOnce?: boolean | undefined;
+  sessionName?: string | undefined;
+  session?: string | undefined;
+  monitorTimeout?: Duration | undefined;
+  monitorRetries?: number | undefined;
+  monitorRetryTime?: Duration | undefined;
+}
+
 /** Checks the options shared by locks and semaphores. @internal */
-export function contention(options: LockAcquireOptions): Contention {
+export function contention(options: ContentionOptions): Contention {
   if (options.tryOnce && options.wait !== undefined) throw new InputError('give tryOnce or wait, not both');
   const ttl = checkSessionTtl(options.ttl ?? DEFAULT_LOCK_SESSION_TTL);
   const waitMs = options.wait === undefined ? Number.POSITIVE_INFINITY : durationMs(options.wait, 'wait');
@@ -75,20 +91,20 @@ export function contention(options: LockAcquireOptions): Contention {
 /** A session for a lock or semaphore: given, or created and renewed. @internal */
 export interface LockSession {
   id: string;
-  /** Stops renewing and destroys the session when it was created here. */
-  close(): Promise<void>;
+  /** Stops renewing and destroys the session when it was created here (best effort, within `signal`). */
+  close(signal?: AbortSignal): Promise<void>;
 }
 
 /** Creates (and starts renewing) the session of a lock or semaphore, unless one was given. @internal */
 export async function lockSession(
   client: Client,
-  options: LockAcquireOptions,
+  options: ContentionOptions,
   settings: Contention,
   defaults: { name: string; behavior?: 'delete' },
   onExpired: (reason: unknown) => void,
 ): Promise<LockSession> {
   const write = writeOptions(options);
-  if (options.session !== undefined) return { id: options.session, close: async () => {} };
+  if (options.session !== undefined) return { id: options.session, close: async (_signal?: AbortSignal) => {} };
   const { data: id } = await createSession(
     client,
     {
@@ -100,21 +116,33 @@ export async function lockSession(
     { ...write, ...(options.signal ? { signal: options.signal } : {}) },
   );
   let renewer: SessionRenewer | undefined;
-  if (settings.ttl) renewer = renewPeriodically(client, id, { ...write, ttl: settings.ttl, onExpired });
+  // the renewer does not destroy: close() does, within the caller's signal (a hung agent after a loss)
+  if (settings.ttl) renewer = renewPeriodically(client, id, { ...write, ttl: settings.ttl, onExpired, destroyOnStop: false });
   return {
     id,
-    close: async () => {
+    close: async (signal?: AbortSignal) => {
       if (renewer) await renewer.stop();
-      else await destroySession(client, id, write).catch(() => undefined);
+      await destroySession(client, id, signal ? { ...write, signal } : write).catch(() => undefined);
     },
   };
 }
 
-/** The WriteOptions part of lock options (dc, ns, partition, token). @internal */
+/**
+ * How a release talks to Consul: as asked while held; after a loss, best effort — no client retries
+ * and at most one monitor window in all, so a dead or hung agent cannot hold the caller (the session
+ * and keys are Consul's to clean up then). @internal
+ */
+export function releaseVia(client: Client, settings: Contention, write: WriteOptions, lost: boolean): { client: Client; write: WriteOptions; signal?: AbortSignal } {
+  if (!lost) return { client, write };
+  const signal = AbortSignal.timeout(settings.monitorWindowMs);
+  return { client: monitorClient(client), write: { ...write, signal }, signal };
+}
+
+/** The WriteOptions part of lock options (datacenter, namespace, partition, token). @internal */
 export function writeOptions(options: WriteOptions): WriteOptions {
   const out: WriteOptions = {};
-  if (options.dc !== undefined) out.dc = options.dc;
-  if (options.ns !== undefined) out.ns = options.ns;
+  if (options.datacenter !== undefined) out.datacenter = options.datacenter;
+  if (options.namespace !== undefined) out.namespace = options.namespace;
   if (options.partition !== undefined) out.partition = options.partition;
   if (options.token !== undefined) out.token = options.token;
   return out;
@@ -130,11 +158,6 @@ export function checkDeadline(settings: Contention, key: string, what: string): 
 /** How long one blocking read may wait before the deadline. @internal */
 export function blockingWait(settings: Contention): number {
   return Math.max(1, Math.min(LOCK_WAIT_MS, settings.deadline - Date.now()));
-}
-
-/** The lock-delay retry pause for attempt n (1-based). @internal */
-export function retryDelay(attempt: number): number {
-  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (attempt - 1));
 }
 
 /** Runs `fn` with a view of `held` whose signal also fires on `outer`; always releases. @internal */
@@ -246,14 +269,17 @@ export async function fencedTxn(
   options: TxnOptions,
   onLost: (error: TransactionError) => void,
 ): Promise<Result<TxnResults>> {
-  const list: readonly TxnOperation[] = Array.isArray(ops) ? (ops as readonly TxnOperation[]) : (ops as { ops: readonly TxnOperation[] }).ops;
+  const list: unknown = Array.isArray(ops) ? ops : (ops as { ops?: unknown } | null | undefined)?.ops;
   if (!Array.isArray(list)) throw new InputError('a fenced write takes an array of operations (or a txn builder)');
+  if (list.length > 63) throw new InputError(`a fenced write takes at most 63 operations (the check-session is the 64th), got ${list.length}`);
   const guard: TxnOperation = { KV: { Verb: 'check-session', Key: key, Session: session } };
   try {
-    const { data, meta } = await runTxn(client, [guard, ...list], options);
+    const { data, meta } = await runTxn(client, [guard, ...(list as readonly TxnOperation[])], options);
     // Consul answers the check with the lock key's entry (measured on 1.8.7): leave it out
-    data.results.shift();
-    data.kv.shift();
+    if (data.kv[0]?.Key === key) {
+      data.results.shift();
+      data.kv.shift();
+    }
     return { data, meta };
   } catch (error) {
     if (isTransactionError(error) && error.errors.some((e) => e.OpIndex === 0)) onLost(error);

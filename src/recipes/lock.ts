@@ -30,23 +30,26 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { perClient } from '../core/bind.ts';
 import type { Duration } from '../core/encoding.ts';
 import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
-import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, monitorHold, retryDelay, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, releaseVia, monitorHold, runHeld, writeOptions } from './contention.ts';
+import { BACKOFF, backoff } from '../core/retry.ts';
 import type { KVValue } from '../endpoints/kv.ts';
-import { acquireLock, encodeValue, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
+import { acquireLock, getRecord, releaseLock, remove } from '../endpoints/kv.ts';
+import { encodeValue } from '../schemas/kv.ts';
 import type { TxnInput, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 
 /** Go's `api.LockFlagValue`: the flags of a lock key (above 2^53, hence a bigint). */
 export const LOCK_FLAG_VALUE: bigint = 0x2ddccbc058a50c18n;
 /** Go's `api.DefaultLockSessionName`. */
 export const DEFAULT_LOCK_SESSION_NAME = 'Consul API Lock';
-/** Go's `api.DefaultLockSessionTTL`. */
-export const DEFAULT_LOCK_SESSION_TTL = '15s';
+export { DEFAULT_LOCK_SESSION_TTL } from './contention.ts';
 
 
 /** Options of {@link lock} and {@link withLock}. */
@@ -119,7 +122,7 @@ export interface HeldLock {
    * believes. Sent even after `signal` fired (Consul decides). The results are those of `ops`.
    * @throws {TransactionError} when Consul refuses: `errors` has `OpIndex` 0 when the lock was lost
    * (the `signal` then fires too); the operations of `ops` are numbered from 1.
-   * @throws what `txn.run` throws (InputError for invalid operations, before sending).
+   * @throws what `txn.run` throws (InputError for invalid operations, before sending; at most 63 operations, the check-session being the 64th).
    * @example
    * ```ts
    * await held.txn(txn.builder().kv.set('jobs/nightly/state', 'done'));
@@ -175,6 +178,7 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
   const id = session.id;
   const reading = { ...write, ...(signal ? { signal } : {}) };
   let fencingToken = 0;
+  let acquired = false;
   try {
     let index: bigint | undefined;
     let delayRetries = 0;
@@ -200,12 +204,14 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       }
       const { data: locked } = await acquireLock(client, k, id, { ...reading, value, flags: LOCK_FLAG_VALUE });
       if (locked) {
+        acquired = true;
         // the acquire answers only true: read the LockIndex (the fencing token) it set
         const { data: mine } = await getRecord(client, k, { ...reading, consistency: 'consistent' });
         if (mine?.Session === id) {
           fencingToken = mine.LockIndex;
           break;
         }
+        acquired = false;
         index = undefined; // lost at once (session invalidated): start over
         continue;
       }
@@ -219,11 +225,19 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       }
       if (options.tryOnce) throw new LockHeldError(`lock ${JSON.stringify(k)} is in its lock-delay`, { key: k });
       checkDeadline(settings, k, 'lock');
-      await sleep(Math.min(retryDelay(++delayRetries), settings.deadline - Date.now()), signal);
+      await sleep(Math.min(backoff(++delayRetries, BACKOFF.lockDelay), settings.deadline - Date.now()), signal);
       index = undefined;
     }
   } catch (error) {
-    await session.close().catch(() => undefined);
+    // acquired but not handed over (the LockIndex read failed or was aborted): let go at once, so that
+    // a given session does not keep the key and a created one does not impose a lock-delay
+    if (acquired) {
+      const via = releaseVia(client, settings, write, true);
+      await releaseLock(via.client, k, id, { ...via.write, value, flags: LOCK_FLAG_VALUE }).catch(() => undefined);
+      await session.close(via.signal).catch(() => undefined);
+    } else {
+      await session.close().catch(() => undefined);
+    }
     throw error;
   }
 
@@ -242,17 +256,18 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       monitorStop.abort();
       const wasLost = held.signal.aborted;
       if (!wasLost) held.abort(new DOMException(`lock ${JSON.stringify(k)} released`, 'AbortError'));
+      const via = releaseVia(client, settings, write, wasLost);
       try {
-        await releaseLock(client, k, id, { ...write, value, flags: LOCK_FLAG_VALUE });
+        await releaseLock(via.client, k, id, { ...via.write, value, flags: LOCK_FLAG_VALUE });
         if (options.cleanup) {
-          const { data: pair } = await getRecord(client, k, write);
-          if (pair && !pair.Session && pair.Flags === LOCK_FLAG_VALUE) await remove(client, k, { ...write, cas: pair.ModifyIndex });
+          const { data: pair } = await getRecord(via.client, k, via.write);
+          if (pair && !pair.Session && pair.Flags === LOCK_FLAG_VALUE) await remove(via.client, k, { ...via.write, cas: pair.ModifyIndex });
         }
       } catch (error) {
         // after a loss, Consul's answer (or an unreachable agent) changes nothing
         if (!wasLost) throw error;
       } finally {
-        await session.close();
+        await session.close(via.signal);
       }
     })();
     return releasing;
@@ -330,3 +345,6 @@ export function createLockApi(client: Client): LockApi {
     },
   };
 }
+
+/** `consul.lock` on the `Consul` facade: {@link createLockApi} for the facade's client (built on {@link lock} and {@link withLock}). */
+export const lockFacade: FacadeEntry<LockApi> = /* @__PURE__ */ perClient(createLockApi, lock, withLock);

@@ -19,15 +19,18 @@
  * @module
  */
 import type { Client } from '../core/client.ts';
+import type { FacadeEntry } from '../core/bind.ts';
+import { perClient } from '../core/bind.ts';
 import { needsTxn, normalizeKey, parseJson } from '../core/encoding.ts';
 import { ConsulError, InputError, LockConflictError, LockHeldError, LockLostError } from '../core/errors.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
 import type { KVPair } from '../endpoints/kv.ts';
-import { acquireLock, encodeValue, getRecord, records, remove, set } from '../endpoints/kv.ts';
+import { acquireLock, getRecord, records, remove, set } from '../endpoints/kv.ts';
+import { encodeValue } from '../schemas/kv.ts';
 import type { Result } from '../core/request.ts';
 import type { TxnInput, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 import type { LockAcquireOptions } from './lock.ts';
-import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, monitorHold, runHeld, writeOptions } from './contention.ts';
+import { blockingWait, checkDeadline, contention, fencedTxn, lockSession, monitorClient, releaseVia, monitorHold, runHeld, writeOptions } from './contention.ts';
 
 /** Go's `api.SemaphoreFlagValue`: the flags of a semaphore's keys (above 2^53, hence a bigint). */
 export const SEMAPHORE_FLAG_VALUE: bigint = 0xe0f69a2baa414de0n;
@@ -62,7 +65,7 @@ export interface HeldSemaphore {
    * so Consul applies them only while this slot's session lives (its contender key is deleted with
    * it) — whatever this client believes.
    * @throws {TransactionError} when Consul refuses: `errors` has `OpIndex` 0 when the slot's session is
-   * gone (the `signal` then fires too); the operations of `ops` are numbered from 1.
+   * gone (the `signal` then fires too); the operations of `ops` are numbered from 1 (at most 63 of them).
    * @example await slot.txn(txn.builder().kv.set('jobs/encoders/out/1', 'done'));
    */
   txn(ops: TxnInput, options?: TxnOptions): Promise<Result<TxnResults>>;
@@ -214,10 +217,11 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
       monitorStop.abort();
       const wasLost = held.signal.aborted;
       if (!wasLost) held.abort(new DOMException(`semaphore ${JSON.stringify(p)} slot released`, 'AbortError'));
+      const via = releaseVia(client, settings, write, wasLost);
       try {
         // Remove ourselves from the holders (check-and-set, retried on races), then the contender key.
         for (let tries = 0; tries < 100; tries++) {
-          const { data: pair } = await getRecord(client, lockKey, write);
+          const { data: pair } = await getRecord(via.client, lockKey, via.write);
           if (!pair) break;
           let state: SemaphoreLock;
           try {
@@ -227,19 +231,19 @@ export async function semaphore(client: Client, prefix: string, limit: number, o
           }
           if (!state.Holders[id]) break;
           delete state.Holders[id];
-          const { data: swapped } = await set(client, lockKey, JSON.stringify(state), {
-            ...write,
+          const { data: swapped } = await set(via.client, lockKey, JSON.stringify(state), {
+            ...via.write,
             cas: pair.ModifyIndex,
             flags: SEMAPHORE_FLAG_VALUE,
           });
           if (swapped) break;
         }
-        await remove(client, contenderKey, write);
+        await remove(via.client, contenderKey, via.write);
       } catch (error) {
         // like a lock's release: after a loss, Consul's answer (or silence) changes nothing
         if (!wasLost) throw error;
       } finally {
-        await session.close();
+        await session.close(via.signal);
       }
     })();
     return releasing;
@@ -291,3 +295,6 @@ export function createSemaphoreApi(client: Client): SemaphoreApi {
     with: (prefix, limit, fn, options = {}) => withSemaphore(client, prefix, limit, fn, options),
   };
 }
+
+/** `consul.semaphore` on the `Consul` facade: {@link createSemaphoreApi} for the facade's client. */
+export const semaphoreFacade: FacadeEntry<SemaphoreApi> = /* @__PURE__ */ perClient(createSemaphoreApi, semaphore, withSemaphore);

@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 
 /** A link to a policy or role, as Consul returns it. */

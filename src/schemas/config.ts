@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 /** What every configuration entry has. */
 export interface ConfigEntryBase {

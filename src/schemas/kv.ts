@@ -1,10 +1,57 @@
 /**
- * valibot schemas for KV responses.
+ * KV data: the decoded entry and value types (re-exported by `consulate/kv`), the value rule (bytes, at
+ * most 512 KiB) shared by KV writes, transactions and locks, and the valibot schemas of KV responses.
+ * Internal: not a subpath export.
  * @module
  */
 import * as v from 'valibot';
-import { fromBase64, toBigInt } from '../core/encoding.ts';
-import type { KVPair } from '../endpoints/kv.ts';
+import { fromBase64, stringifyJson, toBigInt, utf8 } from '../core/encoding.ts';
+import { InputError } from '../core/errors.ts';
+import { uint } from './common.ts';
+
+/** Largest value Consul accepts (512 KiB). */
+export const MAX_VALUE_BYTES: number = 512 * 1024;
+
+/** A KV entry with its value decoded to bytes and its flags as an exact uint64. */
+export interface KVPair {
+  /** The full key. */
+  Key: string;
+  /** Raft index at which the key was created. */
+  CreateIndex: number;
+  /** Raft index of the last change to the key (the `cas` value for a check-and-set). */
+  ModifyIndex: number;
+  /** How many times the lock on the key has been acquired. */
+  LockIndex: number;
+  /** uint64, exact. */
+  Flags: bigint;
+  /** The value's bytes (empty for an empty or null value). */
+  Value: Uint8Array;
+  /** The session holding the lock on the key, if any. */
+  Session?: string;
+  /** The key's namespace (Consul Enterprise). */
+  Namespace?: string;
+  /** The key's admin partition (Consul Enterprise). */
+  Partition?: string;
+}
+
+/** A value to store: text (UTF-8), bytes, or anything else JSON-encodable (written as JSON). */
+export type KVValue = string | Uint8Array | ArrayBuffer | number | boolean | null | object;
+
+/** Turns a value into the bytes to store, refusing values over Consul's 512 KiB limit before sending. @internal */
+export function encodeValue(value: KVValue | undefined, key: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (typeof value === 'string') bytes = utf8(value);
+  else if (value instanceof Uint8Array) bytes = value;
+  else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
+  else if (value === undefined) throw new InputError(`value for key ${JSON.stringify(key)} is undefined`);
+  else bytes = utf8(stringifyJson(value));
+  if (bytes.byteLength > MAX_VALUE_BYTES) {
+    throw new InputError(
+      `value for key ${JSON.stringify(key)} is ${bytes.byteLength} bytes; Consul's limit is ${MAX_VALUE_BYTES} bytes (512 KiB)`,
+    );
+  }
+  return bytes;
+}
 
 /** One KV entry as Consul sends it (Value base64, Flags uint64 as number or, above 2^53, bigint). */
 export interface KVPairWire {
@@ -19,8 +66,6 @@ export interface KVPairWire {
   Partition?: string | undefined;
 }
 
-/** A non-negative integer. */
-export const uint: v.GenericSchema<number> = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 /** One KV entry. */
 export const KVPairWire: v.GenericSchema<unknown, KVPairWire> = v.object({

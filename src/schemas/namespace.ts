@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 /** A link to an ACL policy or role, by id and/or name. */
 export interface NamespaceACLLink {

@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 /** One server in the raft configuration. */
 export interface RaftServer {

@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 /** The service part of a prepared query, as Consul returns it. */
 export interface PreparedQueryServiceSpec {

@@ -1,9 +1,42 @@
 /**
- * valibot schemas for session responses.
+ * Sessions: the input rules shared by the session endpoints and the lock recipes (a session id is a
+ * UUID; a TTL is 0 or 10 s … 86400 s), and the valibot schemas of session responses. Internal: not a
+ * subpath export.
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import type { Duration } from '../core/encoding.ts';
+import { durationMs, formatDuration } from '../core/encoding.ts';
+import { InputError } from '../core/errors.ts';
+import { uint } from './common.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Consul's limits on a session TTL (milliseconds). */
+const MIN_TTL = 10_000;
+const MAX_TTL = 86_400_000;
+
+/** Refuses anything that is not a session id (Consul answers a malformed id with a 500). @internal */
+export function checkSessionId(id: string): string {
+  if (typeof id !== 'string' || !UUID.test(id)) {
+    throw new InputError(`session id must be a UUID like "adf4238a-882b-9ddc-4a9d-5b6758e4159e", got ${JSON.stringify(id)}`);
+  }
+  return id;
+}
+
+/**
+ * Checks a session TTL (0, or 10 s … 86400 s) and returns it as a Go duration string.
+ * @throws {InputError} when out of range or not a duration.
+ * @internal
+ */
+export function checkSessionTtl(ttl: Duration): string {
+  const text = formatDuration(ttl, 'ttl');
+  const ms = durationMs(text, 'ttl');
+  if (ms !== 0 && (ms < MIN_TTL || ms > MAX_TTL)) {
+    throw new InputError(`session ttl must be 0 (none) or between 10s and 86400s, got ${JSON.stringify(ttl)}`);
+  }
+  return text;
+}
+
 
 /** A service check a session depends on (Consul ≥ 1.7). */
 export interface ServiceCheckRef {

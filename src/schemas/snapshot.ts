@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './kv.ts';
+import { uint } from './common.ts';
 
 /** The raft metadata stored in a snapshot archive (`meta.json`). */
 export interface SnapshotMeta {

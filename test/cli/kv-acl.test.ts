@@ -12,7 +12,7 @@ import { createClient } from '../../src/index.ts';
 import type { Client } from '../../src/index.ts';
 import { policyCreate, tokenCreate } from '../../src/endpoints/acl.ts';
 import { keys } from '../../src/endpoints/kv.ts';
-import { sendTxn } from '../../src/endpoints/txn-core.ts';
+import { sendTxn } from '../../src/schemas/txn.ts';
 import type { Agent } from '../support/agent.mjs';
 import { startAgent } from '../support/agent.mjs';
 import { cleanup, cli, prepare } from './run.ts';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deleteTree, getBytes, getRecord, records, set } from '../../src/endpoints/kv.ts';
 import type { KVPair } from '../../src/endpoints/kv.ts';
-import type { TxnWireOp } from '../../src/endpoints/txn-core.ts';
-import { sendTxn } from '../../src/endpoints/txn-core.ts';
+import type { TxnWireOp } from '../../src/schemas/txn.ts';
+import { sendTxn } from '../../src/schemas/txn.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
 import { cleanup, cli, cliEnvironment, prepare, shellCommand } from './run.ts';
 

@@ -40,15 +40,15 @@ describe("dc: 'dc2' through a dc1 client agent", () => {
   it('a KV write lands in dc2 only, a read with dc sees it, a delete removes it there only', async () => {
     const client = createClient({ address: c1.address });
     const key = `test/${unique('kv')}`;
-    expect((await set(client, key, 'in dc2', { dc: 'dc2' })).data).toBe(true);
+    expect((await set(client, key, 'in dc2', { datacenter: 'dc2' })).data).toBe(true);
     expect(await rawValue(dc2.address, key)).toBe('in dc2');
     expect(await rawValue(s1.address, key)).toBeUndefined();
-    expect((await get(client, key, { dc: 'dc2' })).data).toBe('in dc2');
+    expect((await get(client, key, { datacenter: 'dc2' })).data).toBe('in dc2');
     expect((await get(client, key)).data).toBeUndefined();
-    expect((await keys(client, key, { dc: 'dc2' })).data).toEqual([key]);
+    expect((await keys(client, key, { datacenter: 'dc2' })).data).toEqual([key]);
 
     await set(client, key, 'in dc1');
-    await deleteTree(client, key, { dc: 'dc2' });
+    await deleteTree(client, key, { datacenter: 'dc2' });
     expect(await rawValue(dc2.address, key)).toBeUndefined();
     expect(await rawValue(s1.address, key)).toBe('in dc1');
     await deleteTree(client, key);
@@ -70,13 +70,13 @@ describe("dc: 'dc2' through a dc1 client agent", () => {
   it('catalog register and deregister with dc go to dc2, not the local catalog', async () => {
     const client = createClient({ address: c1.address });
     const node = unique('node');
-    expect((await register(client, { node, address: '10.0.0.1', service: { name: node, port: 80 } }, { dc: 'dc2' })).data).toBe(true);
+    expect((await register(client, { node, address: '10.0.0.1', service: { name: node, port: 80 } }, { datacenter: 'dc2' })).data).toBe(true);
     expect(await rawHasNode(dc2.address, node)).toBe(true);
     expect(await rawHasNode(s1.address, node)).toBe(false);
 
     // the same node name registered locally is left alone by a deregister aimed at dc2
     await register(client, { node, address: '10.0.0.2' });
-    await deregister(client, { node }, { dc: 'dc2' });
+    await deregister(client, { node }, { datacenter: 'dc2' });
     expect(await rawHasNode(dc2.address, node)).toBe(false);
     expect(await rawHasNode(s1.address, node)).toBe(true);
     await deregister(client, { node });

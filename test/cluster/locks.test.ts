@@ -97,4 +97,20 @@ describe('release() after a loss, with the agent still down', () => {
     await expect(held.release()).resolves.toBeUndefined();
     await expect(tidy.release()).resolves.toBeUndefined();
   });
+
+  it('resolves while a hung (SIGSTOPped) agent never answers, long before the client timeout, for a slot and a lock', async () => {
+    // a client timeout far longer than the test's: a release that waited for the hung agent could not resolve in time
+    const old = createClient({ address: c1.address, timeout: 120_000 });
+    const slot = await semaphore(old, unique('sem-hung'), 2);
+    const held = await lock(old, `${unique('lock-hung')}/.lock`, { lockDelay: '0s' });
+    const lost = Promise.all([slot, held].map((h) => lossTime(h.signal)));
+    await kill(c1, 'SIGSTOP');
+    for (const { reason } of await lost) expect(isLockLostError(reason)).toBe(true);
+    let released = false;
+    await Promise.all([slot.release(), held.release()]).then(() => {
+      released = true;
+    });
+    // the agent is still stopped here (heal() resumes it after the test)
+    expect(released).toBe(true);
+  }, 30_000);
 });

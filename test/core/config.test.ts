@@ -11,7 +11,7 @@ describe('createClient config', () => {
 
   it('accepts host:port, URLs, consulate host/port/scheme, IPv6 and a path prefix', () => {
     expect(api({ address: '10.0.0.5:8501' })).toBe('http://10.0.0.5:8501/v1/');
-    expect(api({ baseUrl: 'https://consul.example' })).toBe('https://consul.example/v1/');
+    expect(api({ address: 'https://consul.example' })).toBe('https://consul.example/v1/');
     expect(api({ host: 'consul', port: 8600, scheme: 'https' })).toBe('https://consul:8600/v1/');
     expect(api({ host: '::1' })).toBe('http://[::1]:8500/v1/');
     expect(api({ address: 'https://dash.example/base/', pathPrefix: '/consul/' })).toBe('https://dash.example/base/consul/v1/');

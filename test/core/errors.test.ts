@@ -9,8 +9,12 @@ import { send } from '../../src/core/request.ts';
 import * as kv from '../../src/endpoints/kv.ts';
 import * as status from '../../src/endpoints/status.ts';
 import * as txn from '../../src/endpoints/txn.ts';
+import * as errorsModule from '../../src/core/errors.ts';
 import type { Client, ClientConfig } from '../../src/index.ts';
+import * as root from '../../src/index.ts';
 import {
+  ACLDisabledError,
+  isACLDisabledError,
   createClient,
   isNetworkError,
   isServerError,
@@ -45,6 +49,37 @@ describe('error classes and guards', () => {
     expect(nf.name).toBe('NotFoundError');
   });
 
+  it('every error class has its kind (= its name), its guard, and guards follow the class hierarchy', () => {
+    const classes = (Object.entries(errorsModule) as [string, unknown][]).filter(
+      (entry): entry is [string, typeof ConsulError] =>
+        typeof entry[1] === 'function' && (entry[1] === ConsulError || (entry[1] as typeof ConsulError).prototype instanceof ConsulError),
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(19);
+    const guards = errorsModule as unknown as Record<string, (e: unknown) => boolean>;
+    // one instance per class, built as each constructor takes its arguments
+    const instances = classes.map(([name, Class]) => {
+      const make = Class as unknown as new (...args: unknown[]) => ConsulError;
+      const error =
+        name === 'ResponseValidationError' ? new make('m', [], {})
+        : name === 'TransactionError' ? new make('m', [], { status: 409 })
+        : name.startsWith('Lock') ? new make('m', { key: 'k' })
+        : new make('m', { status: 400 });
+      return [name, Class, error] as const;
+    });
+    for (const [name, , error] of instances) {
+      expect(error.kind, name).toBe(name);
+      expect(error.name, name).toBe(name);
+      expect(typeof guards[`is${name}`], `is${name} exists`).toBe('function');
+    }
+    for (const [name, Class] of instances) {
+      for (const [other, , error] of instances) {
+        expect(guards[`is${name}`]!(error), `is${name}(new ${other})`).toBe(error instanceof Class);
+      }
+    }
+    // the root entry exports the module whole: every class and guard
+    for (const name of Object.keys(errorsModule)) expect(root, name).toHaveProperty(name, (errorsModule as Record<string, unknown>)[name]);
+  });
+
   it('redacts token query parameters from paths', () => {
     const e = new ForbiddenError('denied', { path: '/v1/kv/a?token=s3cret&dc=x' });
     expect(e.path).toBe('/v1/kv/a?token=[redacted]&dc=x');
@@ -63,6 +98,43 @@ describe('error classes and guards', () => {
     expect(isForbiddenError(foreign)).toBe(true);
     expect(isHttpError(foreign)).toBe(true);
     expect(isNotFoundError(foreign)).toBe(false);
+    const disabled = runInNewContext(`${bundle.outputFiles[0]!.text}; new errors.ACLDisabledError('off', { status: 401 })`);
+    expect(isACLDisabledError(disabled) && isHttpError(disabled) && isConsulError(disabled)).toBe(true);
+    expect(isForbiddenError(disabled)).toBe(false);
+    // a brand from a newer copy of the package with a kind this one does not know: a ConsulError, nothing more
+    const unknown = runInNewContext(`${bundle.outputFiles[0]!.text}; new errors.ConsulError('x', {}, 'SomeFutureError')`);
+    expect(isConsulError(unknown)).toBe(true);
+    expect(isHttpError(unknown)).toBe(false);
+  });
+});
+
+describe("Consul's 401 (ACLs disabled)", () => {
+  it.each(transports)('a dev agent without ACLs answers 401 "ACL support disabled": ACLDisabledError (%s)', async (_, make) => {
+    const client = make({ address: inject('consulAddress') });
+    try {
+      for (const path of ['acl/token/self', 'acl/policies']) {
+        const error = await rejection(send(client, { path }));
+        expect(isACLDisabledError(error), path).toBe(true);
+        expect(error).toBeInstanceOf(ACLDisabledError);
+        expect(isHttpError(error) && !isForbiddenError(error)).toBe(true);
+        expect(error).toMatchObject({ kind: 'ACLDisabledError', status: 401, consulMessage: 'ACL support disabled' });
+        expect(error.message).toBe(`GET /v1/${path} failed with 401: ACL support disabled`);
+      }
+    } finally {
+      await client.close?.();
+    }
+  });
+
+  it('a 401 with another text (an authenticating proxy) stays a plain HttpError', async () => {
+    const server = await startMisbehavingServer({ mode: 'respond', status: 401, headers: { 'Content-Type': 'text/plain' }, body: 'Unauthorized' });
+    try {
+      const error = await rejection(send(createClient({ address: server.address, retry: 0 }), { path: 'acl/token/self' }));
+      expect(isHttpError(error)).toBe(true);
+      expect(isACLDisabledError(error)).toBe(false);
+      expect(error).toMatchObject({ kind: 'HttpError', status: 401, consulMessage: 'Unauthorized' });
+    } finally {
+      await server.close();
+    }
   });
 });
 

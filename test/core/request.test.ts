@@ -217,8 +217,11 @@ describe('query options', () => {
     expect(q.getAll('node-meta')).toEqual(['rack:r1', 'az:a']);
     expect(q.has('cached')).toBe(true);
     expect(q.has('raw')).toBe(true);
-    await kv.get(dcClient, 'k', { dc: 'other', consistency: 'consistent' });
+    await kv.get(dcClient, 'k', { datacenter: 'other', namespace: 'team-b', partition: 'part-b', consistency: 'consistent' });
+    // per-call options use the client config's words and override its defaults
     expect(url!.searchParams.get('dc')).toBe('other');
+    expect(url!.searchParams.get('ns')).toBe('team-b');
+    expect(url!.searchParams.get('partition')).toBe('part-b');
     expect(url!.searchParams.has('consistent')).toBe(true);
   });
 

@@ -4,7 +4,7 @@ import { watch } from '../../src/core/watch.ts';
 import type { WatchRead } from '../../src/core/watch.ts';
 import * as kv from '../../src/endpoints/kv.ts';
 import {
-  BadRequestError, Consul, createClient, ForbiddenError, HttpError, InputError, isForbiddenError, isNetworkError, isTimeoutError,
+  BadRequestError, Consul, createClient, ForbiddenError, HttpError, InputError, isForbiddenError, isNetworkError, isServerError, isTimeoutError,
   NetworkError, NotFoundError, ServerError, TimeoutError,
 } from '../../src/index.ts';
 import type { FetchLike, QueryMeta, ReadOptions, Result } from '../../src/index.ts';
@@ -417,7 +417,9 @@ describe('watch across an agent restart', () => {
       }
       expect(values.at(-1)).toBe('after');
       expect(errors.length).toBeGreaterThanOrEqual(2);
-      expect(errors.every(isNetworkError)).toBe(true);
+      // refused connections, and 500 "No cluster leader" from the new agent before its election (a retry can land
+      // there under load): transient either way
+      expect(errors.filter((e) => !isNetworkError(e) && !isServerError(e)).map(String)).toEqual([]);
       // and it keeps going on the new agent
       const next = it.next();
       await kv.set(c, 'watched/key', 'later');

@@ -457,7 +457,7 @@ describe('acl rules translate', () => {
 
 describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () => {
   it('an explicit dc is refused before sending, and nothing is created, changed or deleted', async () => {
-    const dc = { dc: 'nowhere' };
+    const dc = { datacenter: 'nowhere' };
     const sent: string[] = [];
     const rec = createClient({
       address: agent.address,
@@ -574,15 +574,15 @@ describe('acl facade', () => {
     const { data: policy } = await consul.acl.policy.create({ name: unique('facade') });
     expect((await consul.acl.policy.readByName(policy.Name)).data?.ID).toBe(policy.ID);
     const { data: token } = await consul.acl.token.create({ policies: [{ id: policy.ID }] });
-    expect((await consul.acl.token.self({ token: token.SecretID })).data.AccessorID).toBe(token.AccessorID);
+    expect((await consul.acl.token.readSelf({ token: token.SecretID })).data.AccessorID).toBe(token.AccessorID);
     expect((await consul.acl.token.list({ policy: policy.ID })).data).toHaveLength(1);
     expect((await consul.acl.role.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.authMethod.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.bindingRule.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.replication()).data.Enabled).toBe(false);
-    const { data: legacy } = await consul.acl.create(unique('facade-legacy'));
-    expect((await consul.acl.info(legacy)).data?.ID).toBe(legacy);
-    expect((await consul.acl.destroy(legacy)).data).toBe(true);
+    const { data: legacy } = await consul.acl.legacy.create(unique('facade-legacy'));
+    expect((await consul.acl.legacy.read(legacy)).data?.ID).toBe(legacy);
+    expect((await consul.acl.legacy.delete(legacy)).data).toBe(true);
     expect((await consul.acl.token.delete(token.AccessorID)).data).toBe(true);
     expect((await consul.acl.policy.delete(policy.ID)).data).toBe(true);
   });

@@ -397,7 +397,7 @@ describe('agent services and checks', () => {
     const name = uid('facade');
     await consul.agent.service.register({ name, port: 9, check: { ttl: '1m' } });
     try {
-      expect((await consul.agent.service.get(name)).data?.Port).toBe(9);
+      expect((await consul.agent.service.read(name)).data?.Port).toBe(9);
       expect(Object.keys((await consul.agent.service.list()).data)).toContain(name);
       await consul.agent.check.ttlPass(`service:${name}`);
       expect((await consul.agent.service.healthByName(name)).data.status).toBe('passing');

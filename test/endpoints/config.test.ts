@@ -120,12 +120,12 @@ describe('config entries', () => {
     const name = svc('facade');
     cleanup.push(['service-defaults', name]);
     await consul.config.set({ Kind: 'service-defaults', Name: name, Protocol: 'grpc' });
-    const { data } = await consul.config.get('service-defaults', name);
+    const { data } = await consul.config.read('service-defaults', name);
     const protocol: string | undefined = data?.Protocol;
     expect(protocol).toBe('grpc');
     expect((await consul.config.list('service-defaults')).data.some((e) => e.Name === name)).toBe(true);
     await consul.config.delete('service-defaults', name);
-    expect((await consul.config.get('service-defaults', name)).data).toBeUndefined();
+    expect((await consul.config.read('service-defaults', name)).data).toBeUndefined();
   });
 });
 

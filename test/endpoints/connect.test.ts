@@ -91,14 +91,14 @@ describe('intentions', () => {
 
   it('is bound on the facade', async () => {
     const consul = new Consul({ address: inject('consulAddress') });
-    expect((await consul.connect.caRoots()).data.Roots.length).toBeGreaterThan(0);
-    expect((await consul.connect.caConfiguration()).data.Provider).toBe('consul');
-    const { data } = await consul.connect.intentions.create({ SourceName: svc('fa'), DestinationName: svc('fb'), Action: 'deny' });
+    expect((await consul.connect.ca.roots()).data.Roots.length).toBeGreaterThan(0);
+    expect((await consul.connect.ca.configuration()).data.Provider).toBe('consul');
+    const { data } = await consul.connect.intention.create({ SourceName: svc('fa'), DestinationName: svc('fb'), Action: 'deny' });
     created.push(data.ID);
-    expect((await consul.connect.intentions.get(data.ID)).data?.Action).toBe('deny');
-    expect((await consul.connect.intentions.check(svc('fa'), svc('fb'))).data).toBe(false);
-    expect((await consul.connect.intentions.match('source', svc('fa'))).data.map((i) => i.ID)).toContain(data.ID);
-    await consul.connect.intentions.delete(data.ID);
-    expect((await consul.connect.intentions.list()).data.some((i) => i.ID === data.ID)).toBe(false);
+    expect((await consul.connect.intention.read(data.ID)).data?.Action).toBe('deny');
+    expect((await consul.connect.intention.check(svc('fa'), svc('fb'))).data).toBe(false);
+    expect((await consul.connect.intention.match('source', svc('fa'))).data.map((i) => i.ID)).toContain(data.ID);
+    await consul.connect.intention.delete(data.ID);
+    expect((await consul.connect.intention.list()).data.some((i) => i.ID === data.ID)).toBe(false);
   });
 });

@@ -236,7 +236,7 @@ export function kvSuite(transport: string, { client, consul: facade }: KvSuiteTa
         expect((await consul.kv.delete(`${p}k`)).data).toBe(true);
         expect(Object.keys(consul.kv).sort()).toEqual(
           ['acquireLock', 'delete', 'deleteTree', 'entries', 'find', 'get', 'getBytes', 'getJSON', 'getRecord', 'has',
-            'items', 'keys', 'list', 'records', 'releaseLock', 'set', 'setRecord', 'size', 'values'].sort(),
+            'items', 'keys', 'records', 'releaseLock', 'set', 'setRecord', 'size', 'values'].sort(),
         );
       });
 

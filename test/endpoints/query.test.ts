@@ -101,7 +101,7 @@ describe('prepared queries', () => {
     const consul = new Consul({ address: inject('consulAddress') });
     const { data } = await consul.query.create({ Name: `pq-${unique}-facade`, Service: { Service: service } });
     created.push(data.ID);
-    expect((await consul.query.get(data.ID)).data?.ID).toBe(data.ID);
+    expect((await consul.query.read(data.ID)).data?.ID).toBe(data.ID);
     expect((await consul.query.execute(data.ID)).data.Nodes).toHaveLength(3);
     await consul.query.delete(data.ID);
     expect((await consul.query.list()).data.some((q) => q.ID === data.ID)).toBe(false);

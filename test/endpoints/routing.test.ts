@@ -35,9 +35,9 @@ function noPathToDatacenter(error: unknown): boolean {
 }
 
 describe('catalog register/deregister go to the datacenter asked for', () => {
-  it('register with { dc } fails with "No path to datacenter" and registers nothing locally', async () => {
+  it('register with { datacenter } fails with "No path to datacenter" and registers nothing locally', async () => {
     const node = uniqueName('reg-dc');
-    const error = await rejection(catalog.register(client, { node, address: '10.0.0.1' }, { dc: NOWHERE }));
+    const error = await rejection(catalog.register(client, { node, address: '10.0.0.1' }, { datacenter: NOWHERE }));
     expect(error).toSatisfy(noPathToDatacenter);
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
@@ -54,30 +54,30 @@ describe('catalog register/deregister go to the datacenter asked for', () => {
     const elsewhere = testClient({ datacenter: NOWHERE });
     expect((await catalog.register(elsewhere, { node, address: '10.0.0.2', datacenter: 'dc1' })).data).toBe(true);
     expect((await catalog.node(client, node)).data?.Node.Address).toBe('10.0.0.2');
-    expect((await catalog.register(client, { node, address: '10.0.0.3' }, { dc: 'dc1' })).data).toBe(true);
+    expect((await catalog.register(client, { node, address: '10.0.0.3' }, { datacenter: 'dc1' })).data).toBe(true);
     expect((await catalog.node(client, node)).data?.Node.Address).toBe('10.0.0.3');
-    await catalog.deregister(client, { node }, { dc: 'dc1' });
+    await catalog.deregister(client, { node }, { datacenter: 'dc1' });
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
 
   it('a registration datacenter that disagrees with an explicit dc is an InputError; nothing is sent', async () => {
     const node = uniqueName('reg-conflict');
     const { client: rec, sent } = recording();
-    const error = await rejection(catalog.register(rec, { node, address: '10.0.0.1', datacenter: 'dc1' }, { dc: NOWHERE }));
+    const error = await rejection(catalog.register(rec, { node, address: '10.0.0.1', datacenter: 'dc1' }, { datacenter: NOWHERE }));
     expect(error).toSatisfy(isInputError);
     expect((error as Error).message).toMatch(/datacenter/);
     expect(sent).toEqual([]);
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
 
-  it('deregister with { dc } fails and leaves the local node in place', async () => {
+  it('deregister with { datacenter } fails and leaves the local node in place', async () => {
     const node = uniqueName('dereg-dc');
     await catalog.register(client, { node, address: '10.0.0.4', service: { name: 'web', id: 'web-1' } });
-    expect(await rejection(catalog.deregister(client, { node, serviceId: 'web-1' }, { dc: NOWHERE }))).toSatisfy(noPathToDatacenter);
-    expect(await rejection(catalog.deregister(client, { node }, { dc: NOWHERE }))).toSatisfy(noPathToDatacenter);
+    expect(await rejection(catalog.deregister(client, { node, serviceId: 'web-1' }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
+    expect(await rejection(catalog.deregister(client, { node }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
     expect(await rejection(catalog.deregister(testClient({ datacenter: NOWHERE }), { node }))).toSatisfy(noPathToDatacenter);
     const { client: rec, sent } = recording();
-    expect(await rejection(catalog.deregister(rec, { node, datacenter: 'dc1' }, { dc: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(catalog.deregister(rec, { node, datacenter: 'dc1' }, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     expect(sent).toEqual([]);
     const { data } = await catalog.node(client, node);
     expect(data?.Services['web-1']?.Service).toBe('web');
@@ -101,9 +101,9 @@ describe('txn: a Node operation\'s Datacenter routes the transaction', () => {
     const node = uniqueName('txn-conflict');
     const { client: rec, sent } = recording();
     const ops = [{ Node: { Verb: 'set' as const, Node: { Node: node, Address: '10.0.0.6', Datacenter: 'dc1' } } }];
-    expect(await rejection(txn.run(rec, ops, { dc: NOWHERE }))).toSatisfy(isInputError);
-    expect(await rejection(txn.tryRun(rec, ops, { dc: NOWHERE }))).toSatisfy(isInputError);
-    expect(await rejection(txn.runBatches(rec, ops, { dc: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(txn.run(rec, ops, { datacenter: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(txn.tryRun(rec, ops, { datacenter: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(txn.runBatches(rec, ops, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     const twoDcs = [...ops, { Node: { Verb: 'set' as const, Node: { Node: `${node}-b`, Address: '10.0.0.7', Datacenter: NOWHERE } } }];
     expect(await rejection(txn.run(rec, twoDcs))).toSatisfy(isInputError);
     expect(sent).toEqual([]);
@@ -112,7 +112,7 @@ describe('txn: a Node operation\'s Datacenter routes the transaction', () => {
 
   it('a Node op in dc1 is applied (matching dc, or none)', async () => {
     const node = uniqueName('txn-dc1');
-    await txn.run(client, [{ Node: { Verb: 'set', Node: { Node: node, Address: '10.0.0.8', Datacenter: 'dc1' } } }], { dc: 'dc1' });
+    await txn.run(client, [{ Node: { Verb: 'set', Node: { Node: node, Address: '10.0.0.8', Datacenter: 'dc1' } } }], { datacenter: 'dc1' });
     expect((await catalog.node(client, node)).data?.Node.Address).toBe('10.0.0.8');
     await txn.run(client, [{ Node: { Verb: 'delete', Node: { Node: node, Datacenter: 'dc1' } } }]);
     expect((await catalog.node(client, node)).data).toBeUndefined();
@@ -124,23 +124,23 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const id = uniqueName('agent-dc');
     const { client: rec, sent } = recording();
     const calls: [string, () => Promise<unknown>][] = [
-      ['registerService', () => agent.registerService(rec, { name: id, id }, { dc: NOWHERE })],
-      ['deregisterService', () => agent.deregisterService(rec, id, { dc: NOWHERE })],
-      ['serviceMaintenance', () => agent.serviceMaintenance(rec, id, true, 'x', { dc: NOWHERE })],
-      ['registerCheck', () => agent.registerCheck(rec, { name: id, id, ttl: '30s' }, { dc: NOWHERE })],
-      ['deregisterCheck', () => agent.deregisterCheck(rec, id, { dc: NOWHERE })],
-      ['ttlPass', () => agent.ttlPass(rec, id, undefined, { dc: NOWHERE })],
-      ['maintenance', () => agent.maintenance(rec, false, undefined, { dc: NOWHERE })],
-      ['join', () => agent.join(rec, '127.0.0.1:1', { dc: NOWHERE })],
-      ['forceLeave', () => agent.forceLeave(rec, 'x', { dc: NOWHERE })],
-      ['reload', () => agent.reload(rec, { dc: NOWHERE })],
-      ['updateToken', () => agent.updateToken(rec, 'default', 'x', { dc: NOWHERE })],
-      ['services', () => agent.services(rec, { dc: NOWHERE })],
-      ['service', () => agent.service(rec, id, { dc: NOWHERE })],
-      ['checks', () => agent.checks(rec, { dc: NOWHERE })],
-      ['members', () => agent.members(rec, { dc: NOWHERE })],
-      ['self', () => agent.self(rec, { dc: NOWHERE })],
-      ['serviceHealthByName', () => agent.serviceHealthByName(rec, id, { dc: NOWHERE })],
+      ['registerService', () => agent.registerService(rec, { name: id, id }, { datacenter: NOWHERE })],
+      ['deregisterService', () => agent.deregisterService(rec, id, { datacenter: NOWHERE })],
+      ['serviceMaintenance', () => agent.serviceMaintenance(rec, id, true, 'x', { datacenter: NOWHERE })],
+      ['registerCheck', () => agent.registerCheck(rec, { name: id, id, ttl: '30s' }, { datacenter: NOWHERE })],
+      ['deregisterCheck', () => agent.deregisterCheck(rec, id, { datacenter: NOWHERE })],
+      ['ttlPass', () => agent.ttlPass(rec, id, undefined, { datacenter: NOWHERE })],
+      ['maintenance', () => agent.maintenance(rec, false, undefined, { datacenter: NOWHERE })],
+      ['join', () => agent.join(rec, '127.0.0.1:1', { datacenter: NOWHERE })],
+      ['forceLeave', () => agent.forceLeave(rec, 'x', { datacenter: NOWHERE })],
+      ['reload', () => agent.reload(rec, { datacenter: NOWHERE })],
+      ['updateToken', () => agent.updateToken(rec, 'default', 'x', { datacenter: NOWHERE })],
+      ['services', () => agent.services(rec, { datacenter: NOWHERE })],
+      ['service', () => agent.service(rec, id, { datacenter: NOWHERE })],
+      ['checks', () => agent.checks(rec, { datacenter: NOWHERE })],
+      ['members', () => agent.members(rec, { datacenter: NOWHERE })],
+      ['self', () => agent.self(rec, { datacenter: NOWHERE })],
+      ['serviceHealthByName', () => agent.serviceHealthByName(rec, id, { datacenter: NOWHERE })],
     ];
     for (const [name, call] of calls) {
       const error = await rejection(call());
@@ -160,10 +160,10 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const name = uniqueName('cfg-dc');
     const { client: rec, sent } = recording();
     const entry = { Kind: 'service-defaults', Name: name, Protocol: 'http' };
-    expect(await rejection(config.set(rec, entry, { dc: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(config.set(rec, entry, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     expect((await config.get(client, 'service-defaults', name)).data).toBeUndefined();
     await config.set(client, entry);
-    expect(await rejection(config.remove(rec, 'service-defaults', name, { dc: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(config.remove(rec, 'service-defaults', name, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     expect(sent).toEqual([]);
     expect((await config.get(client, 'service-defaults', name)).data?.Name).toBe(name);
     await config.remove(client, 'service-defaults', name);
@@ -173,10 +173,10 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const { client: rec, sent } = recording();
     const key = 'pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=';
     for (const call of [
-      () => operator.listKeyring(rec, { dc: NOWHERE }),
-      () => operator.installKey(rec, key, { dc: NOWHERE }),
-      () => operator.useKey(rec, key, { dc: NOWHERE }),
-      () => operator.removeKey(rec, key, { dc: NOWHERE }),
+      () => operator.listKeyring(rec, { datacenter: NOWHERE }),
+      () => operator.installKey(rec, key, { datacenter: NOWHERE }),
+      () => operator.useKey(rec, key, { datacenter: NOWHERE }),
+      () => operator.removeKey(rec, key, { datacenter: NOWHERE }),
     ]) {
       expect(await rejection(call())).toSatisfy(isInputError);
     }

@@ -104,10 +104,10 @@ describe('session endpoints', () => {
   it('is bound on the facade', async () => {
     const consul = new Consul({ address: inject('consulAddress') });
     const { data: id } = await consul.session.create({ name: 'facade', ttl: '10s' });
-    expect((await consul.session.info(id)).data?.Name).toBe('facade');
+    expect((await consul.session.read(id)).data?.Name).toBe('facade');
     expect((await consul.session.renew(id)).data?.ID).toBe(id);
     await consul.session.destroy(id);
-    expect(Object.keys(consul.session).sort()).toEqual(['create', 'destroy', 'info', 'list', 'node', 'renew', 'renewPeriodically']);
+    expect(Object.keys(consul.session).sort()).toEqual(['create', 'destroy', 'list', 'node', 'read', 'renew', 'renewPeriodically']);
   });
 });
 

@@ -127,6 +127,18 @@ describe('subpath exports', () => {
     expect(typedoc.entryPoints.map((path) => path.replace(/^\.\.\/\.\.\//, './'))).toEqual(Object.values(jsr.exports));
   });
 
+  it('the API reference names each module by its import path (consulate/kv, not endpoints/kv)', async () => {
+    const { subpathNames } = await import('./typedoc-subpaths.mjs');
+    const names = subpathNames();
+    const plugins = (readJson('test/packaging/typedoc.json') as { plugin: string[] }).plugin;
+    expect(plugins).toContain('./typedoc-subpaths.mjs');
+    expect(typedoc.entryPoints.map((entry) => names.get(join(root, 'test/packaging', entry)))).toEqual(
+      Object.keys(jsr.exports).map((subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)),
+    );
+    expect(names.get(join(root, 'src/endpoints/kv.ts'))).toBe('consulate/kv');
+    expect(names.get(join(root, 'src/core/watch.ts'))).toBe('consulate/watch');
+  });
+
   it('doc examples import only subpaths the package exports', () => {
     for (const [file, source] of parsed) {
       for (const match of source.text.matchAll(/from '(consulate(?:\/[\w-]+)?)'/g)) {

@@ -335,6 +335,10 @@ export const modules: unknown[] = [${specifiers.filter((s) => kind === 'node' ||
   await check('typedoc (every export documented) → .tmp/api-docs', async () => {
     const { out } = await must(tool('typedoc'), ['--options', 'test/packaging/typedoc.json']);
     assert(existsSync(join(root, '.tmp/api-docs/index.html')), `no index.html:\n${tail(out)}`);
+    // each module is named by its import path (typedoc-subpaths.mjs): consulate/kv, not endpoints/kv
+    const modules = readdirSync(join(root, '.tmp/api-docs/modules')).map((f) => f.replace(/\.html$/, '')).sort();
+    const expected = specifiers.map((s) => s.replace(/\//g, '_')).sort();
+    assert(JSON.stringify(modules) === JSON.stringify(expected), `module pages ${modules.join(', ')}, expected ${expected.join(', ')}`);
     const pages = readdirSync(join(root, '.tmp/api-docs'), { recursive: true }).filter((f) => String(f).endsWith('.html')).length;
     figures.push(`API reference: ${pages} pages in .tmp/api-docs`);
     return `${pages} pages`;

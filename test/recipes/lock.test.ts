@@ -392,9 +392,9 @@ describe('lock: fencing', () => {
 describe('lock: monitor options', () => {
   it('a healthy hold outlives many monitor windows: blocking reads of monitorTimeout/2 confirm it in time', async () => {
     const key = `${uniquePrefix('lock-monitor-healthy')}k`;
-    const held = await lock(client, key, { monitorTimeout: '300ms' });
-    const slot = await semaphore(client, `${key}-sem`, 1, { monitorTimeout: '300ms' });
-    await sleep(1500); // five windows
+    const held = await lock(client, key, { monitorTimeout: '1s' });
+    const slot = await semaphore(client, `${key}-sem`, 1, { monitorTimeout: '1s' });
+    await sleep(3500); // several windows
     expect(held.signal.aborted).toBe(false);
     expect(slot.signal.aborted).toBe(false);
     await held.release();
@@ -406,5 +406,31 @@ describe('lock: monitor options', () => {
     await expect(lock(client, key, { monitorTimeout: '10ms' })).rejects.toSatisfy(isInputError);
     await expect(lock(client, key, { monitorTimeout: 'soon' as '1s' })).rejects.toSatisfy(isInputError);
     expect((await kv.getRecord(client, key)).data).toBeUndefined();
+  });
+});
+
+describe('lock: a failure between the acquisition and the hand-over', () => {
+  it('releases the key it acquired when reading its LockIndex fails, so nobody waits out a lock-delay', async () => {
+    const key = `${uniquePrefix('lock-acquired-then-failed')}.lock`;
+    let acquired = false;
+    const failing = testClient({
+      retry: { limit: 0 },
+      // the first read after the acquiring PUT fails as an unreachable agent would
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        if (acquired && request.method === 'GET') {
+          acquired = false;
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+        }
+        const response = await fetch(request);
+        if (request.method === 'PUT' && new URL(request.url).searchParams.has('acquire')) acquired = true;
+        return response;
+      },
+    });
+    await expect(lock(failing, key, { lockDelay: '15s' })).rejects.toThrow(/ECONNREFUSED|connection refused/);
+    // not left held, and released rather than invalidated: the next holder gets it at once (no 15 s lock-delay)
+    expect((await kv.getRecord(client, key)).data?.Session).toBeUndefined();
+    const next = await lock(client, key, { tryOnce: true });
+    await next.release();
   });
 });

@@ -257,13 +257,13 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
         const name = `rt-${run}`;
         const { data: id } = await session.create({ name, ttl: '10s', lockDelay: '0s', behavior: 'delete' });
         ok(/^[0-9a-f-]{36}$/.test(id), `session id ${id}`);
-        const info = (await session.info(id)).data;
+        const info = (await session.read(id)).data;
         eq(info?.Name, name, 'info.Name');
         eq(info?.Behavior, 'delete', 'info.Behavior');
         eq((await session.renew(id)).data?.ID, id, 'renew');
         ok((await session.list()).data.some((s) => s.ID === id), 'listed');
         eq((await session.destroy(id)).data, true, 'destroy');
-        eq((await session.info(id)).data, undefined, 'gone');
+        eq((await session.read(id)).data, undefined, 'gone');
         await rejects(session.create({ ttl: '5s' }), lib.isInputError, 'ttl 5s', /10s/);
       },
     },
@@ -287,7 +287,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
         }
         eq(held.signal.aborted, true, 'signal aborted after release');
         eq((await kv.getRecord(held.key)).data?.Session, undefined, 'no session on the key after release');
-        eq((await consul.session.info(held.session)).data, undefined, 'the lock session is destroyed');
+        eq((await consul.session.read(held.session)).data, undefined, 'the lock session is destroyed');
       },
     },
     {
