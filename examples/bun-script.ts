@@ -43,7 +43,7 @@ try {
     console.error(`no settings at ${prefix}/config; write some with: consul kv put ${prefix}/config '{"checkName":"nightly-job"}'`);
     process.exit(2);
   }
-  await consul.agent.check.register({ id: settings.checkName, name: settings.checkName, ttl: settings.ttl, notes: `reported by ${prefix} (bun ${Bun.version})` });
+  await consul.agent.check.register({ ID: settings.checkName, Name: settings.checkName, TTL: settings.ttl, Notes: `reported by ${prefix} (bun ${Bun.version})` });
   await consul.agent.check.ttlPass(settings.checkName, settings.note);
   const { data: checks } = await consul.agent.check.list();
   const check = checks[settings.checkName];

@@ -53,7 +53,7 @@ if (!initial) {
 let settings: Settings = initial;
 const checkId = settings.checkName;
 
-await consul.agent.check.register({ id: checkId, name: checkId, ttl: settings.ttl, notes: 'deno-edge example: passing while it serves' });
+await consul.agent.check.register({ ID: checkId, Name: checkId, TTL: settings.ttl, Notes: 'deno-edge example: passing while it serves' });
 await consul.agent.check.ttlPass(checkId, 'serving');
 // report in at half the TTL (a TTL check turns critical if not updated in time)
 const heartbeat = setInterval(() => {

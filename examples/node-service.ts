@@ -39,12 +39,12 @@ await new Promise<void>((resolve) => server.listen(Number(process.env['PORT'] ??
 const port = (server.address() as { port: number }).port;
 
 await consul.agent.service.register({
-  name,
-  id,
-  port,
-  address: '127.0.0.1',
-  tags: ['consulate-example'],
-  check: { id: checkId, name: `${name} alive`, ttl, deregisterCriticalServiceAfter: '1m' },
+  Name: name,
+  ID: id,
+  Port: port,
+  Address: '127.0.0.1',
+  Tags: ['consulate-example'],
+  Check: { CheckID: checkId, Name: `${name} alive`, TTL: ttl, DeregisterCriticalServiceAfter: '1m' },
 });
 log(`registered on port ${port} with a ${ttl} TTL check`);
 

@@ -234,7 +234,7 @@ export interface Consul extends BoundFacade<typeof consulFacade> {}
  * const consul = new Consul({ address: '127.0.0.1:8500' });
  * await consul.kv.set('app/port', '8080');
  * const { data } = await consul.kv.get('app/port'); // '8080'
- * await consul.acl.token.create({ description: 'ci' });
+ * await consul.acl.token.create({ Description: 'ci' });
  * ```
  */
 // one name, two declarations: the interface above carries the bound groups' types, the class their values

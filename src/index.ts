@@ -50,12 +50,12 @@ export type {
   ACLServiceIdentity,
   ACLServiceIdentityInput,
   ACLToken,
+  ACLTokenCloneInput,
   ACLTokenInput,
   ACLTokenListEntry,
   ACLTokenListOptions,
   LegacyACL,
-  LegacyACLCreateOptions,
-  LegacyACLOptions,
+  LegacyACLInput,
 } from './endpoints/acl.ts';
 export type { SessionApi } from './consul.ts';
 export type { WatchApi } from './recipes/watch.ts';
@@ -90,6 +90,8 @@ export type {
   CheckDefinition,
   CheckStatus,
   CheckTarget,
+  CheckUpdate,
+  GoDuration,
   MembersOptions,
   MonitorOptions,
   RegisterServiceOptions,
@@ -105,7 +107,13 @@ export type {
   HostInfo,
   MetricValue,
 } from './schemas/agent.ts';
-export type { CatalogCheckDefinition, CatalogDeregistration, CatalogRegistration, CatalogServiceOptions } from './endpoints/catalog.ts';
+export type {
+  CatalogCheckDefinition,
+  CatalogDeregistration,
+  CatalogRegistration,
+  CatalogServiceDefinition,
+  CatalogServiceOptions,
+} from './endpoints/catalog.ts';
 export type {
   AgentService,
   CatalogNode,

@@ -1,7 +1,7 @@
 // `npm test`: every check the project has, in order, with one summary at the end.
 //   1. typecheck (core without Node types, consulate/node + CLI with them, tests)
 //   2. vitest: unit, msw and real-agent integration tests, CLI tests, type tests, packaging consistency
-//   3. build (dist/), 4. the runtime matrix (Deno, Bun, Chromium, Node from dist) against a real agent,
+//   3. build (dist/) and the bundle-size report, 4. the runtime matrix (Deno, Bun, Chromium, Node from dist) against a real agent,
 //   5. the packed tarball installed into an empty project (ESM, CJS, bin, TypeScript consumers, publint, attw, JSR)
 // Stops at the first failing stage; prints `N passed, N failed, N skipped` last (tests summed over stages).
 import { spawn } from 'node:child_process';
@@ -47,6 +47,8 @@ const stages = [
     },
   },
   { name: 'build', command: 'npm', args: ['run', '--silent', 'build'], counts: () => undefined },
+  // the bundle-size report (figures only: issue 11's targets are tracked by `npm run bench`, not asserted)
+  { name: 'size', command: process.execPath, args: ['bench/size.mjs'], counts: () => undefined },
   { name: 'runtimes', command: process.execPath, args: ['test/runtimes/run.mjs'], counts: lastCounts },
   { name: 'package', command: process.execPath, args: ['test/packaging/pack.mjs'], counts: lastCounts },
 ];

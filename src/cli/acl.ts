@@ -18,9 +18,11 @@ import type {
   ACLLink,
   ACLLinkInput,
   ACLNodeIdentity,
+  ACLNodeIdentityInput,
   ACLPolicy,
   ACLRole,
   ACLServiceIdentity,
+  ACLServiceIdentityInput,
   ACLToken,
   LegacyACL,
 } from '../endpoints/acl.ts';
@@ -89,12 +91,13 @@ export async function aclBackup(client: Client): Promise<AclBackup> {
   };
 }
 
+/** Links by name only: policy and role IDs differ in the restored cluster. */
 const links = (list: ACLLink[] | null | undefined): ACLLinkInput[] | undefined =>
-  list?.length ? list.map((link) => ({ name: link.Name })) : undefined;
-const services = (list: ACLServiceIdentity[] | null | undefined): { serviceName: string; datacenters?: string[] }[] | undefined =>
-  list?.length ? list.map((s) => ({ serviceName: s.ServiceName, ...(s.Datacenters?.length ? { datacenters: s.Datacenters } : {}) })) : undefined;
-const nodes = (list: ACLNodeIdentity[] | null | undefined): { nodeName: string; datacenter: string }[] | undefined =>
-  list?.length ? list.map((n) => ({ nodeName: n.NodeName, datacenter: n.Datacenter })) : undefined;
+  list?.length ? list.map((link) => ({ Name: link.Name })) : undefined;
+const services = (list: ACLServiceIdentity[] | null | undefined): ACLServiceIdentityInput[] | undefined =>
+  list?.length ? list.map((s) => ({ ServiceName: s.ServiceName, ...(s.Datacenters?.length ? { Datacenters: s.Datacenters } : {}) })) : undefined;
+const nodes = (list: ACLNodeIdentity[] | null | undefined): ACLNodeIdentityInput[] | undefined =>
+  list?.length ? list.map((n) => ({ NodeName: n.NodeName, Datacenter: n.Datacenter })) : undefined;
 
 /** Counts of what a restore did, per kind. */
 export interface AclRestoreCounts {
@@ -118,10 +121,10 @@ export async function aclRestore(
   for (const policy of backup.policies) {
     if (policy.ID === GLOBAL_MANAGEMENT) continue;
     const input = {
-      name: policy.Name,
-      description: policy.Description,
-      rules: policy.Rules,
-      ...(policy.Datacenters?.length ? { datacenters: policy.Datacenters } : {}),
+      Name: policy.Name,
+      Description: policy.Description,
+      Rules: policy.Rules,
+      ...(policy.Datacenters?.length ? { Datacenters: policy.Datacenters } : {}),
     };
     const existing = (await policyRead(client, policy.ID)).data ?? (await policyReadByName(client, policy.Name)).data;
     if (existing && noReplace) counts.policies.skipped++;
@@ -135,11 +138,11 @@ export async function aclRestore(
   }
   for (const role of backup.roles) {
     const input = {
-      name: role.Name,
-      description: role.Description,
-      policies: links(role.Policies),
-      serviceIdentities: services(role.ServiceIdentities),
-      nodeIdentities: nodes(role.NodeIdentities),
+      Name: role.Name,
+      Description: role.Description,
+      Policies: links(role.Policies),
+      ServiceIdentities: services(role.ServiceIdentities),
+      NodeIdentities: nodes(role.NodeIdentities),
     };
     const existing = (await roleRead(client, role.ID)).data ?? (await roleReadByName(client, role.Name)).data;
     if (existing && noReplace) counts.roles.skipped++;
@@ -162,11 +165,11 @@ export async function aclRestore(
       continue;
     }
     const input = {
-      description: token.Description,
-      policies: links(token.Policies),
-      roles: links(token.Roles),
-      serviceIdentities: services(token.ServiceIdentities),
-      nodeIdentities: nodes(token.NodeIdentities),
+      Description: token.Description,
+      Policies: links(token.Policies),
+      Roles: links(token.Roles),
+      ServiceIdentities: services(token.ServiceIdentities),
+      NodeIdentities: nodes(token.NodeIdentities),
     };
     const existing = (await tokenRead(client, token.AccessorID)).data;
     if (existing && noReplace) counts.tokens.skipped++;
@@ -181,10 +184,10 @@ export async function aclRestore(
       }
       await tokenCreate(client, {
         ...input,
-        accessorId: token.AccessorID,
-        secretId: token.SecretID,
-        local: token.Local,
-        ...(token.ExpirationTime ? { expirationTime: token.ExpirationTime } : {}),
+        AccessorID: token.AccessorID,
+        SecretID: token.SecretID,
+        Local: token.Local,
+        ...(token.ExpirationTime ? { ExpirationTime: token.ExpirationTime } : {}),
       });
       counts.tokens.created++;
     }
@@ -195,7 +198,7 @@ export async function aclRestore(
       counts.legacy.skipped++;
       continue;
     }
-    await legacyUpdate(client, token.ID, token.Name, { type: token.Type === 'management' ? 'management' : 'client', rules: token.Rules });
+    await legacyUpdate(client, { ID: token.ID, Name: token.Name, Type: token.Type === 'management' ? 'management' : 'client', Rules: token.Rules });
     if (present.has(token.ID)) counts.legacy.updated++;
     else counts.legacy.created++;
   }
@@ -254,6 +257,6 @@ export function registerAcl(program: Command): void {
       for (const [kind, c] of Object.entries(counts)) {
         warn(`${kind}: ${c.created} created, ${c.updated} updated, ${c.skipped} skipped`);
       }
-    });
+    }, 'Consul ignores ?dc= on ACL writes (they go to the datacenter of the agent you talk to)');
   });
 }

@@ -124,8 +124,15 @@ export function connect(command: Command, extra: FromEnvOptions = {}): Connectio
   return { client, close: () => client.close() };
 }
 
-/** Runs `fn` with a client built from the command's flags, closing it afterwards. */
-export async function withClient<T>(command: Command, fn: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a client built from the command's flags, closing it afterwards. With `local` (why the
+ * command cannot reach another datacenter), `--datacenter` is a usage error: Consul would ignore it
+ * there and act on the agent's own datacenter.
+ */
+export async function withClient<T>(command: Command, fn: (client: Client) => Promise<T>, local?: string): Promise<T> {
+  if (local !== undefined && connectionFlags(command).datacenter !== undefined) {
+    throw usage(`${command.name()} does not take --datacenter: ${local}; point --addr at an agent of that datacenter instead`);
+  }
   const connection = connect(command);
   try {
     return await fn(connection.client);

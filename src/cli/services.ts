@@ -11,6 +11,9 @@ import { formatDuration } from '../core/encoding.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import { CliError, usage, write } from './io.ts';
 
+/** Why the agent's service commands cannot reach another datacenter. */
+const AGENT_LOCAL = 'it acts on the local agent, which Consul does not route by datacenter';
+
 /** A bare number of seconds (consulate's style) becomes a Go duration. */
 function duration(value: string, name: string): string {
   if (/^\d+$/.test(value)) return `${value}s`;
@@ -36,23 +39,24 @@ interface RegisterFlags {
   deregisterAfter?: string;
 }
 
-/** Builds the service definition from the flags. */
+/** Builds the service definition (Consul's JSON: `{ Name, ID, Port, Check: { TTL } }`) from the flags. */
 export function definitionFrom(name: string, flags: RegisterFlags): ServiceDefinition {
-  const definition: ServiceDefinition = { name };
-  if (flags.id !== undefined) definition.id = flags.id;
-  if (flags.address !== undefined) definition.address = flags.address;
+  const definition: ServiceDefinition = { Name: name };
+  if (flags.id !== undefined) definition.ID = flags.id;
+  if (flags.address !== undefined) definition.Address = flags.address;
   if (flags.port !== undefined) {
     if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) throw usage(`--port must be 0-65535, got ${JSON.stringify(flags.port)}`);
-    definition.port = Number(flags.port);
+    definition.Port = Number(flags.port);
   }
-  if (flags.tags !== undefined) definition.tags = flags.tags.split(',').map((t) => t.trim()).filter(Boolean);
+  if (flags.tags !== undefined) definition.Tags = flags.tags.split(',').map((t) => t.trim()).filter(Boolean);
   if (flags.meta.length > 0) {
-    definition.meta = {};
+    const meta: Record<string, string> = {};
     for (const pair of flags.meta) {
       const at = pair.indexOf('=');
       if (at < 1) throw usage(`--meta takes key=value, got ${JSON.stringify(pair)}`);
-      definition.meta[pair.slice(0, at)] = pair.slice(at + 1);
+      meta[pair.slice(0, at)] = pair.slice(at + 1);
     }
+    definition.Meta = meta;
   }
   const kinds = (['ttl', 'http', 'tcp', 'script'] as const).filter((k) => flags[k] !== undefined);
   if (kinds.length > 1) throw usage(`give one check kind, not ${kinds.map((k) => `--${k}`).join(' and ')}`);
@@ -63,16 +67,16 @@ export function definitionFrom(name: string, flags: RegisterFlags): ServiceDefin
   const check: CheckDefinition = {};
   if (flags.ttl !== undefined) {
     if (flags.interval !== undefined) throw usage('a --ttl check has no --interval');
-    check.ttl = duration(flags.ttl, '--ttl');
+    check.TTL = duration(flags.ttl, '--ttl');
   } else {
-    check.interval = duration(flags.interval ?? '10s', '--interval');
-    if (flags.http !== undefined) check.http = flags.http;
-    if (flags.tcp !== undefined) check.tcp = flags.tcp;
-    if (flags.script !== undefined) check.args = ['/bin/sh', '-c', flags.script];
-    if (flags.timeout !== undefined) check.timeout = duration(flags.timeout, '--timeout');
+    check.Interval = duration(flags.interval ?? '10s', '--interval');
+    if (flags.http !== undefined) check.HTTP = flags.http;
+    if (flags.tcp !== undefined) check.TCP = flags.tcp;
+    if (flags.script !== undefined) check.Args = ['/bin/sh', '-c', flags.script];
+    if (flags.timeout !== undefined) check.Timeout = duration(flags.timeout, '--timeout');
   }
-  if (flags.deregisterAfter !== undefined) check.deregisterCriticalServiceAfter = duration(flags.deregisterAfter, '--deregister-after');
-  definition.check = check;
+  if (flags.deregisterAfter !== undefined) check.DeregisterCriticalServiceAfter = duration(flags.deregisterAfter, '--deregister-after');
+  definition.Check = check;
   return definition;
 }
 
@@ -100,7 +104,7 @@ export function registerServices(program: Command): void {
     const definition = definitionFrom(name, flags);
     await withClient(command, async (client) => {
       await registerService(client, definition);
-    });
+    }, AGENT_LOCAL);
   });
 
   addConnectionOptions(
@@ -114,7 +118,7 @@ export function registerServices(program: Command): void {
       const { data } = await agentService(client, id);
       if (data === undefined) throw new CliError(`the agent has no service with id ${JSON.stringify(id)}`);
       await deregisterService(client, id);
-    });
+    }, AGENT_LOCAL);
   });
 
   addConnectionOptions(
@@ -147,6 +151,6 @@ export function registerServices(program: Command): void {
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const format = (row: string[]): string => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
       await write(process.stdout, `${[header, ...rows].map(format).join('\n')}\n`);
-    });
+    }, opts.catalog ? undefined : `${AGENT_LOCAL} (--catalog reads the catalog of --datacenter)`);
   });
 }

@@ -169,6 +169,42 @@ export function formatDuration(value: Duration, name: string): string {
   return value;
 }
 
+/**
+ * Checks a duration field of a request body written with Consul's names that Consul takes as a
+ * string or a number (a session's `LockDelay`): a Go duration string, or a non-negative whole
+ * number, sent unchanged — Consul reads it as nanoseconds (Go's `time.Duration`, as its reads return it).
+ * @throws {InputError} naming `name` for anything else.
+ */
+export function wireDuration(value: unknown, name: string): void {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new InputError(`${name} must be a Go duration such as "15s" or a non-negative whole number of nanoseconds, got ${value}`);
+    }
+    return;
+  }
+  if (typeof value !== 'string') {
+    throw new InputError(`${name} must be a Go duration such as "15s" or a number of nanoseconds, got ${JSON.stringify(value)}`);
+  }
+  formatDuration(value, name);
+}
+
+/** Consul's spelling of the camelCase names consulate's inputs used before 1.0, where it is not just the first letter up. */
+const WIRE_SPELLING: Record<string, string> = { ttl: 'TTL', accessorId: 'AccessorID', secretId: 'SecretID', id: 'ID', dns: 'DNS' };
+
+/**
+ * Refuses top-level camelCase keys in a request body written with Consul's names (Consul's fields
+ * all start with a capital; Consul would match `ttl` to `TTL` case-insensitively, around the checks
+ * made here): `{ ttl: '15s' }` is an {@link InputError} naming `TTL`.
+ */
+export function refuseCamelCase(body: Record<string, unknown>, what: string): void {
+  for (const key of Object.keys(body)) {
+    if (/^[a-z]/.test(key)) {
+      const wire = WIRE_SPELLING[key] ?? key.replace(/TTL$|Id$/, (m) => (m === 'Id' ? 'ID' : m)).replace(/^./, (c) => c.toUpperCase());
+      throw new InputError(`${what} takes Consul's field names: "${key}" should be "${wire}"`);
+    }
+  }
+}
+
 /** A duration in milliseconds. */
 export function durationMs(value: Duration, name: string): number {
   const text = formatDuration(value, name);

@@ -13,8 +13,11 @@
  * primary; a local token stays in the agent's datacenter) and on the legacy `info`/`list` reads:
  * there an explicit `datacenter` option is an {@link InputError}. The other reads and `login`/`logout` honour `datacenter`.
  *
- * Option objects are camelCase (`description`, `policies: [{ name }]`, `expirationTTL`…) and are
- * translated to Consul's fields; returned data keeps Consul's names (`AccessorID`, `SecretID`…).
+ * Inputs use Consul's field names, as its docs write them (`Description`, `Policies: [{ Name }]`,
+ * `ExpirationTTL`…), like the returned data (`AccessorID`, `SecretID`…): a sample payload from
+ * Consul's docs, or an object read back, can be passed as is. Fields consulate does not know are
+ * sent unchanged; the checks before sending (a link without `ID`/`Name`, a bad duration, a missing
+ * `Name`…) name the offending field.
  * The caller's token only ever travels in `X-Consul-Token`. The legacy API puts the *target*
  * token's secret in the URL path (Consul's design): errors of those calls redact it.
  * @see https://developer.hashicorp.com/consul/api-docs/acl
@@ -22,8 +25,7 @@
  */
 import type * as v from 'valibot';
 import type { Client } from '../core/client.ts';
-import type { Duration } from '../core/encoding.ts';
-import { formatDuration } from '../core/encoding.ts';
+import { formatDuration, refuseCamelCase } from '../core/encoding.ts';
 import type { ForbiddenError } from '../core/errors.ts';
 import { InputError, isConsulError, isForbiddenError } from '../core/errors.ts';
 import { pathSegment } from '../core/path.ts';
@@ -89,118 +91,147 @@ export type {
 // Inputs
 // ---------------------------------------------------------------------------------------------
 
-/** A policy or role to link, by ID or by name (give one; with both, Consul uses the ID). */
-export type ACLLinkInput = { id: string; name?: string | undefined } | { id?: string | undefined; name: string };
+/** A policy or role to link, by `ID` or by `Name` (give one; with both, Consul uses the ID). */
+export type ACLLinkInput = { ID: string; Name?: string | undefined } | { ID?: string | undefined; Name: string };
 
 /** A service identity: grants the synthetic policy of one service (and its sidecar proxy). */
 export interface ACLServiceIdentityInput {
   /** The service's name. */
-  serviceName: string;
+  ServiceName: string;
   /** Datacenters where it applies (all when left out). */
-  datacenters?: string[] | undefined;
+  Datacenters?: string[] | null | undefined;
 }
 
 /** A node identity: grants the synthetic policy of one node in one datacenter. */
 export interface ACLNodeIdentityInput {
   /** The node's name. */
-  nodeName: string;
+  NodeName: string;
   /** Its datacenter. */
-  datacenter: string;
+  Datacenter: string;
 }
 
-/** A token to create or (wholly) replace. */
+/**
+ * A token to create or (wholly) replace, with Consul's field names: the sample payload of Consul's
+ * docs, or a token read back, can be passed as is. Fields not listed here are sent unchanged.
+ */
 export interface ACLTokenInput {
-  /** Accessor ID (UUID) to use instead of a generated one (create only). */
-  accessorId?: string | undefined;
-  /** Secret ID (UUID) to use instead of a generated one (create only). */
-  secretId?: string | undefined;
+  /** Accessor ID (UUID) to use instead of a generated one (on update it must match). */
+  AccessorID?: string | undefined;
+  /** Secret ID (UUID) to use instead of a generated one (on update it must match). */
+  SecretID?: string | undefined;
   /** Human-readable description. */
-  description?: string | undefined;
-  /** Policies to link. */
-  policies?: ACLLinkInput[] | undefined;
-  /** Roles to link. */
-  roles?: ACLLinkInput[] | undefined;
-  /** Service identities. */
-  serviceIdentities?: ACLServiceIdentityInput[] | undefined;
-  /** Node identities. */
-  nodeIdentities?: ACLNodeIdentityInput[] | undefined;
+  Description?: string | undefined;
+  /** Policies to link, `[{ ID }]` or `[{ Name }]`. */
+  Policies?: ACLLinkInput[] | null | undefined;
+  /** Roles to link, `[{ ID }]` or `[{ Name }]`. */
+  Roles?: ACLLinkInput[] | null | undefined;
+  /** Service identities, `[{ ServiceName, Datacenters? }]`. */
+  ServiceIdentities?: ACLServiceIdentityInput[] | null | undefined;
+  /** Node identities, `[{ NodeName, Datacenter }]`. */
+  NodeIdentities?: ACLNodeIdentityInput[] | null | undefined;
   /** Keep the token in this datacenter only (not replicated). Cannot change on update. */
-  local?: boolean | undefined;
-  /** When the token expires (create only). */
-  expirationTime?: Date | string | undefined;
-  /** How long until the token expires, a Go duration or milliseconds (create only). */
-  expirationTTL?: Duration | undefined;
+  Local?: boolean | undefined;
+  /** When the token expires (create only): an RFC 3339 time or a `Date` (sent as its ISO string). */
+  ExpirationTime?: Date | string | undefined;
+  /** How long until the token expires (create only): a Go duration, `"1m"` … `"24h"`. */
+  ExpirationTTL?: string | undefined;
+  [field: string]: unknown;
 }
 
-/** A policy to create or (wholly) replace. */
+/** A policy to create or (wholly) replace, with Consul's field names. Other fields are sent unchanged. */
 export interface ACLPolicyInput {
   /** Unique name. */
-  name: string;
+  Name: string;
   /** Human-readable description. */
-  description?: string | undefined;
+  Description?: string | undefined;
   /** Rules in HCL or JSON, e.g. `key_prefix "app/" { policy = "read" }`. */
-  rules?: string | undefined;
+  Rules?: string | undefined;
   /** Datacenters where the policy applies (all when left out). */
-  datacenters?: string[] | undefined;
+  Datacenters?: string[] | null | undefined;
+  [field: string]: unknown;
 }
 
-/** A role to create or (wholly) replace. */
+/** A role to create or (wholly) replace, with Consul's field names. Other fields are sent unchanged. */
 export interface ACLRoleInput {
   /** Unique name. */
-  name: string;
+  Name: string;
   /** Human-readable description. */
-  description?: string | undefined;
-  /** Policies to link. */
-  policies?: ACLLinkInput[] | undefined;
-  /** Service identities. */
-  serviceIdentities?: ACLServiceIdentityInput[] | undefined;
-  /** Node identities. */
-  nodeIdentities?: ACLNodeIdentityInput[] | undefined;
+  Description?: string | undefined;
+  /** Policies to link, `[{ ID }]` or `[{ Name }]`. */
+  Policies?: ACLLinkInput[] | null | undefined;
+  /** Service identities, `[{ ServiceName, Datacenters? }]`. */
+  ServiceIdentities?: ACLServiceIdentityInput[] | null | undefined;
+  /** Node identities, `[{ NodeName, Datacenter }]`. */
+  NodeIdentities?: ACLNodeIdentityInput[] | null | undefined;
+  [field: string]: unknown;
 }
 
-/** An auth method to create or (wholly) replace. */
+/** An auth method to create or (wholly) replace, with Consul's field names. Other fields are sent unchanged. */
 export interface ACLAuthMethodInput {
   /** Unique name (on update, defaults to the name in the call). */
-  name?: string | undefined;
+  Name?: string | undefined;
   /** `kubernetes`, `jwt` or `oidc` (1.8.7). */
-  type: string;
+  Type: string;
   /** Name to show in UIs. */
-  displayName?: string | undefined;
+  DisplayName?: string | undefined;
   /** Human-readable description. */
-  description?: string | undefined;
-  /** Longest life of tokens made by `login`, a Go duration or milliseconds. */
-  maxTokenTTL?: Duration | undefined;
+  Description?: string | undefined;
+  /** Longest life of tokens made by `login`: a Go duration (`"1h"`; a read returns `"1h0m0s"`). */
+  MaxTokenTTL?: string | undefined;
   /** `local` (default) or `global` tokens. */
-  tokenLocality?: 'local' | 'global' | undefined;
+  TokenLocality?: 'local' | 'global' | (string & {}) | undefined;
   /**
-   * Type-specific configuration, **sent as is with Consul's field names** (`Host`, `CACert`,
-   * `ServiceAccountJWT` for kubernetes; `JWTValidationPubKeys`, `BoundAudiences`, `ClaimMappings`… for jwt).
+   * Type-specific configuration (`Host`, `CACert`, `ServiceAccountJWT` for kubernetes;
+   * `JWTValidationPubKeys`, `BoundAudiences`, `ClaimMappings`… for jwt).
    */
-  config?: Record<string, unknown> | undefined;
+  Config?: Record<string, unknown> | undefined;
+  [field: string]: unknown;
 }
 
-/** A binding rule to create or (wholly) replace. */
+/** A binding rule to create or (wholly) replace, with Consul's field names. Other fields are sent unchanged. */
 export interface ACLBindingRuleInput {
   /** The auth method it applies to (required on create; kept on update when left out). */
-  authMethod?: string | undefined;
+  AuthMethod?: string | undefined;
   /** What a login gets: a service identity, a node identity or a role. */
-  bindType: 'service' | 'node' | 'role';
+  BindType: 'service' | 'node' | 'role' | (string & {});
   /** Name of the service/node/role; may interpolate claims, e.g. `${value.svc}`. */
-  bindName: string;
+  BindName: string;
   /** Filter on the verified claims, e.g. `value.ns==default` (empty: every login). */
-  selector?: string | undefined;
+  Selector?: string | undefined;
   /** Human-readable description. */
-  description?: string | undefined;
+  Description?: string | undefined;
+  [field: string]: unknown;
 }
 
-/** What `login` exchanges for a token. */
+/** What `login` exchanges for a token, with Consul's field names. */
 export interface ACLLoginInput {
   /** The auth method's name. */
-  authMethod: string;
+  AuthMethod: string;
   /** The credential it verifies (a JWT, a Kubernetes service-account token…). */
-  bearerToken: string;
+  BearerToken: string;
   /** Metadata stored in the created token's description. */
-  meta?: Record<string, string> | undefined;
+  Meta?: Record<string, string> | undefined;
+  [field: string]: unknown;
+}
+
+/** What {@link tokenClone} sends: the clone's `Description` (defaults to the original's). */
+export interface ACLTokenCloneInput {
+  /** The clone's description. */
+  Description?: string | undefined;
+  [field: string]: unknown;
+}
+
+/** A legacy token to create or update (Consul < 1.4's API), with Consul's field names. */
+export interface LegacyACLInput {
+  /** The token's secret: a chosen one on create (generated when left out); required on update. */
+  ID?: string | undefined;
+  /** Opaque to Consul; a meaningful label. */
+  Name?: string | undefined;
+  /** `client` or `management`. [`client`] */
+  Type?: 'client' | 'management' | (string & {}) | undefined;
+  /** Rules in HCL or JSON. */
+  Rules?: string | undefined;
+  [field: string]: unknown;
 }
 
 /** Options of {@link tokenList}. */
@@ -225,111 +256,95 @@ export interface ACLBindingRuleListOptions extends ReadOptions {
   authMethod?: string | undefined;
 }
 
-/** Options of the legacy {@link create} and {@link update}. */
-export interface LegacyACLOptions extends WriteOptions {
-  /** `client` (default) or `management`. */
-  type?: 'client' | 'management' | undefined;
-  /** Rules in HCL or JSON. */
-  rules?: string | undefined;
-}
-
-/** Options of the legacy {@link create}. */
-export interface LegacyACLCreateOptions extends LegacyACLOptions {
-  /** The secret to use instead of a generated one. */
-  id?: string | undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-function put(body: Record<string, unknown>, key: string, value: unknown): void {
-  if (value !== undefined) body[key] = value;
+/** Checks a duration field that Consul documents as a Go duration string (`"60s"`, `"1h"`). */
+function durationString(value: unknown, name: string): void {
+  if (typeof value !== 'string') throw new InputError(`${name} must be a Go duration string such as "1h", got ${JSON.stringify(value)}`);
+  formatDuration(value, name);
 }
 
-function linkBody(link: ACLLinkInput, what: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (link.id) out['ID'] = link.id;
-  if (link.name) out['Name'] = link.name;
-  if (!out['ID'] && !out['Name']) throw new InputError(`each of ${what} needs an id or a name`);
-  return out;
+/** Refuses what is not an object of Consul's fields (a string, an array, `null`). */
+function checkObject(input: unknown, what: string): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new InputError(`${what} must be an object with Consul's field names, got ${JSON.stringify(input)}`);
+  }
+  refuseCamelCase(input as Record<string, unknown>, what);
+  return input as Record<string, unknown>;
 }
 
-function identitiesBody(
-  body: Record<string, unknown>,
-  input: { policies?: ACLLinkInput[] | undefined; roles?: ACLLinkInput[] | undefined; serviceIdentities?: ACLServiceIdentityInput[] | undefined; nodeIdentities?: ACLNodeIdentityInput[] | undefined },
-): void {
-  put(body, 'Policies', input.policies?.map((l) => linkBody(l, 'policies')));
-  put(body, 'Roles', input.roles?.map((l) => linkBody(l, 'roles')));
-  put(
-    body,
-    'ServiceIdentities',
-    input.serviceIdentities?.map((s) => {
-      if (!s.serviceName) throw new InputError('each service identity needs a serviceName');
-      const out: Record<string, unknown> = { ServiceName: s.serviceName };
-      put(out, 'Datacenters', s.datacenters);
-      return out;
-    }),
-  );
-  put(
-    body,
-    'NodeIdentities',
-    input.nodeIdentities?.map((n) => {
-      if (!n.nodeName || !n.datacenter) throw new InputError('each node identity needs a nodeName and a datacenter');
-      return { NodeName: n.nodeName, Datacenter: n.datacenter };
-    }),
-  );
+function checkLinks(list: unknown, field: string): void {
+  if (list == null) return;
+  if (!Array.isArray(list)) throw new InputError(`${field} must be a list of { ID } or { Name }, got ${JSON.stringify(list)}`);
+  for (const link of list as Partial<Record<string, unknown>>[]) {
+    if (!link || typeof link !== 'object' || (!link['ID'] && !link['Name'])) throw new InputError(`each of ${field} needs an ID or a Name`);
+  }
+}
+
+/** Checks the links and identities shared by tokens and roles. */
+function checkIdentities(input: Record<string, unknown>): void {
+  checkLinks(input['Policies'], 'Policies');
+  checkLinks(input['Roles'], 'Roles');
+  const services = input['ServiceIdentities'];
+  if (services != null) {
+    if (!Array.isArray(services)) throw new InputError('ServiceIdentities must be a list of { ServiceName, Datacenters? }');
+    for (const s of services as Partial<Record<string, unknown>>[]) {
+      if (!s?.['ServiceName']) throw new InputError('each of ServiceIdentities needs a ServiceName');
+    }
+  }
+  const nodes = input['NodeIdentities'];
+  if (nodes != null) {
+    if (!Array.isArray(nodes)) throw new InputError('NodeIdentities must be a list of { NodeName, Datacenter }');
+    for (const n of nodes as Partial<Record<string, unknown>>[]) {
+      if (!n?.['NodeName'] || !n['Datacenter']) throw new InputError('each of NodeIdentities needs a NodeName and a Datacenter');
+    }
+  }
 }
 
 function tokenBody(input: ACLTokenInput): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  put(body, 'AccessorID', input.accessorId);
-  put(body, 'SecretID', input.secretId);
-  put(body, 'Description', input.description);
-  identitiesBody(body, input);
-  put(body, 'Local', input.local);
-  const time = input.expirationTime;
-  put(body, 'ExpirationTime', time instanceof Date ? time.toISOString() : time);
-  put(body, 'ExpirationTTL', input.expirationTTL === undefined ? undefined : formatDuration(input.expirationTTL, 'expirationTTL'));
+  const body = { ...checkObject(input, 'a token') };
+  checkIdentities(body);
+  if (body['ExpirationTTL'] !== undefined) durationString(body['ExpirationTTL'], 'ExpirationTTL');
+  const time = body['ExpirationTime'];
+  if (time instanceof Date) body['ExpirationTime'] = time.toISOString();
   return body;
 }
 
 function policyBody(input: ACLPolicyInput): Record<string, unknown> {
-  if (!input?.name) throw new InputError('a policy needs a name');
-  const body: Record<string, unknown> = { Name: input.name };
-  put(body, 'Description', input.description);
-  put(body, 'Rules', input.rules);
-  put(body, 'Datacenters', input.datacenters);
-  return body;
+  if (!checkObject(input, 'a policy')['Name']) throw new InputError('a policy needs a Name');
+  return { ...input };
 }
 
 function roleBody(input: ACLRoleInput): Record<string, unknown> {
-  if (!input?.name) throw new InputError('a role needs a name');
-  const body: Record<string, unknown> = { Name: input.name };
-  put(body, 'Description', input.description);
-  identitiesBody(body, input);
-  return body;
+  if (!checkObject(input, 'a role')['Name']) throw new InputError('a role needs a Name');
+  checkIdentities(input);
+  return { ...input };
 }
 
 function authMethodBody(input: ACLAuthMethodInput, name: string | undefined): Record<string, unknown> {
-  const n = name ?? input?.name;
-  if (!n) throw new InputError('an auth method needs a name');
-  if (!input.type) throw new InputError('an auth method needs a type');
-  const body: Record<string, unknown> = { Name: n, Type: input.type };
-  put(body, 'DisplayName', input.displayName);
-  put(body, 'Description', input.description);
-  put(body, 'MaxTokenTTL', input.maxTokenTTL === undefined ? undefined : formatDuration(input.maxTokenTTL, 'maxTokenTTL'));
-  put(body, 'TokenLocality', input.tokenLocality);
-  put(body, 'Config', input.config);
+  const body = { ...checkObject(input, 'an auth method') };
+  if (name !== undefined && body['Name'] === undefined) body['Name'] = name;
+  if (!body['Name']) throw new InputError('an auth method needs a Name');
+  if (!body['Type']) throw new InputError('an auth method needs a Type');
+  if (body['MaxTokenTTL'] !== undefined && body['MaxTokenTTL'] !== '') durationString(body['MaxTokenTTL'], 'MaxTokenTTL');
   return body;
 }
 
 function bindingRuleBody(input: ACLBindingRuleInput): Record<string, unknown> {
-  if (!input?.bindType || !input.bindName) throw new InputError('a binding rule needs a bindType and a bindName');
-  const body: Record<string, unknown> = { BindType: input.bindType, BindName: input.bindName };
-  put(body, 'AuthMethod', input.authMethod);
-  put(body, 'Selector', input.selector);
-  put(body, 'Description', input.description);
+  const body = checkObject(input, 'a binding rule');
+  if (!body['BindType'] || !body['BindName']) throw new InputError('a binding rule needs a BindType and a BindName');
+  return { ...body };
+}
+
+/** A legacy token's body; `Type` defaults to `client` (Consul's documented default; 1.8.7 refuses an empty one). */
+function legacyBody(input: LegacyACLInput): Record<string, unknown> {
+  const body = { ...checkObject(input, 'a legacy token') };
+  if (body['Type'] === undefined) body['Type'] = 'client';
+  if (body['Type'] !== 'client' && body['Type'] !== 'management') {
+    throw new InputError(`Type must be "client" or "management", got ${JSON.stringify(body['Type'])}`);
+  }
   return body;
 }
 
@@ -440,9 +455,10 @@ export async function replication(client: Client, options: ReadOptions = {}): Pr
 
 /**
  * Creates a token linked to policies, roles and identities.
- * @param input - camelCase fields, translated to Consul's (`policies: [{ name }]` → `Policies: [{ Name }]`).
+ * @param input - Consul's fields (`Description`, `Policies: [{ ID }|{ Name }]`, `Roles`, `ServiceIdentities`,
+ *   `NodeIdentities`, `Local`, `ExpirationTTL`…), sent as they are.
  * @returns the token, with its `AccessorID` and `SecretID`.
- * @throws {InputError} for a link without id/name or a bad `expirationTTL`, before sending.
+ * @throws {InputError} for a link without `ID`/`Name`, an identity without its name or a bad `ExpirationTTL`, before sending.
  * @throws {ForbiddenError} without `acl = "write"`.
  * @throws {ServerError} when Consul rejects the token (e.g. an unknown policy name).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
@@ -450,7 +466,7 @@ export async function replication(client: Client, options: ReadOptions = {}): Pr
  * @example
  * ```ts
  * const { data: token } = await acl.tokenCreate(admin, {
- *   description: 'web app', policies: [{ name: 'web-kv' }], expirationTTL: '24h',
+ *   Description: 'web app', Policies: [{ Name: 'web-kv' }], ExpirationTTL: '24h',
  * });
  * ```
  */
@@ -490,13 +506,13 @@ export async function tokenReadSelf(client: Client, options: ReadOptions = {}): 
 
 /**
  * Replaces a token's description, links and identities (fields left out are cleared;
- * `local`, `accessorId`/`secretId` and expiration cannot change).
+ * `Local`, `AccessorID`/`SecretID` and expiration cannot change): a token read back can be passed as is.
  * @returns the updated token.
  * @throws {ForbiddenError} without `acl = "write"`.
  * @throws {ServerError} `Cannot find token …` when it does not exist.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#update-a-token
- * @example await acl.tokenUpdate(admin, accessorId, { description: 'web', policies: [{ name: 'web-kv' }] });
+ * @example await acl.tokenUpdate(admin, accessorId, { Description: 'web', Policies: [{ Name: 'web-kv' }] });
  */
 export async function tokenUpdate(
   client: Client,
@@ -511,22 +527,21 @@ export async function tokenUpdate(
 
 /**
  * Clones a token: same links and identities, new accessor and secret.
- * @param input - `description` for the clone (defaults to the original's).
+ * @param input - `Description` for the clone (defaults to the original's).
  * @returns the new token.
  * @throws {ForbiddenError} without `acl = "write"`, or `ACL not found` for an unknown token.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/tokens#clone-a-token
- * @example const { data: copy } = await acl.tokenClone(admin, accessorId, { description: 'copy' });
+ * @example const { data: copy } = await acl.tokenClone(admin, accessorId, { Description: 'copy' });
  */
 export async function tokenClone(
   client: Client,
   accessorId: string,
-  input: { description?: string | undefined } = {},
+  input: ACLTokenCloneInput = {},
   options: WriteOptions = {},
 ): Promise<Result<ACLTokenT>> {
   refuseDatacenter(options, 'acl.tokenClone', ACL_WRITE);
-  const body: Record<string, unknown> = {};
-  put(body, 'Description', input.description);
+  const body = { ...checkObject(input, 'a clone') };
   const path = `acl/token/${pathSegment(accessorId, 'accessorId')}/clone`;
   return requestJson(client, { method: 'PUT', path, json: body, options }, ACLToken);
 }
@@ -565,13 +580,13 @@ export async function tokenList(client: Client, options: ACLTokenListOptions = {
 /**
  * Creates a policy.
  * @returns the policy with its `ID`.
- * @throws {InputError} without a name, before sending.
+ * @throws {InputError} without a `Name`, before sending.
  * @throws {ServerError} for rules Consul cannot parse or a name already taken (Consul answers 500).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies#create-a-policy
  * @example
  * ```ts
- * await acl.policyCreate(admin, { name: 'web-kv', rules: 'key_prefix "web/" { policy = "write" }' });
+ * await acl.policyCreate(admin, { Name: 'web-kv', Rules: 'key_prefix "web/" { policy = "write" }' });
  * ```
  */
 export async function policyCreate(client: Client, input: ACLPolicyInput, options: WriteOptions = {}): Promise<Result<ACLPolicyT>> {
@@ -608,7 +623,7 @@ export async function policyReadByName(client: Client, name: string, options: Re
  * @throws {ServerError} for invalid rules or a missing name (Consul answers 500).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/policies#update-a-policy
- * @example await acl.policyUpdate(admin, id, { name: 'web-kv', rules: 'key_prefix "web/" { policy = "read" }' });
+ * @example await acl.policyUpdate(admin, id, { Name: 'web-kv', Rules: 'key_prefix "web/" { policy = "read" }' });
  */
 export async function policyUpdate(
   client: Client,
@@ -654,7 +669,7 @@ export async function policyList(client: Client, options: ReadOptions = {}): Pro
  * @throws {ServerError} for a taken name or an unknown policy (Consul answers 500).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#create-a-role
- * @example await acl.roleCreate(admin, { name: 'web', policies: [{ name: 'web-kv' }], serviceIdentities: [{ serviceName: 'web' }] });
+ * @example await acl.roleCreate(admin, { Name: 'web', Policies: [{ Name: 'web-kv' }], ServiceIdentities: [{ ServiceName: 'web' }] });
  */
 export async function roleCreate(client: Client, input: ACLRoleInput, options: WriteOptions = {}): Promise<Result<ACLRoleT>> {
   refuseDatacenter(options, 'acl.roleCreate', ACL_WRITE);
@@ -695,7 +710,7 @@ export async function roleReadByName(client: Client, name: string, options: Read
  * @throws {ServerError} for a missing name or an unknown policy (Consul answers 500).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/roles#update-a-role
- * @example await acl.roleUpdate(admin, roleId, { name: 'web', description: 'web servers' });
+ * @example await acl.roleUpdate(admin, roleId, { Name: 'web', Description: 'web servers' });
  */
 export async function roleUpdate(client: Client, id: string, input: ACLRoleInput, options: WriteOptions = {}): Promise<Result<ACLRoleT>> {
   refuseDatacenter(options, 'acl.roleUpdate', ACL_WRITE);
@@ -741,8 +756,8 @@ export async function roleList(client: Client, options: ACLRoleListOptions = {})
  * @example
  * ```ts
  * await acl.authMethodCreate(admin, {
- *   name: 'ci', type: 'jwt', maxTokenTTL: '1h',
- *   config: { JWTValidationPubKeys: [pem], BoundAudiences: ['consul'] },
+ *   Name: 'ci', Type: 'jwt', MaxTokenTTL: '1h',
+ *   Config: { JWTValidationPubKeys: [pem], BoundAudiences: ['consul'] },
  * });
  * ```
  */
@@ -771,7 +786,7 @@ export async function authMethodRead(client: Client, name: string, options: Read
  * @throws {ServerError} `Invalid Auth Method: …` for a bad configuration.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/auth-methods#update-an-auth-method
- * @example await acl.authMethodUpdate(admin, 'ci', { type: 'jwt', description: 'CI logins', config });
+ * @example await acl.authMethodUpdate(admin, 'ci', { Type: 'jwt', Description: 'CI logins', Config: config });
  */
 export async function authMethodUpdate(
   client: Client,
@@ -816,15 +831,15 @@ export async function authMethodList(client: Client, options: ReadOptions = {}):
 /**
  * Creates a binding rule for an auth method.
  * @returns the rule with its `ID`.
- * @throws {InputError} without `authMethod`, `bindType` or `bindName`, before sending.
+ * @throws {InputError} without `AuthMethod`, `BindType` or `BindName`, before sending.
  * @throws {ServerError} for an unknown auth method or a bad selector (Consul answers 500).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#create-a-binding-rule
- * @example await acl.bindingRuleCreate(admin, { authMethod: 'ci', bindType: 'service', bindName: '${value.svc}' });
+ * @example await acl.bindingRuleCreate(admin, { AuthMethod: 'ci', BindType: 'service', BindName: '${value.svc}' });
  */
 export async function bindingRuleCreate(client: Client, input: ACLBindingRuleInput, options: WriteOptions = {}): Promise<Result<ACLBindingRuleT>> {
   refuseDatacenter(options, 'acl.bindingRuleCreate', ACL_WRITE);
-  if (!input?.authMethod) throw new InputError('a binding rule needs an authMethod');
+  if (!checkObject(input, 'a binding rule')['AuthMethod']) throw new InputError('a binding rule needs an AuthMethod');
   return requestJson(client, { method: 'PUT', path: 'acl/binding-rule', json: bindingRuleBody(input), options }, ACLBindingRule);
 }
 
@@ -843,11 +858,11 @@ export async function bindingRuleRead(client: Client, id: string, options: ReadO
 }
 
 /**
- * Replaces a binding rule (its auth method is kept when `authMethod` is left out).
+ * Replaces a binding rule (its auth method is kept when `AuthMethod` is left out).
  * @returns the updated rule.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/acl/binding-rules#update-a-binding-rule
- * @example await acl.bindingRuleUpdate(admin, ruleId, { bindType: 'service', bindName: 'web', selector: 'value.svc==web' });
+ * @example await acl.bindingRuleUpdate(admin, ruleId, { BindType: 'service', BindName: 'web', Selector: 'value.svc==web' });
  */
 export async function bindingRuleUpdate(
   client: Client,
@@ -898,13 +913,12 @@ export async function bindingRuleList(client: Client, options: ACLBindingRuleLis
  * @see https://developer.hashicorp.com/consul/api-docs/acl#login-to-auth-method
  * @example
  * ```ts
- * const { data: token } = await acl.login(client, { authMethod: 'ci', bearerToken: jwt, meta: { job: '42' } });
+ * const { data: token } = await acl.login(client, { AuthMethod: 'ci', BearerToken: jwt, Meta: { job: '42' } });
  * ```
  */
 export async function login(client: Client, input: ACLLoginInput, options: WriteOptions = {}): Promise<Result<ACLTokenT>> {
-  if (!input?.authMethod || !input.bearerToken) throw new InputError('login needs an authMethod and a bearerToken');
-  const body: Record<string, unknown> = { AuthMethod: input.authMethod, BearerToken: input.bearerToken };
-  put(body, 'Meta', input.meta);
+  const body = { ...checkObject(input, 'a login') };
+  if (!body['AuthMethod'] || !body['BearerToken']) throw new InputError('login needs an AuthMethod and a BearerToken');
   return requestJson(client, { method: 'POST', path: 'acl/login', json: body, options }, ACLToken);
 }
 
@@ -953,43 +967,44 @@ export async function rulesTranslateToken(client: Client, accessorId: string, op
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Legacy: creates a token with a name, a type and rules (consulate's `acl.create`).
- * @param name - opaque to Consul; a meaningful label.
+ * Legacy: creates a token from `{ Name, Type, Rules, ID? }` (consulate's `acl.create`).
+ * @param input - Consul's fields: `Name` (a label), `Type` (`client`, the default, or `management`),
+ *   `Rules`, and `ID` to choose the secret; other fields are sent unchanged.
  * @returns the new token's ID (its secret).
+ * @throws {InputError} for a `Type` other than `client`/`management`, before sending.
  * @throws {ForbiddenError} without a management token.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#create-acl-token
- * @example const { data: id } = await acl.create(admin, 'app', { rules: 'key "app/" { policy = "read" }' });
+ * @example const { data: id } = await acl.create(admin, { Name: 'app', Type: 'client', Rules: 'key "app/" { policy = "read" }' });
  */
-export async function create(client: Client, name: string, options: LegacyACLCreateOptions = {}): Promise<Result<string>> {
+export async function create(client: Client, input: LegacyACLInput = {}, options: WriteOptions = {}): Promise<Result<string>> {
   refuseDatacenter(options, 'acl.create', ACL_WRITE);
-  const { type, rules, id, ...rest } = options;
-  const body: Record<string, unknown> = { Name: name, Type: type ?? 'client' };
-  put(body, 'Rules', rules);
-  put(body, 'ID', id);
-  const { data, meta } = await requestJson(client, { method: 'PUT', path: 'acl/create', json: body, options: rest }, ACLIDResult);
+  const body = legacyBody(input);
+  const { data, meta } = await requestJson(client, { method: 'PUT', path: 'acl/create', json: body, options }, ACLIDResult);
   return { data: data.ID, meta };
 }
 
 /**
- * Legacy: updates a legacy token, or creates it with this ID when it does not exist (Consul 1.8.7
+ * Legacy: updates a legacy token, or creates it with this `ID` when it does not exist (Consul 1.8.7
  * upserts; consulate's `acl.update`).
+ * @param input - Consul's fields: `ID` (the secret, required), `Name`, `Type` (`client`, the default,
+ *   or `management`), `Rules`; an entry of {@link list} can be passed as is.
  * @returns the token's ID.
+ * @throws {InputError} without an `ID` or for a `Type` other than `client`/`management`, before sending.
  * @throws {ServerError} `Cannot use legacy endpoint to modify a non-legacy token` for a token made
  *   by the current API (`consulMessage` holds Consul's text; use {@link tokenUpdate}).
- * @throws {BadRequestError} `ACL ID must be set` for an empty ID.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#update-acl-token
- * @example await acl.update(admin, id, 'app', { type: 'client', rules });
+ * @example await acl.update(admin, { ID: id, Name: 'app', Type: 'client', Rules: rules });
  */
-export async function update(client: Client, id: string, name: string, options: LegacyACLOptions = {}): Promise<Result<string>> {
+export async function update(client: Client, input: LegacyACLInput & { ID: string }, options: WriteOptions = {}): Promise<Result<string>> {
   refuseDatacenter(options, 'acl.update', ACL_WRITE);
-  const { type, rules, ...rest } = options;
-  const body: Record<string, unknown> = { ID: id, Name: name, Type: type ?? 'client' };
-  put(body, 'Rules', rules);
+  const body = legacyBody(input);
+  const id = body['ID'];
+  if (typeof id !== 'string' || !id) throw new InputError('a legacy token update needs an ID (the token\'s secret)');
   const { data, meta } = await legacyCall(
     id,
-    () => requestJson(client, { method: 'PUT', path: 'acl/update', json: body, options: rest }, ACLIDResult),
+    () => requestJson(client, { method: 'PUT', path: 'acl/update', json: body, options }, ACLIDResult),
     { when: /non-legacy token/, text: 'use acl.tokenUpdate for tokens made by the current ACL API' },
   );
   return { data: data.ID, meta };

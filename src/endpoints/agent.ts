@@ -4,10 +4,12 @@
  * `agent.check`), node-consul's `agent` and the Go client's `Agent`, as pure functions taking a
  * {@link Client} first.
  *
- * Service and check definitions are written in camelCase and translated to Consul's JSON (one
- * translation, shared with the catalog). What Consul would reject — an HTTP check without an interval, a bad duration, two
- * kinds of check at once, a TTL with an interval, an unknown status — throws an {@link InputError}
- * naming the field before anything is sent.
+ * Service and check definitions are written in Consul's own JSON (`{ Name, ID, Port, Check: { TTL } }`,
+ * as Consul's API docs and `consul services register` files write them) and sent as they are; fields
+ * of newer Consul versions pass through. They are validated first (one validation, shared with the
+ * catalog): what Consul would reject or misread — an HTTP check without an `Interval`, a bad duration,
+ * two kinds of check at once, a `TTL` with an `Interval`, an unknown `Status` — throws an
+ * {@link InputError} naming the field (`service.Check.Interval`) before anything is sent.
  *
  * Every function here acts on the agent you talk to: Consul ignores `?dc=` on `/v1/agent/*`, so an
  * explicit `datacenter` option is an {@link InputError} (the client's `datacenter` default does not apply).
@@ -22,6 +24,7 @@ import { confirmMissing, MISSING } from '../core/missing.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { check, readJson, requestJson, requestJsonOrMissing, send, sendVoid, toError } from '../core/request.ts';
 import { pathSegment } from '../core/path.ts';
+import { refuseCamelCase } from '../core/encoding.ts';
 import { refuseDatacenter } from '../core/routing.ts';
 import type { AgentMember, AgentMetrics, AgentSelf, AgentServiceChecksInfo, AgentVersion, HostInfo } from '../schemas/agent.ts';
 import {
@@ -38,9 +41,9 @@ import { AgentService as AgentServiceSchema, AgentServiceMap } from '../schemas/
 import type { HealthCheck } from '../schemas/health.ts';
 import { HealthCheckMap } from '../schemas/health.ts';
 import type { CheckDefinition, CheckStatus, ServiceDefinition } from '../schemas/definitions.ts';
-import { CHECK_STATUSES, checkDefinitionBody, compact, isRecord, optString, serviceDefinitionBody } from '../schemas/definitions.ts';
+import { CHECK_STATUSES, isRecord, optString, validateCheckDefinition, validateServiceDefinition } from '../schemas/definitions.ts';
 
-export type { CheckDefinition, CheckStatus, CheckTarget, ServiceDefinition, TaggedAddress } from '../schemas/definitions.ts';
+export type { CheckDefinition, CheckStatus, CheckTarget, GoDuration, ServiceDefinition, TaggedAddress } from '../schemas/definitions.ts';
 
 /** Why an explicit `datacenter` option is refused on every agent endpoint (Consul 1.8.7 ignores `?dc=` there). */
 const AGENT_IS_LOCAL = 'agent endpoints act on the agent you talk to; talk to an agent of that datacenter instead';
@@ -457,26 +460,27 @@ export interface RegisterServiceOptions extends WriteOptions {
 }
 
 /**
- * Registers a service (and its checks) with the local agent, or updates it when the id exists.
- * @throws {InputError} naming the field, before sending, for an invalid definition (see {@link ServiceDefinition}).
+ * Registers a service (and its checks) with the local agent, or updates it when the id exists. The
+ * definition is Consul's JSON, sent as it is (the "Sample Payload" of Consul's docs goes straight in).
+ * @throws {InputError} naming the field (`service.Check.Interval`), before sending, for an invalid definition (see {@link ServiceDefinition}).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#register-service
  * @example
  * ```ts
  * await agent.registerService(client, {
- *   name: 'web', id: 'web-1', port: 8080, tags: ['v2'],
- *   check: { http: 'http://localhost:8080/health', interval: '10s', deregisterCriticalServiceAfter: '10m' },
+ *   Name: 'web', ID: 'web-1', Port: 8080, Tags: ['v2'],
+ *   Check: { HTTP: 'http://localhost:8080/health', Interval: '10s', DeregisterCriticalServiceAfter: '10m' },
  * });
  * ```
  */
 export async function registerService(client: Client, definition: ServiceDefinition, options: RegisterServiceOptions = {}): Promise<Result<void>> {
   refuseDatacenter(options, 'agent.registerService', AGENT_IS_LOCAL);
-  const body = serviceDefinitionBody(definition, 'service', 'agent');
+  validateServiceDefinition(definition, 'service', 'agent');
   return sendVoid(client, {
     method: 'PUT',
     path: 'agent/service/register',
     params: { 'replace-existing-checks': options.replaceExistingChecks ? 'true' : undefined },
-    json: body,
+    json: definition,
     options,
   });
 }
@@ -521,20 +525,22 @@ export async function serviceMaintenance(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Registers a check with the local agent (a node check, or a service's with `serviceId`).
- * @throws {InputError} naming the field, before sending: no kind or two kinds, an interval check
- *   without `interval`, `ttl` with `interval`, a bad duration, a status other than passing/warning/critical.
- * @throws {ServerError} for a script/Docker check on an agent without `enable_script_checks`, or an unknown `serviceId`.
+ * Registers a check with the local agent (a node check, or a service's with `ServiceID`). The
+ * definition is Consul's JSON, sent as it is; a left-out `Name` becomes the `ID`.
+ * @throws {InputError} naming the field (`check.Interval`), before sending: no kind or two kinds, an interval check
+ *   without `Interval`, `TTL` with `Interval`, a bad duration, a `Status` other than passing/warning/critical.
+ * @throws {ServerError} for a script/Docker check on an agent without `enable_script_checks`, or an unknown `ServiceID`.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#register-check
- * @example await agent.registerCheck(client, { id: 'mem', name: 'Memory', ttl: '30s' });
+ * @example await agent.registerCheck(client, { ID: 'mem', Name: 'Memory', TTL: '30s' });
  */
 export async function registerCheck(client: Client, definition: CheckDefinition, options: WriteOptions = {}): Promise<Result<void>> {
   refuseDatacenter(options, 'agent.registerCheck', AGENT_IS_LOCAL);
-  const body = checkDefinitionBody(definition, 'check', 'agent');
-  if (body['Name'] === undefined) {
-    if (body['ID'] === undefined) throw new InputError('check.name (or check.id) is required');
-    body['Name'] = body['ID'];
+  validateCheckDefinition(definition, 'check', 'agent');
+  let body = definition;
+  if (body.Name === undefined) {
+    if (body.ID === undefined) throw new InputError('check.Name (or check.ID) is required');
+    body = { ...body, Name: body.ID };
   }
   return sendVoid(client, { method: 'PUT', path: 'agent/check/register', json: body, options });
 }
@@ -590,26 +596,36 @@ export async function ttlFail(client: Client, id: string, note?: string | undefi
   return ttlUpdate(client, 'fail', id, note, options);
 }
 
+/** The body of {@link updateCheck}, in Consul's JSON. */
+export interface CheckUpdate {
+  Status: CheckStatus;
+  /** Becomes the check's output. */
+  Output?: string | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
+}
+
 /**
- * Sets a TTL check's status and output in one call.
- * @throws {InputError} for a status other than passing/warning/critical, before sending.
+ * Sets a TTL check's status and output in one call; the update is Consul's JSON (`{ Status, Output }`), sent as it is.
+ * @throws {InputError} for a `Status` other than passing/warning/critical, before sending.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-update
- * @example await agent.updateCheck(client, 'service:web-1', { status: 'warning', output: 'degraded' });
+ * @example await agent.updateCheck(client, 'service:web-1', { Status: 'warning', Output: 'degraded' });
  */
 export async function updateCheck(
   client: Client,
   id: string,
-  update: { status: CheckStatus; output?: string | undefined },
+  update: CheckUpdate,
   options: WriteOptions = {},
 ): Promise<Result<void>> {
   refuseDatacenter(options, 'agent.updateCheck', AGENT_IS_LOCAL);
   const path = `agent/check/update/${pathSegment(id, 'id')}`;
-  if (!isRecord(update) || !CHECK_STATUSES.includes(update.status as string)) {
-    throw new InputError(`status must be "passing", "warning" or "critical", got ${JSON.stringify(isRecord(update) ? update.status : update)}`);
+  if (isRecord(update)) refuseCamelCase(update, 'update');
+  if (!isRecord(update) || !CHECK_STATUSES.includes(update.Status as string)) {
+    throw new InputError(`update.Status must be "passing", "warning" or "critical", got ${JSON.stringify(isRecord(update) ? update.Status : update)}`);
   }
-  const output = optString(update.output, 'output', true);
-  return sendVoid(client, { method: 'PUT', path, json: compact({ Status: update.status, Output: output }), options });
+  optString(update.Output, 'update.Output', true);
+  return sendVoid(client, { method: 'PUT', path, json: update, options });
 }
 
 /**

@@ -5,7 +5,8 @@
  *
  * "Nothing" is always an empty value, never `null`: `datacenters()`/`nodes()`/`service()` give `[]`,
  * `services()` gives `{}`, and an unknown node gives `data: undefined` (Consul 1.8 answers 200 `null`).
- * Service and check definitions are camelCase and translated by the same functions the agent uses.
+ * Registrations are Consul's own JSON (`{ Node, Address, Service: { Service, Port }, Check }`), sent as
+ * they are after the same validation the agent's definitions get.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog
  * @module
  */
@@ -15,6 +16,7 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { requestJson } from '../core/request.ts';
 import { bodyDatacenter } from '../core/routing.ts';
+import { refuseCamelCase } from '../core/encoding.ts';
 import type { CatalogNode, CatalogNodeServiceList, CatalogNodeServices, CatalogService, GatewayService } from '../schemas/catalog.ts';
 import {
   BooleanResult,
@@ -27,47 +29,95 @@ import {
   StringList,
 } from '../schemas/catalog.ts';
 import { tagList } from '../schemas/common.ts';
-import type { CheckDefinition, ServiceDefinition } from '../schemas/definitions.ts';
-import { checkDefinitionBody, serviceDefinitionBody } from '../schemas/definitions.ts';
+import type { CheckDefinition, CheckStatus, ServiceDefinition } from '../schemas/definitions.ts';
+import { CHECK_STATUSES, isRecord, optString, validateCheckDefinition, validateServiceDefinition } from '../schemas/definitions.ts';
 import { pathSegment } from '../core/path.ts';
 
-/** A check in a catalog registration: a {@link CheckDefinition} (kind and interval optional) on a node. */
-export interface CatalogCheckDefinition extends CheckDefinition {
-  /** The node the check belongs to. @default the registration's node */
-  node?: string | undefined;
+/**
+ * A check in a catalog registration, in Consul's JSON: data only (nothing runs it), its kind and
+ * timing, if any, in `Definition`. Fields of newer Consul versions pass through.
+ * @example { CheckID: 'pg', Name: 'pg alive', Status: 'passing', ServiceID: 'postgres', Definition: { TCP: '10.1.2.3:5432', Interval: '10s' } }
+ */
+export interface CatalogCheckDefinition {
+  /** The node the check belongs to. @default the registration's `Node` (Consul fills it) */
+  Node?: string | undefined;
+  CheckID?: string | undefined;
+  Name?: string | undefined;
+  Notes?: string | undefined;
+  /** @default "critical" */
+  Status?: CheckStatus | undefined;
+  /** The service of the node the check belongs to; a node check when left out. */
+  ServiceID?: string | undefined;
+  /** How the check would run (`HTTP`, `TCP`, `Interval`, `Timeout`…): a {@link CheckDefinition} whose kind and interval are optional. */
+  Definition?: CheckDefinition | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
 }
 
-/** A catalog registration: a node, optionally one of its services and checks. */
+/**
+ * A service in a catalog registration, in Consul's JSON: `Service` holds the name (as in the
+ * catalog's answers); its checks go in the registration's `Check`/`Checks`.
+ * @example { Service: 'postgres', ID: 'postgres-1', Port: 5432, Tags: ['primary'] }
+ */
+export interface CatalogServiceDefinition extends Omit<ServiceDefinition, 'Name' | 'Check' | 'Checks'> {
+  /** Service name. */
+  Service: string;
+}
+
+/**
+ * A catalog registration, in Consul's JSON (the body of `/v1/catalog/register`, sent as it is): a
+ * node, optionally one of its services and checks. Fields of newer Consul versions pass through.
+ * @example { Node: 'db-ext', Address: '10.1.2.3', Service: { Service: 'postgres', Port: 5432 } }
+ */
 export interface CatalogRegistration {
   /** Node name. */
-  node: string;
+  Node: string;
   /** Node address. */
-  address: string;
+  Address: string;
   /** Node id (a UUID). */
-  id?: string | undefined;
+  ID?: string | undefined;
   /**
    * Datacenter to register in (Consul routes this endpoint by it, not by `?dc=`). Filled from the
    * `datacenter` option, else the client's `datacenter`; the agent's when all are left out.
    */
-  datacenter?: string | undefined;
+  Datacenter?: string | undefined;
   /** Node addresses by name (`lan`, `wan`…). */
-  taggedAddresses?: Record<string, string> | undefined;
+  TaggedAddresses?: Record<string, string> | undefined;
   /** Node metadata. */
-  nodeMeta?: Record<string, string> | undefined;
-  /** A service of the node (its checks go in `check`/`checks`). */
-  service?: Omit<ServiceDefinition, 'check' | 'checks'> | undefined;
-  /** A check of the node or, with `serviceId`, of its service. */
-  check?: CatalogCheckDefinition | undefined;
+  NodeMeta?: Record<string, string> | undefined;
+  /** A service of the node (its checks go in `Check`/`Checks`). */
+  Service?: CatalogServiceDefinition | undefined;
+  /** A check of the node or, with `ServiceID`, of its service. */
+  Check?: CatalogCheckDefinition | undefined;
   /** Several checks. */
-  checks?: CatalogCheckDefinition[] | undefined;
+  Checks?: CatalogCheckDefinition[] | undefined;
   /** Leave the node's own fields (address, tagged addresses, meta) as they are. */
-  skipNodeUpdate?: boolean | undefined;
+  SkipNodeUpdate?: boolean | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
 }
 
-function catalogCheck(check: CatalogCheckDefinition, where: string, node: string): Record<string, unknown> {
-  const { node: checkNode, ...definition } = check;
-  if (checkNode !== undefined && (typeof checkNode !== 'string' || checkNode === '')) throw new InputError(`${where}.node must be a non-empty string`);
-  return { Node: checkNode ?? node, ...checkDefinitionBody(definition, where, 'catalog') };
+/** Fields of a check's kind and timing, which a catalog check keeps in `Definition`. */
+const DEFINITION_FIELDS = ['Args', 'ScriptArgs', 'DockerContainerID', 'HTTP', 'TCP', 'UDP', 'GRPC', 'H2PING', 'TTL', 'Interval', 'Timeout', 'AliasService', 'AliasNode'];
+
+function validateCatalogCheck(check: CatalogCheckDefinition, where: string): void {
+  if (!isRecord(check as unknown)) throw new InputError(`${where} must be an object`);
+  refuseCamelCase(check, where);
+  optString(check.Node, `${where}.Node`);
+  optString(check.CheckID, `${where}.CheckID`);
+  optString(check.Name, `${where}.Name`);
+  optString(check.ServiceID, `${where}.ServiceID`);
+  optString(check.Notes, `${where}.Notes`, true);
+  if (check.Status !== undefined && !CHECK_STATUSES.includes(check.Status)) {
+    throw new InputError(`${where}.Status must be "passing", "warning" or "critical", got ${JSON.stringify(check.Status)}`);
+  }
+  const misplaced = DEFINITION_FIELDS.filter((name) => check[name] !== undefined);
+  if (misplaced.length) {
+    throw new InputError(`${misplaced.map((name) => `${where}.${name}`).join(', ')}: a catalog check keeps these in ${where}.Definition (Consul would drop them here)`);
+  }
+  const thresholds = ['SuccessBeforePassing', 'FailuresBeforeCritical', 'FailuresBeforeWarning'].filter((name) => check[name] !== undefined || (isRecord(check.Definition) && check.Definition[name] !== undefined));
+  if (thresholds.length) throw new InputError(`${thresholds.map((name) => `${where}.${name}`).join(', ')}: only for checks an agent runs, not for catalog entries`);
+  if (check.Definition !== undefined) validateCheckDefinition(check.Definition, `${where}.Definition`, 'catalog');
 }
 
 function optStringRecord(value: unknown, name: string): Record<string, string> | undefined {
@@ -80,78 +130,79 @@ function optStringRecord(value: unknown, name: string): Record<string, string> |
 
 /**
  * Registers (or updates) a node, a service and checks directly in the catalog — for external
- * services no agent runs on. Catalog checks are data: nothing runs them.
+ * services no agent runs on. Catalog checks are data: nothing runs them. The registration is
+ * Consul's JSON, sent as it is (the sample payload of Consul's docs goes straight in).
  * Consul routes this endpoint by the body's `Datacenter`, not by `?dc=`: the `datacenter` option (else the
  * client's `datacenter`) is written into the body, so the registration goes where it was told.
  * @returns `true` when Consul applied the registration.
- * @throws {InputError} naming the field, before sending (missing node/address, invalid service or
- *   check, a body `datacenter` that disagrees with the `datacenter` option).
+ * @throws {InputError} naming the field (`registration.Service.Port`), before sending (missing `Node`/`Address`, invalid service or
+ *   check, a body `Datacenter` that disagrees with the `datacenter` option).
  * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#register-entity
  * @example
  * ```ts
  * await catalog.register(client, {
- *   node: 'db-ext', address: '10.1.2.3',
- *   service: { name: 'postgres', port: 5432 },
- *   check: { name: 'pg alive', status: 'passing', serviceId: 'postgres' },
+ *   Node: 'db-ext', Address: '10.1.2.3',
+ *   Service: { Service: 'postgres', Port: 5432 },
+ *   Check: { Name: 'pg alive', Status: 'passing', ServiceID: 'postgres' },
  * });
  * ```
  */
 export async function register(client: Client, registration: CatalogRegistration, options: WriteOptions = {}): Promise<Result<boolean>> {
   const r = registration;
-  if (typeof r !== 'object' || r === null) throw new InputError('registration must be an object');
-  if (typeof r.node !== 'string' || r.node === '') throw new InputError('registration.node must be a non-empty string');
-  if (typeof r.address !== 'string' || r.address === '') throw new InputError('registration.address must be a non-empty string');
-  if (r.checks !== undefined && !Array.isArray(r.checks)) throw new InputError('registration.checks must be an array');
-  const body: Record<string, unknown> = { Node: r.node, Address: r.address };
-  const dc = bodyDatacenter(client, options, r.datacenter, 'catalog.register');
-  if (r.id !== undefined) body['ID'] = r.id;
-  if (dc !== undefined) body['Datacenter'] = dc;
-  const tagged = optStringRecord(r.taggedAddresses, 'registration.taggedAddresses');
-  if (tagged) body['TaggedAddresses'] = tagged;
-  const meta = optStringRecord(r.nodeMeta, 'registration.nodeMeta');
-  if (meta) body['NodeMeta'] = meta;
-  if (r.service !== undefined) body['Service'] = serviceDefinitionBody(r.service, 'registration.service', 'catalog');
-  if (r.check !== undefined) body['Check'] = catalogCheck(r.check, 'registration.check', r.node);
-  if (r.checks !== undefined) body['Checks'] = r.checks.map((c, i) => catalogCheck(c, `registration.checks[${i}]`, r.node));
-  if (r.skipNodeUpdate) body['SkipNodeUpdate'] = true;
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new InputError('registration must be an object');
+  refuseCamelCase(r, 'registration');
+  if (typeof r.Node !== 'string' || r.Node === '') throw new InputError('registration.Node must be a non-empty string');
+  if (typeof r.Address !== 'string' || r.Address === '') throw new InputError('registration.Address must be a non-empty string');
+  if (r.Checks !== undefined && !Array.isArray(r.Checks)) throw new InputError('registration.Checks must be an array');
+  optString(r.ID, 'registration.ID');
+  optStringRecord(r.TaggedAddresses, 'registration.TaggedAddresses');
+  optStringRecord(r.NodeMeta, 'registration.NodeMeta');
+  if (r.SkipNodeUpdate !== undefined && typeof r.SkipNodeUpdate !== 'boolean') throw new InputError('registration.SkipNodeUpdate must be a boolean');
+  if (r.Service !== undefined) validateServiceDefinition(r.Service, 'registration.Service', 'catalog');
+  if (r.Check !== undefined) validateCatalogCheck(r.Check, 'registration.Check');
+  r.Checks?.forEach((c, i) => validateCatalogCheck(c, `registration.Checks[${i}]`));
+  const dc = bodyDatacenter(client, options, r.Datacenter, 'catalog.register');
+  const body = dc === undefined || r.Datacenter === dc ? r : { ...r, Datacenter: dc };
   return requestJson(client, { method: 'PUT', path: 'catalog/register', json: body, options: dc === undefined ? options : { ...options, datacenter: dc } }, BooleanResult);
 }
 
-/** What to remove from the catalog: a whole node, or one of its services or checks. */
+/** What to remove from the catalog, in Consul's JSON: a whole node, or one of its services or checks. */
 export interface CatalogDeregistration {
-  node: string;
+  Node: string;
   /** Remove only this service instance (and its checks). */
-  serviceId?: string | undefined;
+  ServiceID?: string | undefined;
   /** Remove only this check. */
-  checkId?: string | undefined;
-  /** Datacenter to remove it from (routes the request, like {@link CatalogRegistration.datacenter}). */
-  datacenter?: string | undefined;
+  CheckID?: string | undefined;
+  /** Datacenter to remove it from (routes the request, like {@link CatalogRegistration.Datacenter}). */
+  Datacenter?: string | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
 }
 
 /**
  * Removes a node (with everything on it), or one service or check of it, from the catalog.
- * Removing something that is not there is not an error.
+ * Removing something that is not there is not an error. The deregistration is Consul's JSON, sent as it is.
  * Routed like {@link register}: the `datacenter` option (else the client's `datacenter`) goes into the body.
  * @returns `true` when Consul applied it.
- * @throws {InputError} for both `serviceId` and `checkId` at once, or a body `datacenter` that disagrees
+ * @throws {InputError} for both `ServiceID` and `CheckID` at once, or a body `Datacenter` that disagrees
  *   with the `datacenter` option, before sending.
  * @throws {ServerError} 500 "No path to datacenter" for a datacenter Consul does not know.
  * @see https://developer.hashicorp.com/consul/api-docs/catalog#deregister-entity
- * @example await catalog.deregister(client, { node: 'db-ext', serviceId: 'postgres' });
+ * @example await catalog.deregister(client, { Node: 'db-ext', ServiceID: 'postgres' });
  */
 export async function deregister(client: Client, deregistration: CatalogDeregistration, options: WriteOptions = {}): Promise<Result<boolean>> {
   const d = deregistration;
-  if (typeof d !== 'object' || d === null) throw new InputError('deregistration must be an object');
-  if (typeof d.node !== 'string' || d.node === '') throw new InputError('deregistration.node must be a non-empty string');
-  if (d.serviceId !== undefined && d.checkId !== undefined) {
-    throw new InputError('deregistration: give serviceId or checkId, not both (a service is removed with its checks)');
+  if (typeof d !== 'object' || d === null || Array.isArray(d)) throw new InputError('deregistration must be an object');
+  refuseCamelCase(d, 'deregistration');
+  if (typeof d.Node !== 'string' || d.Node === '') throw new InputError('deregistration.Node must be a non-empty string');
+  optString(d.ServiceID, 'deregistration.ServiceID');
+  optString(d.CheckID, 'deregistration.CheckID');
+  if (d.ServiceID !== undefined && d.CheckID !== undefined) {
+    throw new InputError('deregistration: give ServiceID or CheckID, not both (a service is removed with its checks)');
   }
-  const body: Record<string, unknown> = { Node: d.node };
-  if (d.serviceId !== undefined) body['ServiceID'] = d.serviceId;
-  if (d.checkId !== undefined) body['CheckID'] = d.checkId;
-  const dc = bodyDatacenter(client, options, d.datacenter, 'catalog.deregister');
-  if (dc !== undefined) body['Datacenter'] = dc;
+  const dc = bodyDatacenter(client, options, d.Datacenter, 'catalog.deregister');
+  const body = dc === undefined || d.Datacenter === dc ? d : { ...d, Datacenter: dc };
   return requestJson(client, { method: 'PUT', path: 'catalog/deregister', json: body, options: dc === undefined ? options : { ...options, datacenter: dc } }, BooleanResult);
 }
 

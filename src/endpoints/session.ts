@@ -11,7 +11,7 @@
 import * as v from 'valibot';
 import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
-import { durationMs, formatDuration } from '../core/encoding.ts';
+import { durationMs, refuseCamelCase, wireDuration } from '../core/encoding.ts';
 import { InputError, NotFoundError, TimeoutError } from '../core/errors.ts';
 import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
@@ -20,71 +20,84 @@ import type { Result } from '../core/request.ts';
 import { check, readJson, requestJson, send } from '../core/request.ts';
 import { asyncDispose, sleep } from '../core/async.ts';
 import { BACKOFF, backoff } from '../core/retry.ts';
-import type { SessionEntry } from '../schemas/session.ts';
+import type { ServiceCheckRef, SessionEntry } from '../schemas/session.ts';
 import { checkSessionId, checkSessionTtl, SessionCreated, SessionList } from '../schemas/session.ts';
 
 export type { SessionEntry, ServiceCheckRef } from '../schemas/session.ts';
 
-/** What to create: every field is optional (Consul's defaults in brackets). */
+/**
+ * What to create, with Consul's field names (every field is optional; Consul's defaults in
+ * brackets): the sample payload of Consul's docs, or a session read back, can be passed as is.
+ * Fields not listed here are sent unchanged.
+ */
 export interface SessionDefinition {
   /** Human-readable name. [`""`] */
-  name?: string | undefined;
+  Name?: string | undefined;
   /**
    * What happens to the keys the session holds when it is invalidated: `release` the locks, or
    * `delete` the keys (ephemeral keys). [`release`]
    */
-  behavior?: 'release' | 'delete' | undefined;
+  Behavior?: 'release' | 'delete' | (string & {}) | undefined;
   /** Node to tie the session to. [the agent's node] */
-  node?: string | undefined;
+  Node?: string | undefined;
   /**
    * How long a key stays un-acquirable after the session holding it is invalidated (not after an
-   * explicit release): a Go duration (`"15s"`, `"0s"`) or milliseconds. Sent as a Go duration string. [`15s`]
+   * explicit release): a Go duration (`"15s"`, `"0s"`), or a number as Consul reads it —
+   * nanoseconds, as a read returns it (`15000000000`); Consul takes a number below 1000 as seconds. [`15s`]
    */
-  lockDelay?: Duration | undefined;
+  LockDelay?: string | number | undefined;
   /**
-   * Time to live: `0` (none) or 10 s … 24 h, a Go duration or milliseconds. A TTL session is
-   * invalidated when not renewed (Consul waits up to about twice the TTL). [none]
+   * Time to live, a Go duration: `"0s"`/`""` (none) or 10 s … 24 h. A TTL session is invalidated
+   * when not renewed (Consul waits up to about twice the TTL). [none]
    */
-  ttl?: Duration | undefined;
+  TTL?: string | undefined;
   /** Check ids the session depends on (legacy field; replaces the default `serfHealth`). */
-  checks?: string[] | undefined;
+  Checks?: readonly string[] | null | undefined;
   /** Node check ids the session depends on (Consul ≥ 1.7). [`["serfHealth"]`] */
-  nodeChecks?: string[] | undefined;
-  /** Service check ids the session depends on (Consul ≥ 1.7), as ids or `{ id, namespace }`. */
-  serviceChecks?: (string | { id: string; namespace?: string | undefined })[] | undefined;
+  NodeChecks?: readonly string[] | null | undefined;
+  /** Service checks the session depends on (Consul ≥ 1.7): `[{ ID, Namespace? }]`. */
+  ServiceChecks?: readonly ServiceCheckRef[] | null | undefined;
+  [field: string]: unknown;
 }
 
+/** Checks a definition before sending (Consul answers these mistakes with a 500) and returns the body to send. */
 function toBody(definition: SessionDefinition): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+  if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) {
+    throw new InputError('a session definition must be an object with Consul\'s fields (Name, TTL, LockDelay, Behavior…)');
+  }
   const d = definition;
-  if (d.behavior !== undefined && d.behavior !== 'release' && d.behavior !== 'delete') {
-    throw new InputError(`behavior must be "release" or "delete", got ${JSON.stringify(d.behavior)}`);
+  refuseCamelCase(d, 'a session definition');
+  if (d.Behavior !== undefined && d.Behavior !== 'release' && d.Behavior !== 'delete') {
+    throw new InputError(`Behavior must be "release" or "delete", got ${JSON.stringify(d.Behavior)}`);
   }
-  if (d.name !== undefined) body['Name'] = d.name;
-  if (d.behavior !== undefined) body['Behavior'] = d.behavior;
-  if (d.node !== undefined) body['Node'] = d.node;
-  if (d.lockDelay !== undefined) body['LockDelay'] = formatDuration(d.lockDelay, 'lockDelay');
-  if (d.ttl !== undefined) body['TTL'] = checkSessionTtl(d.ttl);
-  if (d.checks !== undefined) body['Checks'] = d.checks;
-  if (d.nodeChecks !== undefined) body['NodeChecks'] = d.nodeChecks;
-  if (d.serviceChecks !== undefined) {
-    body['ServiceChecks'] = d.serviceChecks.map((c) =>
-      typeof c === 'string' ? { ID: c } : c.namespace === undefined ? { ID: c.id } : { ID: c.id, Namespace: c.namespace },
-    );
+  if (d.TTL !== undefined && d.TTL !== '') {
+    if (typeof d.TTL !== 'string') throw new InputError(`TTL must be a Go duration string such as "15s", got ${JSON.stringify(d.TTL)}`);
+    checkSessionTtl(d.TTL, 'TTL');
   }
-  return body;
+  if (d.LockDelay !== undefined) wireDuration(d.LockDelay, 'LockDelay');
+  for (const field of ['Checks', 'NodeChecks'] as const) {
+    const list = d[field];
+    if (list != null && (!Array.isArray(list) || list.some((c) => typeof c !== 'string'))) {
+      throw new InputError(`${field} must be a list of check ids, got ${JSON.stringify(list)}`);
+    }
+  }
+  if (d.ServiceChecks != null && (!Array.isArray(d.ServiceChecks) || d.ServiceChecks.some((c) => !c || typeof c.ID !== 'string' || !c.ID))) {
+    throw new InputError(`ServiceChecks must be a list of { ID, Namespace? }, got ${JSON.stringify(d.ServiceChecks)}`);
+  }
+  return { ...d };
 }
 
 /**
  * Creates a session and returns its id.
- * @param definition - name, behavior, node, lockDelay, ttl and the checks it depends on.
+ * @param definition - Consul's fields: `Name`, `Behavior`, `Node`, `LockDelay`, `TTL` and the checks it
+ *   depends on (`Checks`, `NodeChecks`, `ServiceChecks`); other fields are sent unchanged.
  * @returns the new session's id.
- * @throws {InputError} for a TTL outside 0 / 10 s … 86400 s, an unknown behavior or a bad duration — before sending.
+ * @throws {InputError} for a `TTL` outside 0 / 10 s … 86400 s, an unknown `Behavior` or a bad `LockDelay` — before sending.
  * @throws {ServerError} when Consul refuses it (unknown node or check: Consul answers 500).
  * @see https://developer.hashicorp.com/consul/api-docs/session#create-session
  * @example
  * ```ts
- * const { data: id } = await session.create(client, { name: 'leader', ttl: '15s', lockDelay: '0s' });
+ * const { data: id } = await session.create(client, { Name: 'leader', TTL: '15s', LockDelay: '0s' });
  * ```
  */
 export async function create(client: Client, definition: SessionDefinition = {}, options: WriteOptions = {}): Promise<Result<string>> {
@@ -216,7 +229,7 @@ export interface SessionRenewer {
  * @see https://developer.hashicorp.com/consul/api-docs/session#renew-session
  * @example
  * ```ts
- * const { data: id } = await session.create(client, { ttl: '15s' });
+ * const { data: id } = await session.create(client, { TTL: '15s' });
  * await using renewer = session.renewPeriodically(client, id, {
  *   ttl: '15s',
  *   onExpired: () => console.error('session lost'),

@@ -5,7 +5,7 @@
  */
 import type { Client } from '../core/client.ts';
 import type { Duration } from '../core/encoding.ts';
-import { durationMs } from '../core/encoding.ts';
+import { durationMs, formatDuration } from '../core/encoding.ts';
 import type { TransactionError } from '../core/errors.ts';
 import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyRequestsError, isTransactionError, LockTimeoutError, TimeoutError } from '../core/errors.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
@@ -108,10 +108,10 @@ export async function lockSession(
   const { data: id } = await createSession(
     client,
     {
-      name: options.sessionName ?? defaults.name,
-      ...(settings.ttl ? { ttl: settings.ttl } : {}),
-      ...(options.lockDelay === undefined ? {} : { lockDelay: options.lockDelay }),
-      ...(defaults.behavior ? { behavior: defaults.behavior } : {}),
+      Name: options.sessionName ?? defaults.name,
+      ...(settings.ttl ? { TTL: settings.ttl } : {}),
+      ...(options.lockDelay === undefined ? {} : { LockDelay: formatDuration(options.lockDelay, 'lockDelay') }),
+      ...(defaults.behavior ? { Behavior: defaults.behavior } : {}),
     },
     { ...write, ...(options.signal ? { signal: options.signal } : {}) },
   );

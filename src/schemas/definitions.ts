@@ -1,14 +1,16 @@
 /**
  * Service and check definitions, shared by the agent's and the catalog's registrations: their input
- * types, and {@link checkDefinitionBody} and {@link serviceDefinitionBody}, which check a definition
- * and translate it to Consul's JSON (one translation, so the agent and the catalog agree). What Consul
- * would reject — an HTTP check without an interval, a bad duration, two kinds of check at once, a TTL
- * with an interval, an unknown status — throws an {@link InputError} naming the field before anything
- * is sent. Internal: not a subpath export (`consulate/agent` and `consulate/catalog` re-export the types).
+ * types, in Consul's own JSON field names (`Name`, `ID`, `Check: { TTL }`…, exactly as Consul's API
+ * docs and `consul services register` files write them), and {@link validateCheckDefinition} and
+ * {@link validateServiceDefinition}, which check a definition before it is sent as it is (one
+ * validation, so the agent and the catalog agree). What Consul would reject or silently misread — an
+ * HTTP check without an `Interval`, a bad duration, two kinds of check at once, a `TTL` with an
+ * `Interval`, an unknown `Status` — throws an {@link InputError} naming the field (`check.Interval`)
+ * before anything is sent. Fields this module does not know (newer Consul versions') pass through.
+ * Internal: not a subpath export (`consulate/agent` and `consulate/catalog` re-export the types).
  * @module
  */
-import type { Duration } from '../core/encoding.ts';
-import { durationMs, formatDuration } from '../core/encoding.ts';
+import { durationMs, refuseCamelCase } from '../core/encoding.ts';
 import { InputError } from '../core/errors.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -65,12 +67,6 @@ function optObject(value: unknown, name: string): Record<string, unknown> | unde
   return value;
 }
 
-/** Drops `undefined` members so the JSON body carries only what the caller set. @internal */
-export function compact(body: Record<string, unknown>): Record<string, unknown> {
-  for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
-  return body;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Check and service definitions (shared with the catalog)
 // ---------------------------------------------------------------------------------------------
@@ -81,308 +77,290 @@ export type CheckStatus = 'passing' | 'warning' | 'critical';
 /** The statuses a check can be set to, for checking input. @internal */
 export const CHECK_STATUSES: readonly string[] = ['passing', 'warning', 'critical'];
 
-/**
- * A health check, in camelCase. Exactly one kind: `args` (script; with `dockerContainerId` a Docker
- * check), `http`, `tcp`, `udp`, `grpc`, `h2ping`, `ttl` or `aliasService`/`aliasNode`. Every kind but
- * `ttl` and alias needs an `interval`. Durations are Go strings (`"10s"`) or milliseconds.
- * `udp`, `h2ping`, `tlsServerName` and `failuresBeforeWarning` need a newer Consul than 1.8.
- * @example { name: 'web alive', http: 'http://localhost:8080/health', interval: '10s', timeout: '1s' }
- * @example { ttl: '30s', notes: 'the app calls ttlPass every 10 s' }
- */
-export interface CheckDefinition {
-  /** Check id (`ID`; `CheckID` in a service's check); defaults to the name. */
-  id?: string | undefined;
-  /** Check name; Consul derives one for service checks. */
-  name?: string | undefined;
-  /** Free text for humans. */
-  notes?: string | undefined;
-  /** Initial status. @default "critical" */
-  status?: CheckStatus | undefined;
-  /** The service the check belongs to (agent check registration only; a service's checks get it implicitly). */
-  serviceId?: string | undefined;
-  /** Script check: the command and its arguments (Consul needs `enable_script_checks`). */
-  args?: string[] | undefined;
-  /** Docker check: run `args` inside this container. */
-  dockerContainerId?: string | undefined;
-  /** Docker check: the shell to run `args` with. */
-  shell?: string | undefined;
-  /** HTTP check: the URL to request (2xx passing, 429 warning, else critical). */
-  http?: string | undefined;
-  /** HTTP check: the method. @default "GET" */
-  method?: string | undefined;
-  /** HTTP check: request headers (a value or several per name). */
-  header?: Record<string, string | string[]> | undefined;
-  /** HTTP check: request body. */
-  body?: string | undefined;
-  /** HTTP/gRPC check: do not verify the certificate. */
-  tlsSkipVerify?: boolean | undefined;
-  /** HTTP/gRPC check: TLS server name (Consul ≥ 1.11). */
-  tlsServerName?: string | undefined;
-  /** TCP check: `host:port` to connect to. */
-  tcp?: string | undefined;
-  /** UDP check: `host:port` (Consul ≥ 1.14). */
-  udp?: string | undefined;
-  /** gRPC check: `host:port[/service]` of a gRPC health endpoint. */
-  grpc?: string | undefined;
-  /** gRPC check: use TLS. */
-  grpcUseTls?: boolean | undefined;
-  /** H2 ping check: `host:port` (Consul ≥ 1.10). */
-  h2ping?: string | undefined;
-  /** H2 ping check: use TLS (Consul ≥ 1.10). */
-  h2pingUseTls?: boolean | undefined;
-  /** Alias check: mirror the health of this service… */
-  aliasService?: string | undefined;
-  /** …on this node (the local node by default), or the node's health alone. */
-  aliasNode?: string | undefined;
-  /** TTL check: the check turns critical unless updated within this time. */
-  ttl?: Duration | undefined;
-  /** How often to run the check (every kind but `ttl` and alias). */
-  interval?: Duration | undefined;
-  /** Per-run timeout. */
-  timeout?: Duration | undefined;
-  /** Deregister the check's service after it has been critical this long. */
-  deregisterCriticalServiceAfter?: Duration | undefined;
-  /** Consecutive successes before the check turns passing. */
-  successBeforePassing?: number | undefined;
-  /** Consecutive failures before the check turns critical. */
-  failuresBeforeCritical?: number | undefined;
-  /** Consecutive failures before the check turns warning (Consul ≥ 1.11). */
-  failuresBeforeWarning?: number | undefined;
-  /** Largest output kept, in bytes. */
-  outputMaxSize?: number | undefined;
+/** A Go duration string, as Consul's JSON writes durations: `"10s"`, `"1m30s"`, `"90m"`. */
+export type GoDuration = string;
+
+/** A Go duration string, validated; numbers are refused (Consul would read them as nanoseconds). */
+function optDuration(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new InputError(`${name} must be a Go duration string such as "10s" or "1m30s", got ${JSON.stringify(value)}`);
+  durationMs(value, name);
+  return value;
 }
 
-/** Where a check definition is going: the agent's check endpoint, a service's checks, or the catalog. */
+/**
+ * A health check in Consul's JSON (`/v1/agent/check/register`, a service's `Check`/`Checks`).
+ * Exactly one kind: `Args` (script; with `DockerContainerID` a Docker check), `HTTP`, `TCP`, `UDP`,
+ * `GRPC`, `H2PING`, `TTL` or `AliasService`/`AliasNode`. Every kind but `TTL` and alias needs an
+ * `Interval`. Durations are Go strings (`"10s"`). `UDP`, `H2PING`, `TLSServerName` and
+ * `FailuresBeforeWarning` need a newer Consul than 1.8. Other fields (newer Consul's) pass through.
+ * @example { Name: 'web alive', HTTP: 'http://localhost:8080/health', Interval: '10s', Timeout: '1s' }
+ * @example { TTL: '30s', Notes: 'the app calls ttlPass every 10 s' }
+ */
+export interface CheckDefinition {
+  /** Check id on `/v1/agent/check/register`; defaults to the name. */
+  ID?: string | undefined;
+  /** Check id in a service's `Check`/`Checks`; Consul derives one when left out. */
+  CheckID?: string | undefined;
+  /** Check name; Consul derives one for service checks. */
+  Name?: string | undefined;
+  /** Free text for humans. */
+  Notes?: string | undefined;
+  /** Initial status. @default "critical" */
+  Status?: CheckStatus | undefined;
+  /** The service the check belongs to (agent check registration only; a service's checks get it implicitly). */
+  ServiceID?: string | undefined;
+  /** Script check: the command and its arguments (Consul needs `enable_script_checks`). */
+  Args?: string[] | undefined;
+  /** Script check: Consul's other spelling of `Args`. */
+  ScriptArgs?: string[] | undefined;
+  /** Docker check: run `Args` inside this container. */
+  DockerContainerID?: string | undefined;
+  /** Docker check: the shell to run `Args` with. */
+  Shell?: string | undefined;
+  /** HTTP check: the URL to request (2xx passing, 429 warning, else critical). */
+  HTTP?: string | undefined;
+  /** HTTP check: the method. @default "GET" */
+  Method?: string | undefined;
+  /** HTTP check: request headers, each name to its values (`{ "Content-Type": ["application/json"] }`). */
+  Header?: Record<string, string[]> | undefined;
+  /** HTTP check: request body. */
+  Body?: string | undefined;
+  /** HTTP/gRPC check: do not verify the certificate. */
+  TLSSkipVerify?: boolean | undefined;
+  /** HTTP/gRPC check: TLS server name (Consul ≥ 1.11). */
+  TLSServerName?: string | undefined;
+  /** TCP check: `host:port` to connect to. */
+  TCP?: string | undefined;
+  /** UDP check: `host:port` (Consul ≥ 1.14). */
+  UDP?: string | undefined;
+  /** gRPC check: `host:port[/service]` of a gRPC health endpoint. */
+  GRPC?: string | undefined;
+  /** gRPC check: use TLS. */
+  GRPCUseTLS?: boolean | undefined;
+  /** H2 ping check: `host:port` (Consul ≥ 1.10). */
+  H2PING?: string | undefined;
+  /** H2 ping check: use TLS (Consul ≥ 1.10). */
+  H2PingUseTLS?: boolean | undefined;
+  /** Alias check: mirror the health of this service… */
+  AliasService?: string | undefined;
+  /** …on this node (the local node by default), or the node's health alone. */
+  AliasNode?: string | undefined;
+  /** TTL check: the check turns critical unless updated within this time. */
+  TTL?: GoDuration | undefined;
+  /** How often to run the check (every kind but `TTL` and alias). */
+  Interval?: GoDuration | undefined;
+  /** Per-run timeout. */
+  Timeout?: GoDuration | undefined;
+  /** Deregister the check's service after it has been critical this long. */
+  DeregisterCriticalServiceAfter?: GoDuration | undefined;
+  /** Consecutive successes before the check turns passing. */
+  SuccessBeforePassing?: number | undefined;
+  /** Consecutive failures before the check turns critical. */
+  FailuresBeforeCritical?: number | undefined;
+  /** Consecutive failures before the check turns warning (Consul ≥ 1.11). */
+  FailuresBeforeWarning?: number | undefined;
+  /** Largest output kept, in bytes. */
+  OutputMaxSize?: number | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
+}
+
+/** Where a check definition is going: the agent's check endpoint, a service's checks, or a catalog check's `Definition`. */
 export type CheckTarget = 'agent' | 'service' | 'catalog';
 
 const INTERVAL_KINDS = new Set(['script', 'docker', 'http', 'tcp', 'udp', 'grpc', 'h2ping']);
 
 /**
- * Validates a {@link CheckDefinition} and translates it to Consul's JSON: flat for the agent
- * (`ID`…) and for a service's checks (`CheckID`…), `{ CheckID, Name, …, Definition: {…} }` for the
- * catalog. One function for all three, so they agree.
- * @param where - the field's name in error messages (e.g. `check`, `checks[1]`).
- * @param target - `agent` and `service` require exactly one kind and an interval where Consul
- *   needs one; `catalog` entries are data only, so there a kind and interval are optional.
- * @returns the JSON body (or body part).
- * @throws {InputError} naming the field, for anything Consul would reject (or silently misread).
- * @example checkDefinitionBody({ http: 'http://x/health', interval: '10s' }, 'check', 'agent')
+ * Validates a {@link CheckDefinition} in Consul's JSON, which is then sent as it is: for the agent
+ * (`ID`…), for a service's checks (`CheckID`…) and for a catalog check's `Definition`. One function
+ * for all three, so they agree.
+ * @param where - the field's name in error messages (e.g. `check`, `Checks[1]`).
+ * @param target - `agent` and `service` require exactly one kind and an `Interval` where Consul
+ *   needs one; a catalog check's `Definition` is data only, so there a kind and interval are optional.
+ * @throws {InputError} naming the field (`check.Interval`), for anything Consul would reject (or silently misread).
+ * @example validateCheckDefinition({ HTTP: 'http://x/health', Interval: '10s' }, 'check', 'agent')
  * @internal
  */
-export function checkDefinitionBody(check: CheckDefinition, where: string, target: CheckTarget): Record<string, unknown> {
+export function validateCheckDefinition(check: CheckDefinition, where: string, target: CheckTarget): void {
   if (!isRecord(check as unknown)) throw new InputError(`${where} must be an object`);
+  refuseCamelCase(check, where);
   const c = check;
   const field = (name: string): string => `${where}.${name}`;
   const kinds: string[] = [];
-  const args = optStrings(c.args, field('args'));
-  if (args !== undefined && args.length === 0) throw new InputError(`${field('args')} must not be empty`);
-  const docker = optString(c.dockerContainerId, field('dockerContainerId'));
+  if (c.Args !== undefined && c.ScriptArgs !== undefined) throw new InputError(`${where} has both Args and ScriptArgs; give one (they are the same field)`);
+  const argsName = c.Args !== undefined ? 'Args' : 'ScriptArgs';
+  const args = optStrings(c.Args ?? c.ScriptArgs, field(argsName));
+  if (args !== undefined && args.length === 0) throw new InputError(`${field(argsName)} must not be empty`);
+  const docker = optString(c.DockerContainerID, field('DockerContainerID'));
   if (docker !== undefined && args === undefined) {
-    throw new InputError(`${field('dockerContainerId')} needs ${field('args')}: the command to run in the container`);
+    throw new InputError(`${field('DockerContainerID')} needs ${field('Args')}: the command to run in the container`);
   }
-  const shell = optString(c.shell, field('shell'));
-  if (shell !== undefined && docker === undefined) throw new InputError(`${field('shell')} is only for Docker checks (dockerContainerId)`);
+  const shell = optString(c.Shell, field('Shell'));
+  if (shell !== undefined && docker === undefined) throw new InputError(`${field('Shell')} is only for Docker checks (DockerContainerID)`);
   if (args !== undefined) kinds.push(docker === undefined ? 'script' : 'docker');
-  const http = optString(c.http, field('http'));
-  const tcp = optString(c.tcp, field('tcp'));
-  const udp = optString(c.udp, field('udp'));
-  const grpc = optString(c.grpc, field('grpc'));
-  const h2ping = optString(c.h2ping, field('h2ping'));
-  const aliasService = optString(c.aliasService, field('aliasService'));
-  const aliasNode = optString(c.aliasNode, field('aliasNode'));
+  const http = optString(c.HTTP, field('HTTP'));
+  const tcp = optString(c.TCP, field('TCP'));
+  const udp = optString(c.UDP, field('UDP'));
+  const grpc = optString(c.GRPC, field('GRPC'));
+  const h2ping = optString(c.H2PING, field('H2PING'));
+  const aliasService = optString(c.AliasService, field('AliasService'));
+  const aliasNode = optString(c.AliasNode, field('AliasNode'));
   if (http !== undefined) kinds.push('http');
   if (tcp !== undefined) kinds.push('tcp');
   if (udp !== undefined) kinds.push('udp');
   if (grpc !== undefined) kinds.push('grpc');
   if (h2ping !== undefined) kinds.push('h2ping');
-  if (c.ttl !== undefined) kinds.push('ttl');
+  if (c.TTL !== undefined) kinds.push('ttl');
   if (aliasService !== undefined || aliasNode !== undefined) kinds.push('alias');
   if (kinds.length > 1) {
-    throw new InputError(`${where} has ${kinds.length} kinds at once (${kinds.join(', ')}); a check is exactly one of args, http, tcp, udp, grpc, h2ping, ttl or alias`);
+    throw new InputError(
+      `${where} has ${kinds.length} kinds at once (${kinds.join(', ')}); a check is exactly one of Args, HTTP, TCP, UDP, GRPC, H2PING, TTL or AliasService/AliasNode (Consul would run only one of them)`,
+    );
   }
   const kind = kinds[0];
   if (kind === undefined && target !== 'catalog') {
-    throw new InputError(`${where} needs a kind: one of ttl, http, tcp, udp, grpc, h2ping, args (script/Docker) or aliasService/aliasNode`);
+    throw new InputError(`${where} needs a kind: one of TTL, HTTP, TCP, UDP, GRPC, H2PING, Args (script/Docker) or AliasService/AliasNode`);
   }
-  const ttl = c.ttl === undefined ? undefined : formatDuration(c.ttl, field('ttl'));
-  if (ttl !== undefined && durationMs(ttl, field('ttl')) <= 0) throw new InputError(`${field('ttl')} must be greater than 0`);
-  const interval = c.interval === undefined ? undefined : formatDuration(c.interval, field('interval'));
+  const ttl = optDuration(c.TTL, field('TTL'));
+  if (ttl !== undefined && durationMs(ttl, field('TTL')) <= 0) throw new InputError(`${field('TTL')} must be greater than 0`);
+  const interval = optDuration(c.Interval, field('Interval'));
   if (ttl !== undefined && interval !== undefined) {
-    throw new InputError(`${where} has both ttl and interval; a TTL check is updated by the application, not run on an interval`);
+    throw new InputError(`${where} has both TTL and Interval; a TTL check is updated by the application, not run on an interval`);
   }
   if (kind !== undefined && INTERVAL_KINDS.has(kind) && target !== 'catalog') {
-    if (interval === undefined) throw new InputError(`${field('interval')} is required for a ${kind} check (e.g. "10s")`);
-    if (durationMs(interval, field('interval')) <= 0) throw new InputError(`${field('interval')} must be greater than 0`);
+    if (interval === undefined) throw new InputError(`${field('Interval')} is required for a ${kind} check (e.g. "10s")`);
+    if (durationMs(interval, field('Interval')) <= 0) throw new InputError(`${field('Interval')} must be greater than 0`);
   }
-  const status = c.status;
+  optDuration(c.Timeout, field('Timeout'));
+  optDuration(c.DeregisterCriticalServiceAfter, field('DeregisterCriticalServiceAfter'));
+  const status = c.Status;
   if (status !== undefined && !CHECK_STATUSES.includes(status)) {
-    throw new InputError(`${field('status')} must be "passing", "warning" or "critical", got ${JSON.stringify(status)}`);
+    throw new InputError(`${field('Status')} must be "passing", "warning" or "critical", got ${JSON.stringify(status)}`);
   }
-  let header: Record<string, string[]> | undefined;
-  if (c.header !== undefined) {
-    if (!isRecord(c.header as unknown)) throw new InputError(`${field('header')} must be an object of header names to a value or values`);
-    header = {};
-    for (const [name, value] of Object.entries(c.header)) {
-      const values = typeof value === 'string' ? [value] : value;
+  if (c.Header !== undefined) {
+    if (!isRecord(c.Header as unknown)) throw new InputError(`${field('Header')} must be an object of header names to arrays of values`);
+    for (const [name, values] of Object.entries(c.Header)) {
       if (!Array.isArray(values) || !values.every((item) => typeof item === 'string')) {
-        throw new InputError(`${field(`header.${name}`)} must be a string or an array of strings`);
+        throw new InputError(`${field(`Header.${name}`)} must be an array of strings (Consul's JSON: { "${name}": ["value"] })`);
       }
-      header[name] = values;
     }
   }
-  const serviceId = optString(c.serviceId, field('serviceId'));
+  const serviceId = optString(c.ServiceID, field('ServiceID'));
   if (serviceId !== undefined && target === 'service') {
-    throw new InputError(`${field('serviceId')} cannot be set on a service's own check (it belongs to that service)`);
+    throw new InputError(`${field('ServiceID')} cannot be set on a service's own check (it belongs to that service)`);
   }
-  const definition = compact({
-    ScriptArgs: args,
-    DockerContainerID: docker,
-    Shell: shell,
-    HTTP: http,
-    Method: optString(c.method, field('method')),
-    Header: header,
-    Body: optString(c.body, field('body'), true),
-    TLSSkipVerify: optBoolean(c.tlsSkipVerify, field('tlsSkipVerify')),
-    TLSServerName: optString(c.tlsServerName, field('tlsServerName')),
-    TCP: tcp,
-    UDP: udp,
-    GRPC: grpc,
-    GRPCUseTLS: optBoolean(c.grpcUseTls, field('grpcUseTls')),
-    H2PING: h2ping,
-    H2PingUseTLS: optBoolean(c.h2pingUseTls, field('h2pingUseTls')),
-    AliasNode: aliasNode,
-    AliasService: aliasService,
-    TTL: ttl,
-    Interval: interval,
-    Timeout: c.timeout === undefined ? undefined : formatDuration(c.timeout, field('timeout')),
-    DeregisterCriticalServiceAfter:
-      c.deregisterCriticalServiceAfter === undefined
-        ? undefined
-        : formatDuration(c.deregisterCriticalServiceAfter, field('deregisterCriticalServiceAfter')),
-    OutputMaxSize: optInt(c.outputMaxSize, field('outputMaxSize'), 1),
-  });
-  const thresholds = compact({
-    SuccessBeforePassing: optInt(c.successBeforePassing, field('successBeforePassing'), 0),
-    FailuresBeforeCritical: optInt(c.failuresBeforeCritical, field('failuresBeforeCritical'), 0),
-    FailuresBeforeWarning: optInt(c.failuresBeforeWarning, field('failuresBeforeWarning'), 0),
-  });
-  const identity = compact({
-    [target === 'agent' ? 'ID' : 'CheckID']: optString(c.id, field('id')),
-    Name: optString(c.name, field('name')),
-    Notes: optString(c.notes, field('notes'), true),
-    Status: status,
-    ServiceID: serviceId,
-  });
-  if (target === 'catalog') {
-    const extra = Object.keys(thresholds).map((key) => field(key[0]!.toLowerCase() + key.slice(1)));
-    if (extra.length) throw new InputError(`${extra.join(', ')}: only for checks an agent runs, not for catalog entries`);
-    return { ...identity, ...(Object.keys(definition).length ? { Definition: definition } : {}) };
-  }
-  return { ...identity, ...definition, ...thresholds };
+  optString(c.Method, field('Method'));
+  optString(c.Body, field('Body'), true);
+  optBoolean(c.TLSSkipVerify, field('TLSSkipVerify'));
+  optString(c.TLSServerName, field('TLSServerName'));
+  optBoolean(c.GRPCUseTLS, field('GRPCUseTLS'));
+  optBoolean(c.H2PingUseTLS, field('H2PingUseTLS'));
+  optInt(c.OutputMaxSize, field('OutputMaxSize'), 1);
+  optInt(c.SuccessBeforePassing, field('SuccessBeforePassing'), 0);
+  optInt(c.FailuresBeforeCritical, field('FailuresBeforeCritical'), 0);
+  optInt(c.FailuresBeforeWarning, field('FailuresBeforeWarning'), 0);
+  optString(c.ID, field('ID'));
+  optString(c.CheckID, field('CheckID'));
+  optString(c.Name, field('Name'));
+  optString(c.Notes, field('Notes'), true);
 }
 
 /** An address of a service under a name such as `lan`, `wan`, `lan_ipv4`. */
 export interface TaggedAddress {
-  address: string;
-  port?: number | undefined;
+  /** The address (Consul also reads `address`, as its catalog docs write it). */
+  Address: string;
+  Port?: number | undefined;
+  [field: string]: unknown;
 }
 
 /**
- * A service instance, in camelCase. `proxy` and `connect` are passed through as given, in Consul's
- * own spelling (`{ DestinationServiceName: 'web', LocalServicePort: 8080 }`).
- * @example { name: 'web', id: 'web-1', port: 8080, tags: ['v1'], check: { http: 'http://localhost:8080/health', interval: '10s' } }
+ * A service instance in Consul's JSON (`/v1/agent/service/register`; the same shape as the
+ * `Service` of a `consul services register` file). `Proxy` and `Connect` are passed through as given.
+ * Other fields (newer Consul's: `Namespace`, `Partition`, `Locality`…) pass through.
+ * @example { Name: 'web', ID: 'web-1', Port: 8080, Tags: ['v1'], Check: { HTTP: 'http://localhost:8080/health', Interval: '10s' } }
  */
 export interface ServiceDefinition {
   /** Service name. */
-  name: string;
+  Name: string;
   /** Instance id, unique on the node. @default the name */
-  id?: string | undefined;
+  ID?: string | undefined;
   /** The instance's address; the node's address when left out. */
-  address?: string | undefined;
+  Address?: string | undefined;
   /** Port, 0–65535. */
-  port?: number | undefined;
-  tags?: string[] | undefined;
-  meta?: Record<string, string> | undefined;
+  Port?: number | undefined;
+  Tags?: string[] | undefined;
+  Meta?: Record<string, string> | undefined;
   /** Let anti-entropy keep tags changed in the catalog. */
-  enableTagOverride?: boolean | undefined;
+  EnableTagOverride?: boolean | undefined;
   /** Addresses by name (`lan`, `wan`, …). */
-  taggedAddresses?: Record<string, TaggedAddress> | undefined;
-  /** DNS SRV weights; `warning` defaults to 1. */
-  weights?: { passing: number; warning?: number | undefined } | undefined;
+  TaggedAddresses?: Record<string, TaggedAddress> | undefined;
+  /** DNS SRV weights (`{ Passing: 10, Warning: 1 }`); when given, a left-out `Warning` is 0. */
+  Weights?: { Passing: number; Warning?: number | undefined } | undefined;
   /** `connect-proxy`, `mesh-gateway`, `terminating-gateway`, `ingress-gateway` (typical when left out). */
-  kind?: string | undefined;
-  /** Connect proxy configuration, passed through in Consul's spelling. */
-  proxy?: Record<string, unknown> | undefined;
-  /** Connect configuration (`{ Native: true }`, `{ SidecarService: {} }`), passed through in Consul's spelling. */
-  connect?: Record<string, unknown> | undefined;
+  Kind?: string | undefined;
+  /** Connect proxy configuration. */
+  Proxy?: Record<string, unknown> | undefined;
+  /** Connect configuration (`{ Native: true }`, `{ SidecarService: {} }`). */
+  Connect?: Record<string, unknown> | undefined;
   /** One check of the service (agent registration only). */
-  check?: CheckDefinition | undefined;
+  Check?: CheckDefinition | undefined;
   /** Several checks of the service (agent registration only). */
-  checks?: CheckDefinition[] | undefined;
+  Checks?: CheckDefinition[] | undefined;
+  /** Fields of newer Consul versions, passed through as given. */
+  [field: string]: unknown;
 }
 
 /**
- * Validates a {@link ServiceDefinition} and translates it to Consul's JSON: the agent's
- * registration body (`Name`, `Check`, `Checks`…) or the catalog's `Service` object (`Service` holds
- * the name; checks go in the registration instead).
- * @returns the JSON body (or body part).
- * @throws {InputError} naming the field, for anything Consul would reject.
- * @example serviceDefinitionBody({ name: 'web', port: 80 }, 'service', 'agent') // { Name: 'web', Port: 80 }
+ * Validates a service in Consul's JSON, which is then sent as it is: the agent's registration body
+ * ({@link ServiceDefinition}: `Name`, `Check`, `Checks`…) or the catalog's `Service` object (where
+ * `Service` holds the name and checks go in the registration instead).
+ * @throws {InputError} naming the field (`service.Port`), for anything Consul would reject.
+ * @example validateServiceDefinition({ Name: 'web', Port: 80 }, 'service', 'agent')
  * @internal
  */
-export function serviceDefinitionBody(
-  service: ServiceDefinition,
-  where: string,
-  target: 'agent' | 'catalog',
-): Record<string, unknown> {
-  if (!isRecord(service as unknown)) throw new InputError(`${where} must be an object`);
+export function validateServiceDefinition(service: Record<string, unknown>, where: string, target: 'agent' | 'catalog'): void {
+  if (!isRecord(service)) throw new InputError(`${where} must be an object`);
+  refuseCamelCase(service, where);
   const s = service;
   const field = (name: string): string => `${where}.${name}`;
-  const name = optString(s.name, field('name'));
-  if (name === undefined) throw new InputError(`${field('name')} is required`);
-  let taggedAddresses: Record<string, { Address: string; Port?: number }> | undefined;
-  if (s.taggedAddresses !== undefined) {
-    if (!isRecord(s.taggedAddresses as unknown)) throw new InputError(`${field('taggedAddresses')} must be an object`);
-    taggedAddresses = {};
-    for (const [tag, value] of Object.entries(s.taggedAddresses)) {
-      if (!isRecord(value as unknown)) throw new InputError(`${field(`taggedAddresses.${tag}`)} must be { address, port? }`);
-      const address = optString(value.address, field(`taggedAddresses.${tag}.address`));
-      if (address === undefined) throw new InputError(`${field(`taggedAddresses.${tag}.address`)} is required`);
-      taggedAddresses[tag] = compact({ Address: address, Port: optInt(value.port, field(`taggedAddresses.${tag}.port`), 0, 65535) }) as {
-        Address: string;
-        Port?: number;
-      };
+  const nameField = target === 'agent' ? 'Name' : 'Service';
+  const name = optString(s[nameField], field(nameField));
+  if (name === undefined) throw new InputError(`${field(nameField)} is required`);
+  if (s['TaggedAddresses'] !== undefined) {
+    const tagged = s['TaggedAddresses'];
+    if (!isRecord(tagged)) throw new InputError(`${field('TaggedAddresses')} must be an object`);
+    for (const [tag, value] of Object.entries(tagged)) {
+      if (!isRecord(value)) throw new InputError(`${field(`TaggedAddresses.${tag}`)} must be { Address, Port? }`);
+      // Consul reads these two case-insensitively, and its docs write them both ways ({ address, port } in the catalog's sample)
+      const addressKey = 'Address' in value ? 'Address' : 'address';
+      const portKey = 'Port' in value ? 'Port' : 'port';
+      const address = optString(value[addressKey], field(`TaggedAddresses.${tag}.${addressKey}`));
+      if (address === undefined) throw new InputError(`${field(`TaggedAddresses.${tag}.Address`)} is required`);
+      optInt(value[portKey], field(`TaggedAddresses.${tag}.${portKey}`), 0, 65535);
     }
   }
-  let weights: { Passing: number; Warning: number } | undefined;
-  if (s.weights !== undefined) {
-    if (!isRecord(s.weights as unknown)) throw new InputError(`${field('weights')} must be { passing, warning? }`);
-    const passing = optInt(s.weights.passing, field('weights.passing'), 1);
-    if (passing === undefined) throw new InputError(`${field('weights.passing')} is required`);
-    weights = { Passing: passing, Warning: optInt(s.weights.warning, field('weights.warning'), 0) ?? 1 };
+  if (s['Weights'] !== undefined) {
+    const weights = s['Weights'];
+    if (!isRecord(weights)) throw new InputError(`${field('Weights')} must be { Passing, Warning? }`);
+    if (optInt(weights['Passing'], field('Weights.Passing'), 1) === undefined) throw new InputError(`${field('Weights.Passing')} is required`);
+    optInt(weights['Warning'], field('Weights.Warning'), 0);
   }
-  if (target === 'catalog' && (s.check !== undefined || s.checks !== undefined)) {
-    throw new InputError(`${field('check')}/${field('checks')}: in a catalog registration, checks go in the registration's check/checks`);
+  if (target === 'catalog' && (s['Check'] !== undefined || s['Checks'] !== undefined)) {
+    throw new InputError(`${field('Check')}/${field('Checks')}: in a catalog registration, checks go in the registration's Check/Checks`);
   }
-  let checks: Record<string, unknown>[] | undefined;
-  if (s.checks !== undefined) {
-    if (!Array.isArray(s.checks)) throw new InputError(`${field('checks')} must be an array`);
-    checks = s.checks.map((item, i) => checkDefinitionBody(item, field(`checks[${i}]`), 'service'));
+  if (s['Checks'] !== undefined) {
+    if (!Array.isArray(s['Checks'])) throw new InputError(`${field('Checks')} must be an array`);
+    s['Checks'].forEach((item: CheckDefinition, i: number) => validateCheckDefinition(item, field(`Checks[${i}]`), 'service'));
   }
-  return compact({
-    [target === 'agent' ? 'Name' : 'Service']: name,
-    ID: optString(s.id, field('id')),
-    Kind: optString(s.kind, field('kind')),
-    Address: optString(s.address, field('address'), true),
-    Port: optInt(s.port, field('port'), 0, 65535),
-    Tags: optStrings(s.tags, field('tags')),
-    Meta: optStringMap(s.meta, field('meta')),
-    EnableTagOverride: optBoolean(s.enableTagOverride, field('enableTagOverride')),
-    TaggedAddresses: taggedAddresses,
-    Weights: weights,
-    Proxy: optObject(s.proxy, field('proxy')),
-    Connect: optObject(s.connect, field('connect')),
-    Check: s.check === undefined ? undefined : checkDefinitionBody(s.check, field('check'), 'service'),
-    Checks: checks,
-  });
+  if (s['Check'] !== undefined) validateCheckDefinition(s['Check'] as CheckDefinition, field('Check'), 'service');
+  optString(s['ID'], field('ID'));
+  optString(s['Kind'], field('Kind'));
+  optString(s['Address'], field('Address'), true);
+  optInt(s['Port'], field('Port'), 0, 65535);
+  optStrings(s['Tags'], field('Tags'));
+  optStringMap(s['Meta'], field('Meta'));
+  optBoolean(s['EnableTagOverride'], field('EnableTagOverride'));
+  optObject(s['Proxy'], field('Proxy'));
+  optObject(s['Connect'], field('Connect'));
 }

@@ -24,15 +24,16 @@ export function checkSessionId(id: string): string {
 }
 
 /**
- * Checks a session TTL (0, or 10 s … 86400 s) and returns it as a Go duration string.
+ * Checks a session TTL (0, or 10 s … 86400 s) and returns it as a Go duration string; `name` is
+ * the field named in the error (`TTL` for a request body, `ttl` for a recipe option).
  * @throws {InputError} when out of range or not a duration.
  * @internal
  */
-export function checkSessionTtl(ttl: Duration): string {
-  const text = formatDuration(ttl, 'ttl');
-  const ms = durationMs(text, 'ttl');
+export function checkSessionTtl(ttl: Duration, name = 'ttl'): string {
+  const text = formatDuration(ttl, name);
+  const ms = durationMs(text, name);
   if (ms !== 0 && (ms < MIN_TTL || ms > MAX_TTL)) {
-    throw new InputError(`session ttl must be 0 (none) or between 10s and 86400s, got ${JSON.stringify(ttl)}`);
+    throw new InputError(`session ${name} must be 0 (none) or between 10s and 86400s, got ${JSON.stringify(ttl)}`);
   }
   return text;
 }

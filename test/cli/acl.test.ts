@@ -39,10 +39,10 @@ beforeAll(async () => {
   writeFileSync(masterFile, `${MASTER}\n`);
   // a token that may write only r/a/ and r/c/ (and read everything)
   await policyCreate(admin, {
-    name: 'cli-restore-writer',
-    rules: 'key_prefix "" { policy = "read" }\nkey_prefix "r/a/" { policy = "write" }\nkey_prefix "r/c/" { policy = "write" }',
+    Name: 'cli-restore-writer',
+    Rules: 'key_prefix "" { policy = "read" }\nkey_prefix "r/a/" { policy = "write" }\nkey_prefix "r/c/" { policy = "write" }',
   });
-  writerToken = (await tokenCreate(admin, { description: 'restore writer', policies: [{ name: 'cli-restore-writer' }] })).data.SecretID;
+  writerToken = (await tokenCreate(admin, { Description: 'restore writer', Policies: [{ Name: 'cli-restore-writer' }] })).data.SecretID;
 });
 
 afterAll(async () => {
@@ -99,12 +99,12 @@ describe('kv restore failure report', () => {
 
 describe('acl backup/restore', () => {
   it('backs up policies, roles, tokens (with secrets) and legacy tokens, and restores them idempotently', async () => {
-    const policy = (await policyCreate(admin, { name: 'cli-p1', description: 'p one', rules: 'key_prefix "p1/" { policy = "read" }' })).data;
-    const role = (await roleCreate(admin, { name: 'cli-r1', description: 'r one', policies: [{ name: 'cli-p1' }] })).data;
+    const policy = (await policyCreate(admin, { Name: 'cli-p1', Description: 'p one', Rules: 'key_prefix "p1/" { policy = "read" }' })).data;
+    const role = (await roleCreate(admin, { Name: 'cli-r1', Description: 'r one', Policies: [{ Name: 'cli-p1' }] })).data;
     const accessor = '0a0a0a0a-1111-4222-8333-444455556666';
     const secret = '0b0b0b0b-1111-4222-8333-444455556666';
-    await tokenCreate(admin, { accessorId: accessor, secretId: secret, description: 'cli token', policies: [{ name: 'cli-p1' }], roles: [{ name: 'cli-r1' }] });
-    const legacyId = (await legacyCreate(admin, 'cli legacy', { type: 'client', rules: 'key "" { policy = "read" }' })).data;
+    await tokenCreate(admin, { AccessorID: accessor, SecretID: secret, Description: 'cli token', Policies: [{ Name: 'cli-p1' }], Roles: [{ Name: 'cli-r1' }] });
+    const legacyId = (await legacyCreate(admin, { Name: 'cli legacy', Type: 'client', Rules: 'key "" { policy = "read" }' })).data;
 
     const file = join(dir, 'acl.json');
     const backup = await run(['acl', 'backup', '-f', file, '-p', '--token-file', masterFile]);

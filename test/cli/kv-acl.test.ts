@@ -36,8 +36,8 @@ afterAll(async () => {
 
 /** A token whose only policy is `rules`. */
 async function tokenWith(name: string, rules: string): Promise<string> {
-  await policyCreate(admin, { name, rules });
-  return (await tokenCreate(admin, { description: name, policies: [{ name }] })).data.SecretID;
+  await policyCreate(admin, { Name: name, Rules: rules });
+  return (await tokenCreate(admin, { Description: name, Policies: [{ Name: name }] })).data.SecretID;
 }
 
 /** Writes keys (value = the key's name) with the master token, 64 per transaction. */

@@ -201,6 +201,23 @@ describe('connection flags', () => {
     expect(ca.code).toBe(1);
     expect(ca.stderr).toMatch(/^consulate: error: .*\/nonexistent\/ca\.pem/);
   });
+
+  it('--datacenter is refused (exit 2, nothing done) by commands Consul does not route by datacenter', async () => {
+    const name = uniquePrefix('cli-dc-local').replace(/[/]/g, '-').replace(/-$/, '');
+    const [register, deregister, services, catalog] = await Promise.all([
+      cli(['register', name, '--datacenter', 'dc2']),
+      cli(['deregister', name, '--datacenter', 'dc2']),
+      cli(['services', '--datacenter', 'dc2']),
+      cli(['services', '--catalog', '--json', '--datacenter', 'dc1']),
+    ]);
+    for (const result of [register, deregister, services]) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/does not take --datacenter/);
+    }
+    expect(catalog.code, catalog.stderr).toBe(0);
+    const { data } = await service(createClient({ address: inject('consulAddress') }), name);
+    expect(data).toBeUndefined();
+  });
 });
 
 describe('help and usage', () => {

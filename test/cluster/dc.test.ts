@@ -70,16 +70,16 @@ describe("dc: 'dc2' through a dc1 client agent", () => {
   it('catalog register and deregister with dc go to dc2, not the local catalog', async () => {
     const client = createClient({ address: c1.address });
     const node = unique('node');
-    expect((await register(client, { node, address: '10.0.0.1', service: { name: node, port: 80 } }, { datacenter: 'dc2' })).data).toBe(true);
+    expect((await register(client, { Node: node, Address: '10.0.0.1', Service: { Service: node, Port: 80 } }, { datacenter: 'dc2' })).data).toBe(true);
     expect(await rawHasNode(dc2.address, node)).toBe(true);
     expect(await rawHasNode(s1.address, node)).toBe(false);
 
     // the same node name registered locally is left alone by a deregister aimed at dc2
-    await register(client, { node, address: '10.0.0.2' });
-    await deregister(client, { node }, { datacenter: 'dc2' });
+    await register(client, { Node: node, Address: '10.0.0.2' });
+    await deregister(client, { Node: node }, { datacenter: 'dc2' });
     expect(await rawHasNode(dc2.address, node)).toBe(false);
     expect(await rawHasNode(s1.address, node)).toBe(true);
-    await deregister(client, { node });
+    await deregister(client, { Node: node });
     expect(await rawHasNode(s1.address, node)).toBe(false);
   });
 

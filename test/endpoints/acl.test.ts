@@ -53,8 +53,8 @@ async function failure(promise: Promise<unknown>): Promise<ConsulError> {
 
 /** Creates a policy and a token linked to it; returns the token's secret and accessor. */
 async function tokenWith(rules: string): Promise<{ secret: string; accessor: string; policyId: string }> {
-  const { data: policy } = await acl.policyCreate(admin, { name: unique('p'), rules });
-  const { data: token } = await acl.tokenCreate(admin, { description: 'test', policies: [{ id: policy.ID }] });
+  const { data: policy } = await acl.policyCreate(admin, { Name: unique('p'), Rules: rules });
+  const { data: token } = await acl.tokenCreate(admin, { Description: 'test', Policies: [{ ID: policy.ID }] });
   return { secret: token.SecretID, accessor: token.AccessorID, policyId: policy.ID };
 }
 
@@ -126,19 +126,19 @@ describe('acl bootstrap and replication', () => {
 });
 
 describe('acl tokens', () => {
-  it('creates with policies, roles, identities, local and TTL, translating camelCase options', async () => {
-    const { data: policy } = await acl.policyCreate(admin, { name: unique('tok-p'), rules: 'node_prefix "" { policy = "read" }' });
-    const { data: role } = await acl.roleCreate(admin, { name: unique('tok-r'), policies: [{ id: policy.ID }] });
+  it('creates with policies, roles, identities, local and TTL, with Consul\'s field names', async () => {
+    const { data: policy } = await acl.policyCreate(admin, { Name: unique('tok-p'), Rules: 'node_prefix "" { policy = "read" }' });
+    const { data: role } = await acl.roleCreate(admin, { Name: unique('tok-r'), Policies: [{ ID: policy.ID }] });
     const accessorId = crypto.randomUUID();
     const { data: token } = await acl.tokenCreate(admin, {
-      accessorId,
-      description: 'from consulate',
-      policies: [{ name: policy.Name }],
-      roles: [{ name: role.Name }],
-      serviceIdentities: [{ serviceName: 'web' }],
-      nodeIdentities: [{ nodeName: 'n1', datacenter: 'dc1' }],
-      local: true,
-      expirationTTL: '1h',
+      AccessorID: accessorId,
+      Description: 'from consulate',
+      Policies: [{ Name: policy.Name }],
+      Roles: [{ Name: role.Name }],
+      ServiceIdentities: [{ ServiceName: 'web' }],
+      NodeIdentities: [{ NodeName: 'n1', Datacenter: 'dc1' }],
+      Local: true,
+      ExpirationTTL: '1h',
     });
     expect(token).toMatchObject({
       AccessorID: accessorId,
@@ -166,12 +166,12 @@ describe('acl tokens', () => {
     const { secret, accessor, policyId } = await tokenWith('key_prefix "x/" { policy = "read" }');
     const { data: self } = await acl.tokenReadSelf(admin, { token: secret });
     expect(self.AccessorID).toBe(accessor);
-    const { data: updated } = await acl.tokenUpdate(admin, accessor, { description: 'renamed' });
+    const { data: updated } = await acl.tokenUpdate(admin, accessor, { Description: 'renamed' });
     expect(updated.Description).toBe('renamed');
     expect(updated.SecretID).toBe(secret);
     expect(updated.Policies).toBeUndefined(); // update replaces: links left out are cleared
-    await acl.tokenUpdate(admin, accessor, { description: 'renamed', policies: [{ id: policyId }] });
-    const { data: copy } = await acl.tokenClone(admin, accessor, { description: 'the clone' });
+    await acl.tokenUpdate(admin, accessor, { Description: 'renamed', Policies: [{ ID: policyId }] });
+    const { data: copy } = await acl.tokenClone(admin, accessor, { Description: 'the clone' });
     expect(copy.AccessorID).not.toBe(accessor);
     expect(copy.SecretID).not.toBe(secret);
     expect(copy).toMatchObject({ Description: 'the clone', Policies: [{ ID: policyId }] });
@@ -179,7 +179,7 @@ describe('acl tokens', () => {
     expect((await acl.tokenDelete(admin, copy.AccessorID)).data).toBe(true);
     expect((await acl.tokenRead(admin, copy.AccessorID)).data).toBeUndefined();
     expect((await acl.tokenDelete(admin, copy.AccessorID)).data).toBe(true); // deleting again succeeds
-    const error = await failure(acl.tokenUpdate(admin, copy.AccessorID, { description: 'x' }));
+    const error = await failure(acl.tokenUpdate(admin, copy.AccessorID, { Description: 'x' }));
     expect(isServerError(error)).toBe(true);
     expect(error.consulMessage).toMatch(/^Cannot find token/);
   });
@@ -226,7 +226,7 @@ describe('acl permissions', () => {
     await kv.set(admin, `other/${p}b`, 'secret');
     expect(await failure(kv.get(scoped, `other/${p}b`))).toSatisfy(isForbiddenError);
     expect(await failure(acl.tokenList(scoped))).toSatisfy(isForbiddenError);
-    expect(await failure(acl.policyCreate(scoped, { name: unique('no') }))).toSatisfy(isForbiddenError);
+    expect(await failure(acl.policyCreate(scoped, { Name: unique('no') }))).toSatisfy(isForbiddenError);
     // the secret is only ever in the header: not in the URL, the path or the message of the error
     for (const error of [write]) {
       expect(error.path).toContain(`/v1/kv/other/`);
@@ -281,16 +281,16 @@ describe('acl policies', () => {
   it('creates, reads by id and name, updates, lists and deletes', async () => {
     const name = unique('pol');
     const { data: created } = await acl.policyCreate(admin, {
-      name,
-      description: 'd1',
-      rules: 'key_prefix "a/" { policy = "read" }',
-      datacenters: ['dc1'],
+      Name: name,
+      Description: 'd1',
+      Rules: 'key_prefix "a/" { policy = "read" }',
+      Datacenters: ['dc1'],
     });
     expect(created).toMatchObject({ Name: name, Description: 'd1', Datacenters: ['dc1'] });
     expect((await acl.policyRead(admin, created.ID)).data?.Rules).toBe('key_prefix "a/" { policy = "read" }');
     expect((await acl.policyReadByName(admin, name)).data?.ID).toBe(created.ID);
     expect((await acl.policyReadByName(admin, 'global-management')).data?.ID).toBe('00000000-0000-0000-0000-000000000001');
-    const { data: updated } = await acl.policyUpdate(admin, created.ID, { name, description: 'd2', rules: 'key_prefix "b/" { policy = "write" }' });
+    const { data: updated } = await acl.policyUpdate(admin, created.ID, { Name: name, Description: 'd2', Rules: 'key_prefix "b/" { policy = "write" }' });
     expect(updated).toMatchObject({ ID: created.ID, Description: 'd2', Rules: 'key_prefix "b/" { policy = "write" }' });
     expect(updated.Datacenters).toBeUndefined();
     const listed = (await acl.policyList(admin)).data.find((p) => p.ID === created.ID);
@@ -302,25 +302,25 @@ describe('acl policies', () => {
   });
 
   it('surfaces Consul\'s validation failures (500s) and refuses a nameless policy before sending', async () => {
-    const bad = await failure(acl.policyCreate(admin, { name: unique('bad'), rules: 'garbage {' }));
+    const bad = await failure(acl.policyCreate(admin, { Name: unique('bad'), Rules: 'garbage {' }));
     expect(isServerError(bad)).toBe(true);
     expect(bad.consulMessage).toMatch(/^Failed to parse ACL rules/);
-    const dup = await failure(acl.policyCreate(admin, { name: 'global-management' }));
+    const dup = await failure(acl.policyCreate(admin, { Name: 'global-management' }));
     expect(dup.consulMessage).toMatch(/already exists/);
-    expect(await failure(acl.policyCreate(admin, { name: '' }))).toSatisfy(isInputError);
+    expect(await failure(acl.policyCreate(admin, { Name: '' }))).toSatisfy(isInputError);
   });
 });
 
 describe('acl roles', () => {
   it('creates, reads by id and name, updates, lists with a policy filter and deletes', async () => {
-    const { data: policy } = await acl.policyCreate(admin, { name: unique('role-p') });
+    const { data: policy } = await acl.policyCreate(admin, { Name: unique('role-p') });
     const name = unique('role');
     const { data: role } = await acl.roleCreate(admin, {
-      name,
-      description: 'r',
-      policies: [{ name: policy.Name }],
-      serviceIdentities: [{ serviceName: 'api', datacenters: ['dc1'] }],
-      nodeIdentities: [{ nodeName: 'n9', datacenter: 'dc1' }],
+      Name: name,
+      Description: 'r',
+      Policies: [{ Name: policy.Name }],
+      ServiceIdentities: [{ ServiceName: 'api', Datacenters: ['dc1'] }],
+      NodeIdentities: [{ NodeName: 'n9', Datacenter: 'dc1' }],
     });
     expect(role).toMatchObject({
       Name: name,
@@ -330,10 +330,10 @@ describe('acl roles', () => {
     });
     expect((await acl.roleRead(admin, role.ID)).data?.Name).toBe(name);
     expect((await acl.roleReadByName(admin, name)).data?.ID).toBe(role.ID);
-    const { data: updated } = await acl.roleUpdate(admin, role.ID, { name, description: 'r2' });
+    const { data: updated } = await acl.roleUpdate(admin, role.ID, { Name: name, Description: 'r2' });
     expect(updated.Description).toBe('r2');
     expect(updated.Policies).toBeUndefined();
-    await acl.roleUpdate(admin, role.ID, { name, policies: [{ id: policy.ID }] });
+    await acl.roleUpdate(admin, role.ID, { Name: name, Policies: [{ ID: policy.ID }] });
     expect((await acl.roleList(admin, { policy: policy.ID })).data.map((r) => r.ID)).toEqual([role.ID]);
     expect((await acl.roleList(admin)).data.some((r) => r.ID === role.ID)).toBe(true);
     expect((await acl.roleDelete(admin, role.ID)).data).toBe(true);
@@ -341,7 +341,7 @@ describe('acl roles', () => {
     expect(gone.data).toBeUndefined();
     expect(gone.meta.status).toBe(404);
     expect((await acl.roleReadByName(admin, name)).data).toBeUndefined();
-    expect(await failure(acl.roleCreate(admin, { name: unique('r'), policies: [{}] as never }))).toSatisfy(isInputError);
+    expect(await failure(acl.roleCreate(admin, { Name: unique('r'), Policies: [{}] as never }))).toSatisfy(isInputError);
   });
 });
 
@@ -350,17 +350,17 @@ describe('acl auth methods and binding rules', () => {
     const name = unique('k8s');
     const config = { Host: 'https://192.0.2.1:8443', CACert: FAKE_K8S_CA, ServiceAccountJWT: FAKE_SA_JWT };
     const { data: created } = await acl.authMethodCreate(admin, {
-      name,
-      type: 'kubernetes',
-      displayName: 'K8s',
-      description: 'fake cluster',
-      maxTokenTTL: 3_600_000,
-      tokenLocality: 'global',
-      config,
+      Name: name,
+      Type: 'kubernetes',
+      DisplayName: 'K8s',
+      Description: 'fake cluster',
+      MaxTokenTTL: '1h',
+      TokenLocality: 'global',
+      Config: config,
     });
     expect(created).toMatchObject({ Name: name, Type: 'kubernetes', DisplayName: 'K8s', MaxTokenTTL: '1h0m0s', TokenLocality: 'global' });
     expect((await acl.authMethodRead(admin, name)).data?.Config).toEqual(config);
-    const { data: updated } = await acl.authMethodUpdate(admin, name, { type: 'kubernetes', description: 'still fake', config });
+    const { data: updated } = await acl.authMethodUpdate(admin, name, { Type: 'kubernetes', Description: 'still fake', Config: config });
     expect(updated.Description).toBe('still fake');
     const listed = (await acl.authMethodList(admin)).data.find((m) => m.Name === name);
     expect(listed).toMatchObject({ Type: 'kubernetes', Description: 'still fake' });
@@ -369,7 +369,7 @@ describe('acl auth methods and binding rules', () => {
     const gone = await acl.authMethodRead(admin, name);
     expect(gone.data).toBeUndefined();
     expect(gone.meta.status).toBe(404);
-    const bad = await failure(acl.authMethodCreate(admin, { name: unique('k8s'), type: 'kubernetes', config: { ...config, CACert: 'x' } }));
+    const bad = await failure(acl.authMethodCreate(admin, { Name: unique('k8s'), Type: 'kubernetes', Config: { ...config, CACert: 'x' } }));
     expect(isServerError(bad)).toBe(true);
     expect(bad.consulMessage).toMatch(/^Invalid Auth Method: error parsing kubernetes ca cert/);
   });
@@ -377,23 +377,23 @@ describe('acl auth methods and binding rules', () => {
   it('binding rules: create, read, update, list by auth method, delete', async () => {
     const { pem } = await jwtSigner();
     const method = unique('jwt');
-    await acl.authMethodCreate(admin, { name: method, type: 'jwt', config: { JWTValidationPubKeys: [pem], ClaimMappings: { svc: 'svc' } } });
+    await acl.authMethodCreate(admin, { Name: method, Type: 'jwt', Config: { JWTValidationPubKeys: [pem], ClaimMappings: { svc: 'svc' } } });
     const { data: rule } = await acl.bindingRuleCreate(admin, {
-      authMethod: method,
-      bindType: 'service',
-      bindName: '${value.svc}',
-      selector: 'value.svc==web',
-      description: 'web logins',
+      AuthMethod: method,
+      BindType: 'service',
+      BindName: '${value.svc}',
+      Selector: 'value.svc==web',
+      Description: 'web logins',
     });
     expect(rule).toMatchObject({ AuthMethod: method, BindType: 'service', BindName: '${value.svc}', Selector: 'value.svc==web' });
     expect((await acl.bindingRuleRead(admin, rule.ID)).data?.Description).toBe('web logins');
-    const { data: updated } = await acl.bindingRuleUpdate(admin, rule.ID, { bindType: 'node', bindName: 'n1' });
+    const { data: updated } = await acl.bindingRuleUpdate(admin, rule.ID, { BindType: 'node', BindName: 'n1' });
     expect(updated).toMatchObject({ ID: rule.ID, AuthMethod: method, BindType: 'node', BindName: 'n1', Selector: '' });
     expect((await acl.bindingRuleList(admin, { authMethod: method })).data.map((r) => r.ID)).toEqual([rule.ID]);
     expect((await acl.bindingRuleList(admin, { authMethod: unique('none') })).data).toEqual([]);
     expect((await acl.bindingRuleDelete(admin, rule.ID)).data).toBe(true);
     expect((await acl.bindingRuleRead(admin, rule.ID)).data).toBeUndefined();
-    expect(await failure(acl.bindingRuleCreate(admin, { bindType: 'service', bindName: 'x' }))).toSatisfy(isInputError);
+    expect(await failure(acl.bindingRuleCreate(admin, { BindType: 'service', BindName: 'x' }))).toSatisfy(isInputError);
     await acl.authMethodDelete(admin, method);
   });
 });
@@ -403,15 +403,15 @@ describe('acl login and logout', () => {
     const signer = await jwtSigner();
     const method = unique('jwt');
     await acl.authMethodCreate(admin, {
-      name: method,
-      type: 'jwt',
-      maxTokenTTL: '10m',
-      config: { JWTValidationPubKeys: [signer.pem], BoundAudiences: ['consulate'], ClaimMappings: { svc: 'svc' } },
+      Name: method,
+      Type: 'jwt',
+      MaxTokenTTL: '10m',
+      Config: { JWTValidationPubKeys: [signer.pem], BoundAudiences: ['consulate'], ClaimMappings: { svc: 'svc' } },
     });
-    await acl.bindingRuleCreate(admin, { authMethod: method, bindType: 'service', bindName: '${value.svc}' });
+    await acl.bindingRuleCreate(admin, { AuthMethod: method, BindType: 'service', BindName: '${value.svc}' });
     const now = Math.floor(Date.now() / 1000);
     const jwt = await signer.sign({ aud: 'consulate', sub: 's1', svc: 'web', iat: now, nbf: now - 5, exp: now + 300 });
-    const { data: token } = await acl.login(anon, { authMethod: method, bearerToken: jwt, meta: { host: 'h1' } });
+    const { data: token } = await acl.login(anon, { AuthMethod: method, BearerToken: jwt, Meta: { host: 'h1' } });
     expect(token).toMatchObject({ AuthMethod: method, Local: true, ServiceIdentities: [{ ServiceName: 'web' }] });
     expect(token.Description).toContain('"host":"h1"');
     expect((await acl.tokenList(admin, { authMethod: method })).data.map((t) => t.AccessorID)).toEqual([token.AccessorID]);
@@ -419,10 +419,10 @@ describe('acl login and logout', () => {
     expect((await acl.tokenRead(admin, token.AccessorID)).data).toBeUndefined();
     expect((await failure(acl.logout(anon, { token: token.SecretID }))).consulMessage).toBe('ACL not found');
     // a credential that does not verify, an unknown method
-    const bad = await failure(acl.login(anon, { authMethod: method, bearerToken: `${jwt.slice(0, -4)}AAAA` }));
+    const bad = await failure(acl.login(anon, { AuthMethod: method, BearerToken: `${jwt.slice(0, -4)}AAAA` }));
     expect(isServerError(bad)).toBe(true);
     expect(bad.consulMessage).toMatch(/signature|verif/i);
-    expect((await failure(acl.login(anon, { authMethod: unique('nope'), bearerToken: jwt }))).consulMessage).toBe('ACL not found');
+    expect((await failure(acl.login(anon, { AuthMethod: unique('nope'), BearerToken: jwt }))).consulMessage).toBe('ACL not found');
     await acl.authMethodDelete(admin, method);
   });
 
@@ -441,7 +441,7 @@ describe('acl rules translate', () => {
     const bad = await failure(acl.rulesTranslate(admin, 'garbage {'));
     expect(isBadRequestError(bad)).toBe(true);
     expect(bad.consulMessage).toMatch(/Failed to parse rules/);
-    const { data: secret } = await acl.create(admin, unique('legacy'), { rules: 'service "db" { policy = "write" }' });
+    const { data: secret } = await acl.create(admin, { Name: unique('legacy'), Rules: 'service "db" { policy = "write" }' });
     // the leader gives legacy tokens an AccessorID in the background, shortly after their creation
     let accessor = '';
     for (let i = 0; i < 200 && !accessor; i++) {
@@ -468,30 +468,30 @@ describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () 
       },
     });
     const name = unique('dc');
-    const { data: policy } = await acl.policyCreate(admin, { name: `${name}-p` });
-    const { data: token } = await acl.tokenCreate(admin, { description: 'dc test' });
-    const { data: role } = await acl.roleCreate(admin, { name: `${name}-r` });
+    const { data: policy } = await acl.policyCreate(admin, { Name: `${name}-p` });
+    const { data: token } = await acl.tokenCreate(admin, { Description: 'dc test' });
+    const { data: role } = await acl.roleCreate(admin, { Name: `${name}-r` });
     const calls: [string, () => Promise<unknown>][] = [
       ['bootstrap', () => acl.bootstrap(rec, dc)],
-      ['tokenCreate', () => acl.tokenCreate(rec, { description: name }, dc)],
-      ['tokenUpdate', () => acl.tokenUpdate(rec, token.AccessorID, { description: 'changed' }, dc)],
+      ['tokenCreate', () => acl.tokenCreate(rec, { Description: name }, dc)],
+      ['tokenUpdate', () => acl.tokenUpdate(rec, token.AccessorID, { Description: 'changed' }, dc)],
       ['tokenClone', () => acl.tokenClone(rec, token.AccessorID, {}, dc)],
       ['tokenDelete', () => acl.tokenDelete(rec, token.AccessorID, dc)],
-      ['policyCreate', () => acl.policyCreate(rec, { name }, dc)],
-      ['policyUpdate', () => acl.policyUpdate(rec, policy.ID, { name: `${name}-p`, description: 'changed' }, dc)],
+      ['policyCreate', () => acl.policyCreate(rec, { Name: name }, dc)],
+      ['policyUpdate', () => acl.policyUpdate(rec, policy.ID, { Name: `${name}-p`, Description: 'changed' }, dc)],
       ['policyDelete', () => acl.policyDelete(rec, policy.ID, dc)],
-      ['roleCreate', () => acl.roleCreate(rec, { name }, dc)],
-      ['roleUpdate', () => acl.roleUpdate(rec, role.ID, { name: `${name}-r`, description: 'changed' }, dc)],
+      ['roleCreate', () => acl.roleCreate(rec, { Name: name }, dc)],
+      ['roleUpdate', () => acl.roleUpdate(rec, role.ID, { Name: `${name}-r`, Description: 'changed' }, dc)],
       ['roleDelete', () => acl.roleDelete(rec, role.ID, dc)],
-      ['authMethodCreate', () => acl.authMethodCreate(rec, { name, type: 'kubernetes', config: {} }, dc)],
-      ['authMethodUpdate', () => acl.authMethodUpdate(rec, name, { type: 'kubernetes', config: {} }, dc)],
+      ['authMethodCreate', () => acl.authMethodCreate(rec, { Name: name, Type: 'kubernetes', Config: {} }, dc)],
+      ['authMethodUpdate', () => acl.authMethodUpdate(rec, name, { Type: 'kubernetes', Config: {} }, dc)],
       ['authMethodDelete', () => acl.authMethodDelete(rec, name, dc)],
-      ['bindingRuleCreate', () => acl.bindingRuleCreate(rec, { authMethod: name, bindType: 'service', bindName: 'x' }, dc)],
-      ['bindingRuleUpdate', () => acl.bindingRuleUpdate(rec, crypto.randomUUID(), { bindType: 'service', bindName: 'x' }, dc)],
+      ['bindingRuleCreate', () => acl.bindingRuleCreate(rec, { AuthMethod: name, BindType: 'service', BindName: 'x' }, dc)],
+      ['bindingRuleUpdate', () => acl.bindingRuleUpdate(rec, crypto.randomUUID(), { BindType: 'service', BindName: 'x' }, dc)],
       ['bindingRuleDelete', () => acl.bindingRuleDelete(rec, crypto.randomUUID(), dc)],
       ['rulesTranslate', () => acl.rulesTranslate(rec, 'key "" { policy = "read" }', dc)],
-      ['legacy create', () => acl.create(rec, name, dc)],
-      ['legacy update', () => acl.update(rec, crypto.randomUUID(), name, dc)],
+      ['legacy create', () => acl.create(rec, { Name: name }, dc)],
+      ['legacy update', () => acl.update(rec, { ID: crypto.randomUUID(), Name: name }, dc)],
       ['legacy destroy', () => acl.destroy(rec, crypto.randomUUID(), dc)],
       ['legacy clone', () => acl.clone(rec, crypto.randomUUID(), dc)],
       ['legacy info', () => acl.info(rec, crypto.randomUUID(), dc)],
@@ -520,12 +520,12 @@ describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () 
 describe('acl legacy API (consulate)', () => {
   it('create, info, update (upserts on 1.8.7), clone, list, destroy on legacy tokens', async () => {
     const name = unique('legacy');
-    const { data: id } = await acl.create(admin, name, { rules: 'key "x/" { policy = "read" }' });
+    const { data: id } = await acl.create(admin, { Name: name, Rules: 'key "x/" { policy = "read" }' });
     expect((await acl.info(admin, id)).data).toMatchObject({ ID: id, Name: name, Type: 'client', Rules: 'key "x/" { policy = "read" }' });
-    expect((await acl.update(admin, id, `${name}-2`, { type: 'management' })).data).toBe(id);
+    expect((await acl.update(admin, { ID: id, Name: `${name}-2`, Type: 'management' })).data).toBe(id);
     expect((await acl.info(admin, id)).data).toMatchObject({ Name: `${name}-2`, Type: 'management', Rules: '' });
     const fresh = crypto.randomUUID();
-    expect((await acl.update(admin, fresh, 'upserted')).data).toBe(fresh);
+    expect((await acl.update(admin, { ID: fresh, Name: 'upserted' })).data).toBe(fresh);
     expect((await acl.info(admin, fresh)).data?.Name).toBe('upserted');
     const { data: copy } = await acl.clone(admin, id);
     expect(copy).not.toBe(id);
@@ -534,7 +534,7 @@ describe('acl legacy API (consulate)', () => {
     expect(listed).toEqual(expect.arrayContaining([id, fresh, copy, MASTER]));
     for (const secret of [id, fresh, copy]) expect((await acl.destroy(admin, secret)).data).toBe(true);
     expect((await acl.info(admin, id)).data).toBeUndefined();
-    expect((await acl.create(admin, name, { id: fresh })).data).toBe(fresh);
+    expect((await acl.create(admin, { Name: name, ID: fresh })).data).toBe(fresh);
     await acl.destroy(admin, fresh);
   });
 
@@ -548,7 +548,7 @@ describe('acl legacy API (consulate)', () => {
     // the legacy API puts the secret in the URL path: errors redact it
     expect(cloned.path).toBe('/v1/acl/clone/[redacted]');
     expect(cloned.message).not.toContain(secret);
-    const updated = await failure(acl.update(admin, secret, 'x'));
+    const updated = await failure(acl.update(admin, { ID: secret, Name: 'x' }));
     expect(isServerError(updated)).toBe(true);
     expect(updated.status).toBe(500);
     expect(updated.consulMessage).toBe('Cannot use legacy endpoint to modify a non-legacy token');
@@ -568,19 +568,105 @@ describe('acl legacy API (consulate)', () => {
   });
 });
 
+describe('acl inputs are Consul\'s JSON (its docs\' sample payloads, reads passed back)', () => {
+  it('takes the sample payloads of /v1/acl/policy and /v1/acl/token unchanged', async () => {
+    // https://developer.hashicorp.com/consul/api-docs/acl/policies#sample-payload, verbatim
+    const policyPayload = {
+      Name: 'node-read',
+      Description: 'Grants read access to all node information',
+      Rules: 'node_prefix "" { policy = "read"}',
+      Datacenters: ['dc1'],
+    };
+    const { data: policy } = await acl.policyCreate(admin, policyPayload);
+    expect(policy).toMatchObject(policyPayload);
+    // https://developer.hashicorp.com/consul/api-docs/acl/tokens#sample-payload, trimmed of the one
+    // thing 1.8.7 refuses: its first link, { ID: '165d4317-e379-f732-ce70-86278c4558f7' }, names a
+    // policy that exists only in the docs' cluster (and a policy's ID cannot be chosen on create).
+    const tokenPayload = {
+      Description: "Agent token for 'node1'",
+      Policies: [
+        {
+          Name: 'node-read',
+        },
+      ],
+      Local: false,
+    };
+    const { data: token } = await acl.tokenCreate(admin, tokenPayload);
+    try {
+      expect(token).toMatchObject({ Description: "Agent token for 'node1'", Policies: [{ ID: policy.ID, Name: 'node-read' }], Local: false });
+    } finally {
+      await acl.tokenDelete(admin, token.AccessorID);
+      await acl.policyDelete(admin, policy.ID);
+    }
+  });
+
+  it('takes what a read returns: a token, policy and role read back update as they are', async () => {
+    const { data: policy } = await acl.policyCreate(admin, { Name: unique('rt-p'), Rules: 'key_prefix "rt/" { policy = "read" }' });
+    const { data: readPolicy } = await acl.policyRead(admin, policy.ID);
+    expect((await acl.policyUpdate(admin, policy.ID, { ...readPolicy!, Description: 'round trip' })).data).toMatchObject({ ID: policy.ID, Description: 'round trip', Rules: policy.Rules });
+    const { data: role } = await acl.roleCreate(admin, { Name: unique('rt-r'), Policies: [{ ID: policy.ID }] });
+    const { data: readRole } = await acl.roleRead(admin, role.ID);
+    expect((await acl.roleUpdate(admin, role.ID, { ...readRole!, Description: 'round trip' })).data.Policies).toEqual([{ ID: policy.ID, Name: policy.Name }]);
+    const { data: token } = await acl.tokenCreate(admin, { Policies: [{ ID: policy.ID }], Roles: [{ ID: role.ID }] });
+    const { data: readToken } = await acl.tokenRead(admin, token.AccessorID);
+    const { data: updated } = await acl.tokenUpdate(admin, token.AccessorID, { ...readToken!, Description: 'round trip' });
+    expect(updated).toMatchObject({ AccessorID: token.AccessorID, SecretID: token.SecretID, Description: 'round trip', Policies: [{ ID: policy.ID }], Roles: [{ ID: role.ID }] });
+    await acl.tokenDelete(admin, token.AccessorID);
+    await acl.roleDelete(admin, role.ID);
+    await acl.policyDelete(admin, policy.ID);
+  });
+
+  it('checks before sending, naming Consul\'s field; refuses the camelCase of consulate < 1.0', async () => {
+    let sent = 0;
+    const counting = createClient({
+      address: agent.address,
+      token: MASTER,
+      fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
+    const cases: [RegExp, () => Promise<unknown>][] = [
+      [/Policies needs an ID or a Name/, () => acl.tokenCreate(counting, { Policies: [{ name: 'x' } as never] })],
+      [/Roles needs an ID or a Name/, () => acl.tokenCreate(counting, { Roles: [{}] as never })],
+      [/ServiceIdentities needs a ServiceName/, () => acl.tokenCreate(counting, { ServiceIdentities: [{ serviceName: 'web' } as never] })],
+      [/NodeIdentities needs a NodeName and a Datacenter/, () => acl.roleCreate(counting, { Name: 'r', NodeIdentities: [{ NodeName: 'n' } as never] })],
+      [/ExpirationTTL/, () => acl.tokenCreate(counting, { ExpirationTTL: '1 hour' })],
+      [/ExpirationTTL/, () => acl.tokenCreate(counting, { ExpirationTTL: -5 as never })],
+      [/MaxTokenTTL/, () => acl.authMethodCreate(counting, { Name: 'm', Type: 'jwt', MaxTokenTTL: '10' })],
+      [/needs a Name/, () => acl.policyCreate(counting, {} as never)],
+      [/needs a Type/, () => acl.authMethodCreate(counting, { Name: 'm' } as never)],
+      [/needs a BindType and a BindName/, () => acl.bindingRuleUpdate(counting, crypto.randomUUID(), { BindType: 'service' } as never)],
+      [/needs an AuthMethod and a BearerToken/, () => acl.login(counting, { AuthMethod: 'm' } as never)],
+      [/Type must be "client" or "management"/, () => acl.create(counting, { Type: 'root' as never })],
+      [/needs an ID/, () => acl.update(counting, { Name: 'x' } as never)],
+      [/"description" should be "Description"/, () => acl.tokenCreate(counting, { description: 'old style' })],
+      [/"expirationTTL" should be "ExpirationTTL"/, () => acl.tokenCreate(counting, { expirationTTL: '1h' })],
+      [/"name" should be "Name"/, () => acl.policyCreate(counting, { name: 'p' } as never)],
+      [/"bearerToken" should be "BearerToken"/, () => acl.login(counting, { AuthMethod: 'm', BearerToken: 't', bearerToken: 't' })],
+    ];
+    for (const [message, call] of cases) {
+      const error = await failure(call());
+      expect(isInputError(error), error.message).toBe(true);
+      expect(error.message).toMatch(message);
+    }
+    expect(sent).toBe(0);
+  });
+});
+
 describe('acl facade', () => {
   it('binds the nested groups and the legacy calls on new Consul()', async () => {
     const consul = new Consul({ address: agent.address, token: MASTER });
-    const { data: policy } = await consul.acl.policy.create({ name: unique('facade') });
+    const { data: policy } = await consul.acl.policy.create({ Name: unique('facade') });
     expect((await consul.acl.policy.readByName(policy.Name)).data?.ID).toBe(policy.ID);
-    const { data: token } = await consul.acl.token.create({ policies: [{ id: policy.ID }] });
+    const { data: token } = await consul.acl.token.create({ Policies: [{ ID: policy.ID }] });
     expect((await consul.acl.token.readSelf({ token: token.SecretID })).data.AccessorID).toBe(token.AccessorID);
     expect((await consul.acl.token.list({ policy: policy.ID })).data).toHaveLength(1);
     expect((await consul.acl.role.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.authMethod.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.bindingRule.list()).data).toBeInstanceOf(Array);
     expect((await consul.acl.replication()).data.Enabled).toBe(false);
-    const { data: legacy } = await consul.acl.legacy.create(unique('facade-legacy'));
+    const { data: legacy } = await consul.acl.legacy.create({ Name: unique('facade-legacy') });
     expect((await consul.acl.legacy.read(legacy)).data?.ID).toBe(legacy);
     expect((await consul.acl.legacy.delete(legacy)).data).toBe(true);
     expect((await consul.acl.token.delete(token.AccessorID)).data).toBe(true);

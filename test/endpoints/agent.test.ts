@@ -139,16 +139,16 @@ describe('agent services and checks', () => {
     const name = uid('svc');
     const id = `${name}-1`;
     await agent.registerService(client, {
-      name,
-      id,
-      port: 8080,
-      address: '10.0.0.8',
-      tags: ['v1', 'primary'],
-      meta: { team: 'core' },
-      enableTagOverride: true,
-      weights: { passing: 5, warning: 2 },
-      taggedAddresses: { lan: { address: '10.0.0.8', port: 8080 }, wan: { address: '198.51.100.8' } },
-      check: { ttl: '30s', notes: 'app heartbeat' },
+      Name: name,
+      ID: id,
+      Port: 8080,
+      Address: '10.0.0.8',
+      Tags: ['v1', 'primary'],
+      Meta: { team: 'core' },
+      EnableTagOverride: true,
+      Weights: { Passing: 5, Warning: 2 },
+      TaggedAddresses: { lan: { Address: '10.0.0.8', Port: 8080 }, wan: { Address: '198.51.100.8' } },
+      Check: { TTL: '30s', Notes: 'app heartbeat' },
     });
     try {
       const { data: all } = await agent.services(client);
@@ -186,12 +186,12 @@ describe('agent services and checks', () => {
 
   it('service(id, { hash }) blocks until the definition changes', async () => {
     const name = uid('hash');
-    await agent.registerService(client, { name, port: 1 });
+    await agent.registerService(client, { Name: name, Port: 1 });
     try {
       const first = await agent.service(client, name);
       const blocked = agent.service(client, name, { hash: first.meta.contentHash!, wait: '10s' });
       await new Promise((r) => setTimeout(r, 200));
-      await agent.registerService(client, { name, port: 2 });
+      await agent.registerService(client, { Name: name, Port: 2 });
       const next = await blocked;
       expect(next.data?.Port).toBe(2);
       expect(next.meta.contentHash).not.toBe(first.meta.contentHash);
@@ -204,7 +204,7 @@ describe('agent services and checks', () => {
     const name = uid('ttl');
     const id = `${name}-a`;
     const checkId = `service:${id}`;
-    await agent.registerService(client, { name, id, port: 80, check: { ttl: '1m' } });
+    await agent.registerService(client, { Name: name, ID: id, Port: 80, Check: { TTL: '1m' } });
     const { client: rec, urls } = recording();
     try {
       let byName = await agent.serviceHealthByName(rec, name);
@@ -230,7 +230,7 @@ describe('agent services and checks', () => {
       expect(byId.data.status).toBe('critical');
       expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'critical', Output: 'down' });
 
-      await agent.updateCheck(client, checkId, { status: 'warning', output: 'degraded' });
+      await agent.updateCheck(client, checkId, { Status: 'warning', Output: 'degraded' });
       expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'warning', Output: 'degraded' });
       expect(urls).toHaveLength(4);
     } finally {
@@ -254,7 +254,7 @@ describe('agent services and checks', () => {
 
   it('service maintenance adds a critical maintenance check and removes it again', async () => {
     const name = uid('maint');
-    await agent.registerService(client, { name, port: 80, check: { ttl: '1m', status: 'passing' } });
+    await agent.registerService(client, { Name: name, Port: 80, Check: { TTL: '1m', Status: 'passing' } });
     try {
       await agent.serviceMaintenance(client, name, true, 'deploying v2');
       const check = (await agent.checks(client)).data[`_service_maintenance:${name}`];
@@ -274,23 +274,23 @@ describe('agent services and checks', () => {
   it('registers several service checks and replaces them with replaceExistingChecks', async () => {
     const name = uid('multi');
     await agent.registerService(client, {
-      name,
-      port: 80,
-      checks: [
-        { id: `${name}-c1`, name: 'first', ttl: '1m' },
-        { id: `${name}-c2`, name: 'second', ttl: '1m', status: 'warning' },
+      Name: name,
+      Port: 80,
+      Checks: [
+        { CheckID: `${name}-c1`, Name: 'first', TTL: '1m' },
+        { CheckID: `${name}-c2`, Name: 'second', TTL: '1m', Status: 'warning' },
       ],
     });
     try {
       let checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
       expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]);
       expect(checks[`${name}-c2`]).toMatchObject({ Name: 'second', Status: 'warning' });
-      await agent.registerService(client, { name, port: 80, checks: [{ id: `${name}-c1`, name: 'first', ttl: '1m' }] });
+      await agent.registerService(client, { Name: name, Port: 80, Checks: [{ CheckID: `${name}-c1`, Name: 'first', TTL: '1m' }] });
       checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
       expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]); // kept without the option
       await agent.registerService(
         client,
-        { name, port: 80, checks: [{ id: `${name}-c1`, name: 'first', ttl: '1m' }] },
+        { Name: name, Port: 80, Checks: [{ CheckID: `${name}-c1`, Name: 'first', TTL: '1m' }] },
         { replaceExistingChecks: true },
       );
       checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
@@ -300,7 +300,7 @@ describe('agent services and checks', () => {
     }
   });
 
-  it('runs an HTTP check with its method, headers and body, and a TCP check (translated end to end)', async () => {
+  it('runs an HTTP check with its method, headers and body, and a TCP check (sent as written)', async () => {
     const seen: { method: string; headers: IncomingMessage['headers']; body: string }[] = [];
     const server = createServer((req, res) => {
       let body = '';
@@ -316,21 +316,21 @@ describe('agent services and checks', () => {
     const [httpId, tcpId] = [`${name}-http`, `${name}-tcp`];
     const { client: rec, bodies } = recording();
     try {
-      await agent.registerService(client, { name, port });
+      await agent.registerService(client, { Name: name, Port: port });
       await agent.registerCheck(rec, {
-        id: httpId,
-        name: 'web health',
-        serviceId: name,
-        http: `http://127.0.0.1:${port}/health`,
-        method: 'POST',
-        header: { 'X-Probe': 'consulate', Accept: ['text/plain', 'application/json'] },
-        body: '{"deep":true}',
-        tlsSkipVerify: true,
-        interval: '1s',
-        timeout: 1500,
-        deregisterCriticalServiceAfter: '90m',
+        ID: httpId,
+        Name: 'web health',
+        ServiceID: name,
+        HTTP: `http://127.0.0.1:${port}/health`,
+        Method: 'POST',
+        Header: { 'X-Probe': ['consulate'], Accept: ['text/plain', 'application/json'] },
+        Body: '{"deep":true}',
+        TLSSkipVerify: true,
+        Interval: '1s',
+        Timeout: '1500ms',
+        DeregisterCriticalServiceAfter: '90m',
       });
-      await agent.registerCheck(client, { id: tcpId, name: 'port', tcp: `127.0.0.1:${port}`, interval: 1000, serviceId: name, status: 'warning' });
+      await agent.registerCheck(client, { ID: tcpId, Name: 'port', TCP: `127.0.0.1:${port}`, Interval: '1s', ServiceID: name, Status: 'warning' });
       expect(JSON.parse(bodies[0]!)).toEqual({
         ID: httpId,
         Name: 'web health',
@@ -370,9 +370,9 @@ describe('agent services and checks', () => {
     const name = uid('more');
     const ids = ['grpc', 'alias', 'ttl'].map((k) => `${name}-${k}`);
     try {
-      await agent.registerCheck(client, { id: ids[0], name: 'grpc', grpc: '127.0.0.1:1', grpcUseTls: false, interval: '1m' });
-      await agent.registerCheck(client, { id: ids[1], name: 'alias', aliasService: name });
-      await agent.registerCheck(client, { id: ids[2], ttl: '5m', status: 'passing', notes: 'node heartbeat' });
+      await agent.registerCheck(client, { ID: ids[0], Name: 'grpc', GRPC: '127.0.0.1:1', GRPCUseTLS: false, Interval: '1m' });
+      await agent.registerCheck(client, { ID: ids[1], Name: 'alias', AliasService: name });
+      await agent.registerCheck(client, { ID: ids[2], TTL: '5m', Status: 'passing', Notes: 'node heartbeat' });
       const { data: checks } = await agent.checks(client);
       expect(checks[ids[0]!]).toMatchObject({ Type: 'grpc', ServiceID: '' });
       expect(checks[ids[1]!]).toMatchObject({ Type: 'alias' });
@@ -387,7 +387,7 @@ describe('agent services and checks', () => {
   });
 
   it('a script check on an agent without enable_script_checks is Consul\'s ServerError', async () => {
-    const error = await rejection(agent.registerCheck(client, { id: uid('script'), args: ['/bin/true'], interval: '10s' }));
+    const error = await rejection(agent.registerCheck(client, { ID: uid('script'), Args: ['/bin/true'], Interval: '10s' }));
     expect(isServerError(error)).toBe(true);
     expect((error as { consulMessage: string }).consulMessage).toMatch(/Scripts are disabled/);
   });
@@ -395,7 +395,7 @@ describe('agent services and checks', () => {
   it('the Consul facade binds agent, agent.service and agent.check', async () => {
     const consul = new Consul(client);
     const name = uid('facade');
-    await consul.agent.service.register({ name, port: 9, check: { ttl: '1m' } });
+    await consul.agent.service.register({ Name: name, Port: 9, Check: { TTL: '1m' } });
     try {
       expect((await consul.agent.service.read(name)).data?.Port).toBe(9);
       expect(Object.keys((await consul.agent.service.list()).data)).toContain(name);
@@ -464,25 +464,32 @@ describe('agent monitor', () => {
 describe('validation before sending', () => {
   const { client: rec, urls } = recording();
   const cases: [string, () => Promise<unknown>, RegExp][] = [
-    ['http check without interval', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/' }), /check\.interval is required for a http check/],
-    ['tcp service check without interval', () => agent.registerService(rec, { name: 'x', check: { tcp: 'x:1' } }), /service\.check\.interval is required/],
-    ['bad duration', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/', interval: 'ten seconds' }), /check\.interval must be a Go duration/],
-    ['bare number string', () => agent.registerCheck(rec, { name: 'x', ttl: '30' }), /check\.ttl must be a Go duration/],
-    ['two kinds at once', () => agent.registerCheck(rec, { name: 'x', http: 'http://x/', tcp: 'x:1', interval: '10s' }), /2 kinds at once \(http, tcp\)/],
-    ['ttl with interval', () => agent.registerCheck(rec, { name: 'x', ttl: '10s', interval: '10s' }), /both ttl and interval/],
-    ['bad status', () => agent.registerCheck(rec, { name: 'x', ttl: '10s', status: 'ok' as 'passing' }), /check\.status must be "passing", "warning" or "critical"/],
-    ['no kind', () => agent.registerCheck(rec, { name: 'x' }), /check needs a kind/],
-    ['zero ttl', () => agent.registerCheck(rec, { name: 'x', ttl: '0s' }), /check\.ttl must be greater than 0/],
-    ['bad check in checks[1]', () => agent.registerService(rec, { name: 'x', checks: [{ ttl: '1m' }, { grpc: 'x:1', interval: '-1s' }] }), /service\.checks\[1\]\.interval/],
-    ['docker without args', () => agent.registerCheck(rec, { name: 'x', dockerContainerId: 'abc', interval: '10s' }), /check\.dockerContainerId needs check\.args/],
-    ['shell without docker', () => agent.registerCheck(rec, { name: 'x', args: ['true'], shell: '/bin/sh', interval: '10s' }), /check\.shell is only for Docker/],
-    ['serviceId on a service check', () => agent.registerService(rec, { name: 'x', check: { ttl: '1m', serviceId: 'y' } }), /service\.check\.serviceId cannot be set/],
-    ['check without name or id', () => agent.registerCheck(rec, { ttl: '1m' }), /check\.name \(or check\.id\) is required/],
-    ['service without name', () => agent.registerService(rec, { port: 80 } as agent.ServiceDefinition), /service\.name is required/],
-    ['port out of range', () => agent.registerService(rec, { name: 'x', port: 70000 }), /service\.port must be an integer from 0 to 65535/],
-    ['weights.passing 0', () => agent.registerService(rec, { name: 'x', weights: { passing: 0 } }), /service\.weights\.passing must be an integer from 1/],
-    ['tags not strings', () => agent.registerService(rec, { name: 'x', tags: [1 as unknown as string] }), /service\.tags must be an array of strings/],
-    ['update with bad status', () => agent.updateCheck(rec, 'c', { status: 'fine' as 'passing' }), /status must be "passing", "warning" or "critical"/],
+    ['http check without interval', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/' }), /check\.Interval is required for a http check/],
+    ['tcp service check without interval', () => agent.registerService(rec, { Name: 'x', Check: { TCP: 'x:1' } }), /service\.Check\.Interval is required/],
+    ['bad duration', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', Interval: 'ten seconds' }), /check\.Interval must be a Go duration/],
+    ['bare number string', () => agent.registerCheck(rec, { Name: 'x', TTL: '30' }), /check\.TTL must be a Go duration/],
+    ['a number for a duration', () => agent.registerCheck(rec, { Name: 'x', TCP: 'x:1', Interval: 1000 as unknown as string }), /check\.Interval must be a Go duration string/],
+    ['two kinds at once', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', TCP: 'x:1', Interval: '10s' }), /2 kinds at once \(http, tcp\)/],
+    ['ttl with interval', () => agent.registerCheck(rec, { Name: 'x', TTL: '10s', Interval: '10s' }), /both TTL and Interval/],
+    ['bad status', () => agent.registerCheck(rec, { Name: 'x', TTL: '10s', Status: 'ok' as 'passing' }), /check\.Status must be "passing", "warning" or "critical"/],
+    ['no kind', () => agent.registerCheck(rec, { Name: 'x' }), /check needs a kind/],
+    ['camelCase fields are not Consul\'s', () => agent.registerCheck(rec, { name: 'x', ttl: '10s' }), /check takes Consul's field names: "name" should be "Name"/],
+    ['camelCase in a service\'s check', () => agent.registerService(rec, { Name: 'x', Check: { ttl: '10s' } }), /service\.Check takes Consul's field names: "ttl" should be "TTL"/],
+    ['camelCase update', () => agent.updateCheck(rec, 'c', { Status: 'passing', output: 'x' }), /update takes Consul's field names: "output" should be "Output"/],
+    ['zero ttl', () => agent.registerCheck(rec, { Name: 'x', TTL: '0s' }), /check\.TTL must be greater than 0/],
+    ['bad check in Checks[1]', () => agent.registerService(rec, { Name: 'x', Checks: [{ TTL: '1m' }, { GRPC: 'x:1', Interval: '-1s' }] }), /service\.Checks\[1\]\.Interval/],
+    ['docker without args', () => agent.registerCheck(rec, { Name: 'x', DockerContainerID: 'abc', Interval: '10s' }), /check\.DockerContainerID needs check\.Args/],
+    ['shell without docker', () => agent.registerCheck(rec, { Name: 'x', Args: ['true'], Shell: '/bin/sh', Interval: '10s' }), /check\.Shell is only for Docker/],
+    ['Args and ScriptArgs', () => agent.registerCheck(rec, { Name: 'x', Args: ['true'], ScriptArgs: ['true'], Interval: '10s' }), /both Args and ScriptArgs/],
+    ['header value not an array', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', Interval: '10s', Header: { A: 'b' as unknown as string[] } }), /check\.Header\.A must be an array of strings/],
+    ['ServiceID on a service check', () => agent.registerService(rec, { Name: 'x', Check: { TTL: '1m', ServiceID: 'y' } }), /service\.Check\.ServiceID cannot be set/],
+    ['check without name or id', () => agent.registerCheck(rec, { TTL: '1m' }), /check\.Name \(or check\.ID\) is required/],
+    ['service without name', () => agent.registerService(rec, { Port: 80 } as agent.ServiceDefinition), /service\.Name is required/],
+    ['port out of range', () => agent.registerService(rec, { Name: 'x', Port: 70000 }), /service\.Port must be an integer from 0 to 65535/],
+    ['Weights.Passing 0', () => agent.registerService(rec, { Name: 'x', Weights: { Passing: 0 } }), /service\.Weights\.Passing must be an integer from 1/],
+    ['tags not strings', () => agent.registerService(rec, { Name: 'x', Tags: [1 as unknown as string] }), /service\.Tags must be an array of strings/],
+    ['tagged address without Address', () => agent.registerService(rec, { Name: 'x', TaggedAddresses: { lan: { Port: 1 } as agent.TaggedAddress } }), /service\.TaggedAddresses\.lan\.Address is required/],
+    ['update with bad status', () => agent.updateCheck(rec, 'c', { Status: 'fine' as 'passing' }), /update\.Status must be "passing", "warning" or "critical"/],
     ['empty service id', () => agent.service(rec, ''), /id must be a non-empty string/],
     ['maintenance enable not a boolean', () => agent.maintenance(rec, 'yes' as unknown as boolean), /enable must be a boolean/],
     ['token kind', () => agent.updateToken(rec, 'Default!' as agent.AgentTokenKind, 't'), /kind must be a token kind/],
@@ -538,11 +545,93 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
   });
 
   it('script and Docker checks register where script checks are enabled', async () => {
-    await agent.registerCheck(admin, { id: 'script', args: ['/bin/true'], interval: '1m' });
-    await agent.registerCheck(admin, { id: 'docker', dockerContainerId: 'no-such-container', shell: '/bin/sh', args: ['true'], interval: '1m' });
+    await agent.registerCheck(admin, { ID: 'script', Args: ['/bin/true'], Interval: '1m' });
+    await agent.registerCheck(admin, { ID: 'docker', DockerContainerID: 'no-such-container', Shell: '/bin/sh', Args: ['true'], Interval: '1m' });
     const { data } = await agent.checks(admin);
     expect(data['script']).toMatchObject({ Type: 'script', Name: 'script' });
     expect(data['docker']).toMatchObject({ Type: 'docker' });
+  });
+
+  // Consul's API docs' "Sample Payload" of PUT /v1/agent/service/register, unchanged
+  // (website/content/api-docs/agent/service.mdx); its script check needs enable_script_checks, which this agent has
+  it('the docs\' sample payload of /v1/agent/service/register goes in unchanged', async () => {
+    const payload = JSON.parse(`{
+      "ID": "redis1",
+      "Name": "redis",
+      "Tags": ["primary", "v1"],
+      "Address": "127.0.0.1",
+      "Port": 8000,
+      "Meta": {
+        "redis_version": "4.0"
+      },
+      "EnableTagOverride": false,
+      "Check": {
+        "DeregisterCriticalServiceAfter": "90m",
+        "Args": ["/usr/local/bin/check_redis.py"],
+        "Interval": "10s",
+        "Timeout": "5s"
+      },
+      "Weights": {
+        "Passing": 10,
+        "Warning": 1
+      }
+    }`) as agent.ServiceDefinition;
+    await agent.registerService(admin, payload, { replaceExistingChecks: true });
+    try {
+      const { data } = await agent.service(admin, 'redis1');
+      expect(data).toMatchObject({
+        ID: 'redis1',
+        Service: 'redis',
+        Tags: ['primary', 'v1'],
+        Address: '127.0.0.1',
+        Port: 8000,
+        Meta: { redis_version: '4.0' },
+        EnableTagOverride: false,
+        Weights: { Passing: 10, Warning: 1 },
+      });
+      expect((await agent.checks(admin)).data['service:redis1']).toMatchObject({ Type: 'script', ServiceID: 'redis1' });
+    } finally {
+      await agent.deregisterService(admin, 'redis1');
+    }
+  });
+
+  // Consul's API docs' "Sample Payload" of PUT /v1/agent/check/register (website/content/api-docs/agent/check.mdx).
+  // Consul 1.8.7 accepts it as it is but runs only one of its four kinds (Args+DockerContainerID, HTTP, TCP: it
+  // registers an HTTP check), which consulate refuses before sending as "several kinds at once". Trimmed to
+  // the HTTP check Consul would run (Args, DockerContainerID, Shell and TCP dropped); otherwise unchanged.
+  it('the docs\' sample payload of /v1/agent/check/register goes in trimmed to one kind (the unchanged one is refused: 3 kinds at once)', async () => {
+    const docs = JSON.parse(`{
+      "ID": "mem",
+      "Name": "Memory utilization",
+      "Notes": "Ensure we don't oversubscribe memory",
+      "DeregisterCriticalServiceAfter": "90m",
+      "Args": ["/usr/local/bin/check_mem.py"],
+      "DockerContainerID": "f972c95ebf0e",
+      "Shell": "/bin/bash",
+      "HTTP": "https://example.com",
+      "Method": "POST",
+      "Header": { "Content-Type": ["application/json"] },
+      "Body": "{\\"check\\":\\"mem\\"}",
+      "TCP": "example.com:22",
+      "Interval": "10s",
+      "Timeout": "5s",
+      "TLSSkipVerify": true
+    }`) as agent.CheckDefinition;
+    const refused = await rejection(agent.registerCheck(admin, docs));
+    expect(isInputError(refused)).toBe(true);
+    expect((refused as Error).message).toMatch(/check has 3 kinds at once \(docker, http, tcp\)/);
+    const { Args, DockerContainerID, Shell, TCP, ...trimmed } = docs;
+    await agent.registerCheck(admin, trimmed);
+    try {
+      expect((await agent.checks(admin)).data['mem']).toMatchObject({
+        CheckID: 'mem',
+        Name: 'Memory utilization',
+        Notes: "Ensure we don't oversubscribe memory",
+        Type: 'http',
+      });
+    } finally {
+      await agent.deregisterCheck(admin, 'mem');
+    }
   });
 
   it('prometheusMetrics() returns the text exposition format', async () => {
@@ -551,7 +640,7 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
   });
 
   it('reload() re-reads the configuration (a -dev agent then forgets API-registered services)', async () => {
-    await agent.registerService(admin, { name: 'before-reload', port: 1 });
+    await agent.registerService(admin, { Name: 'before-reload', Port: 1 });
     expect(Object.keys((await agent.services(admin)).data)).toContain('before-reload');
     expect((await agent.reload(admin)).meta.status).toBe(200);
     expect((await agent.services(admin)).data['before-reload']).toBeUndefined();

@@ -67,23 +67,23 @@ describe('catalog register/deregister', () => {
     const svc = uid('extsvc');
     const { client: rec, bodies } = recording();
     const { data: ok } = await catalog.register(rec, {
-      node,
-      address: '10.1.2.3',
-      taggedAddresses: { wan: '198.51.100.3' },
-      nodeMeta: { rack: 'r1' },
-      service: {
-        name: svc,
-        id: `${svc}-1`,
-        port: 5432,
-        address: '10.1.2.4',
-        tags: ['primary', 'v13'],
-        meta: { engine: 'postgres' },
-        weights: { passing: 3 },
-        taggedAddresses: { lan: { address: '10.1.2.4', port: 5432 } },
+      Node: node,
+      Address: '10.1.2.3',
+      TaggedAddresses: { wan: '198.51.100.3' },
+      NodeMeta: { rack: 'r1' },
+      Service: {
+        Service: svc,
+        ID: `${svc}-1`,
+        Address: '10.1.2.4',
+        Port: 5432,
+        Tags: ['primary', 'v13'],
+        Meta: { engine: 'postgres' },
+        TaggedAddresses: { lan: { Address: '10.1.2.4', Port: 5432 } },
+        Weights: { Passing: 3, Warning: 1 },
       },
-      checks: [
-        { id: 'pg', name: 'pg alive', status: 'passing', serviceId: `${svc}-1`, tcp: '10.1.2.4:5432', interval: '10s', timeout: '1s' },
-        { id: 'disk', name: 'disk', status: 'warning', notes: 'node check', http: 'http://10.1.2.3/disk', header: { A: 'b' } },
+      Checks: [
+        { CheckID: 'pg', Name: 'pg alive', Status: 'passing', ServiceID: `${svc}-1`, Definition: { TCP: '10.1.2.4:5432', Interval: '10s', Timeout: '1s' } },
+        { Node: node, CheckID: 'disk', Name: 'disk', Notes: 'node check', Status: 'warning', Definition: { HTTP: 'http://10.1.2.3/disk', Header: { A: ['b'] } } },
       ],
     });
     expect(ok).toBe(true);
@@ -103,7 +103,7 @@ describe('catalog register/deregister', () => {
         Weights: { Passing: 3, Warning: 1 },
       },
       Checks: [
-        { Node: node, CheckID: 'pg', Name: 'pg alive', Status: 'passing', ServiceID: `${svc}-1`, Definition: { TCP: '10.1.2.4:5432', Interval: '10s', Timeout: '1s' } },
+        { CheckID: 'pg', Name: 'pg alive', Status: 'passing', ServiceID: `${svc}-1`, Definition: { TCP: '10.1.2.4:5432', Interval: '10s', Timeout: '1s' } },
         { Node: node, CheckID: 'disk', Name: 'disk', Notes: 'node check', Status: 'warning', Definition: { HTTP: 'http://10.1.2.3/disk', Header: { A: ['b'] } } },
       ],
     });
@@ -133,25 +133,25 @@ describe('catalog register/deregister', () => {
       expect(checks.find((c) => c.CheckID === 'pg')).toMatchObject({ Status: 'passing', ServiceID: `${svc}-1`, Type: 'tcp', Definition: { TCP: '10.1.2.4:5432', Interval: '10s', Timeout: '1s' } });
       expect(checks.find((c) => c.CheckID === 'disk')).toMatchObject({ Status: 'warning', ServiceID: '', Notes: 'node check', Definition: { HTTP: 'http://10.1.2.3/disk', Header: { A: ['b'] } } });
 
-      expect((await catalog.deregister(client, { node, checkId: 'disk' })).data).toBe(true);
+      expect((await catalog.deregister(client, { Node: node, CheckID: 'disk' })).data).toBe(true);
       expect((await health.node(client, node)).data.map((c) => c.CheckID)).toEqual(['pg']);
-      await catalog.deregister(client, { node, serviceId: `${svc}-1` });
+      await catalog.deregister(client, { Node: node, ServiceID: `${svc}-1` });
       expect((await catalog.service(client, svc)).data).toEqual([]);
       expect((await health.node(client, node)).data).toEqual([]); // the service's check went with it
       expect((await catalog.node(client, node)).data?.Services).toEqual({});
     } finally {
-      expect((await catalog.deregister(client, { node })).data).toBe(true);
+      expect((await catalog.deregister(client, { Node: node })).data).toBe(true);
     }
     expect((await catalog.node(client, node)).data).toBeUndefined();
     // removing what is not there is not an error
-    expect((await catalog.deregister(client, { node })).data).toBe(true);
+    expect((await catalog.deregister(client, { Node: node })).data).toBe(true);
   });
 
   it('service() filters by one tag or several (all must match), sends each tag, and honours filter', async () => {
     const node = uid('tags');
     const svc = uid('tagsvc');
-    await catalog.register(client, { node, address: '10.9.9.1', service: { name: svc, id: 'a', port: 1, tags: ['t1', 't2'] } });
-    await catalog.register(client, { node, address: '10.9.9.1', service: { name: svc, id: 'b', port: 2, tags: ['t1', 't3'] } });
+    await catalog.register(client, { Node: node, Address: '10.9.9.1', Service: { Service: svc, ID: 'a', Port: 1, Tags: ['t1', 't2'] } });
+    await catalog.register(client, { Node: node, Address: '10.9.9.1', Service: { Service: svc, ID: 'b', Port: 2, Tags: ['t1', 't3'] } });
     const { client: rec, urls } = recording();
     try {
       const ids = async (options: catalog.CatalogServiceOptions) => (await catalog.service(rec, svc, options)).data.map((r) => r.ServiceID).sort();
@@ -164,7 +164,7 @@ describe('catalog register/deregister', () => {
       expect(await ids({ filter: 'ServicePort == 2' })).toEqual(['b']);
       expect(await ids({ tag: 't1', near: '_agent', consistency: 'stale' })).toEqual(['a', 'b']);
     } finally {
-      await catalog.deregister(client, { node });
+      await catalog.deregister(client, { Node: node });
     }
   });
 
@@ -173,7 +173,7 @@ describe('catalog register/deregister', () => {
     const { data: me } = await agent.self(client);
     const before = await catalog.service(client, name);
     const blocked = catalog.service(client, name, { index: before.meta.index!, wait: '10s' });
-    await agent.registerService(client, { name, port: 7000, tags: ['x'] });
+    await agent.registerService(client, { Name: name, Port: 7000, Tags: ['x'] });
     try {
       // other test files write to the shared agent too: an unrelated change may wake the read first
       let after = await blocked;
@@ -189,14 +189,14 @@ describe('catalog register/deregister', () => {
     await eventually(async () => expect((await catalog.service(client, name)).data).toEqual([]));
   });
 
-  it('connect() lists a service\'s proxies and native instances (proxy/connect passed through as given)', async () => {
+  it('connect() lists a service\'s proxies and native instances (Proxy/Connect passed through as given)', async () => {
     const name = uid('mesh');
-    await agent.registerService(client, { name, port: 8080, connect: { Native: true } });
+    await agent.registerService(client, { Name: name, Port: 8080, Connect: { Native: true } });
     await agent.registerService(client, {
-      name: `${name}-proxy`,
-      kind: 'connect-proxy',
-      port: 21000,
-      proxy: { DestinationServiceName: name, LocalServicePort: 8080 },
+      Name: `${name}-proxy`,
+      Kind: 'connect-proxy',
+      Port: 21000,
+      Proxy: { DestinationServiceName: name, LocalServicePort: 8080 },
     });
     try {
       const { data: proxy } = await agent.service(client, `${name}-proxy`);
@@ -234,16 +234,85 @@ describe('catalog register/deregister', () => {
     expect((await catalog.gatewayServices(client, gateway)).data).toEqual([]);
   });
 
+  // Consul's API docs' sample payload of PUT /v1/catalog/register (website/content/api-docs/catalog.mdx), trimmed only
+  // of its two `"Namespace": "default"` fields (Service's and Check's), which Consul 1.8.7 OSS refuses with 400
+  // "unknown field \"Namespace\" - Namespaces are a Consul Enterprise feature"; otherwise unchanged
+  it('the docs\' sample payload of /v1/catalog/register goes in unchanged (but for Namespace, which 1.8.7 OSS refuses)', async () => {
+    const payload = JSON.parse(`{
+      "Datacenter": "dc1",
+      "ID": "40e4a748-2192-161a-0510-9bf59fe950b5",
+      "Node": "foobar",
+      "Address": "192.168.10.10",
+      "TaggedAddresses": {
+        "lan": "192.168.10.10",
+        "wan": "10.0.10.10"
+      },
+      "NodeMeta": {
+        "somekey": "somevalue"
+      },
+      "Service": {
+        "ID": "redis1",
+        "Service": "redis",
+        "Tags": ["primary", "v1"],
+        "Address": "127.0.0.1",
+        "TaggedAddresses": {
+          "lan": {
+            "address": "127.0.0.1",
+            "port": 8000
+          },
+          "wan": {
+            "address": "198.18.0.1",
+            "port": 80
+          }
+        },
+        "Meta": {
+          "redis_version": "4.0"
+        },
+        "Port": 8000
+      },
+      "Check": {
+        "Node": "foobar",
+        "CheckID": "service:redis1",
+        "Name": "Redis health check",
+        "Notes": "Script based health check",
+        "Status": "passing",
+        "ServiceID": "redis1",
+        "Definition": {
+          "TCP": "localhost:8888",
+          "Interval": "5s",
+          "Timeout": "1s",
+          "DeregisterCriticalServiceAfter": "30s"
+        }
+      },
+      "SkipNodeUpdate": false
+    }`) as catalog.CatalogRegistration;
+    expect((await catalog.register(client, payload)).data).toBe(true);
+    try {
+      const { data: n } = await catalog.node(client, 'foobar');
+      expect(n?.Node).toMatchObject({ ID: '40e4a748-2192-161a-0510-9bf59fe950b5', Node: 'foobar', Address: '192.168.10.10', Meta: { somekey: 'somevalue' } });
+      expect(n?.Services['redis1']).toMatchObject({
+        Service: 'redis',
+        Tags: ['primary', 'v1'],
+        Port: 8000,
+        TaggedAddresses: { lan: { Address: '127.0.0.1', Port: 8000 }, wan: { Address: '198.18.0.1', Port: 80 } },
+      });
+      const { data: checks } = await health.node(client, 'foobar');
+      expect(checks[0]).toMatchObject({ CheckID: 'service:redis1', Status: 'passing', ServiceID: 'redis1', Definition: { TCP: 'localhost:8888', Interval: '5s' } });
+    } finally {
+      await catalog.deregister(client, { Datacenter: 'dc1', Node: 'foobar' });
+    }
+  });
+
   it('the Consul facade binds catalog', async () => {
     const consul = new Consul(client);
     const node = uid('facade');
-    await consul.catalog.register({ node, address: '10.7.7.7', service: { name: node, port: 1 } });
+    await consul.catalog.register({ Node: node, Address: '10.7.7.7', Service: { Service: node, Port: 1 } });
     try {
       expect((await consul.catalog.node(node)).data?.Node.Address).toBe('10.7.7.7');
       expect((await consul.catalog.service(node)).data.map((r) => r.Node)).toEqual([node]);
       expect((await consul.catalog.datacenters()).data).toEqual(['dc1']);
     } finally {
-      await consul.catalog.deregister({ node });
+      await consul.catalog.deregister({ Node: node });
     }
   });
 });
@@ -251,15 +320,19 @@ describe('catalog register/deregister', () => {
 describe('catalog validation before sending', () => {
   const { client: rec, urls } = recording();
   const cases: [string, () => Promise<unknown>, RegExp][] = [
-    ['missing node', () => catalog.register(rec, { address: '1.2.3.4' } as catalog.CatalogRegistration), /registration\.node must be a non-empty string/],
-    ['missing address', () => catalog.register(rec, { node: 'n' } as catalog.CatalogRegistration), /registration\.address must be a non-empty string/],
-    ['bad check status (Consul 1.8 would store it)', () => catalog.register(rec, { node: 'n', address: 'a', check: { name: 'c', status: 'bogus' as 'passing' } }), /registration\.check\.status must be/],
-    ['two kinds in a check', () => catalog.register(rec, { node: 'n', address: 'a', checks: [{ name: 'c' }, { name: 'd', http: 'http://x', ttl: '1m' }] }), /registration\.checks\[1\] has 2 kinds/],
-    ['bad duration', () => catalog.register(rec, { node: 'n', address: 'a', check: { name: 'c', tcp: 'x:1', interval: '5 min' } }), /registration\.check\.interval must be a Go duration/],
-    ['service checks in a catalog service', () => catalog.register(rec, { node: 'n', address: 'a', service: { name: 's', check: { ttl: '1m' } } as catalog.CatalogRegistration['service'] }), /checks go in the registration/],
-    ['thresholds on a catalog check', () => catalog.register(rec, { node: 'n', address: 'a', check: { name: 'c', successBeforePassing: 2 } }), /registration\.check\.successBeforePassing: only for checks an agent runs/],
-    ['service without name', () => catalog.register(rec, { node: 'n', address: 'a', service: { port: 1 } as catalog.CatalogRegistration['service'] }), /registration\.service\.name is required/],
-    ['deregister service and check at once', () => catalog.deregister(rec, { node: 'n', serviceId: 's', checkId: 'c' }), /serviceId or checkId, not both/],
+    ['missing node', () => catalog.register(rec, { Address: '1.2.3.4' } as catalog.CatalogRegistration), /registration\.Node must be a non-empty string/],
+    ['missing address', () => catalog.register(rec, { Node: 'n' } as catalog.CatalogRegistration), /registration\.Address must be a non-empty string/],
+    ['camelCase fields are not Consul\'s', () => catalog.register(rec, { node: 'n', address: 'a' } as unknown as catalog.CatalogRegistration), /registration takes Consul's field names: "node" should be "Node"/],
+    ['camelCase in a catalog service', () => catalog.register(rec, { Node: 'n', Address: 'a', Service: { Service: 's', port: 1 } }), /registration\.Service takes Consul's field names: "port" should be "Port"/],
+    ['camelCase deregistration', () => catalog.deregister(rec, { Node: 'n', serviceId: 's' }), /deregistration takes Consul's field names: "serviceId" should be "ServiceID"/],
+    ['bad check status (Consul 1.8 would store it)', () => catalog.register(rec, { Node: 'n', Address: 'a', Check: { Name: 'c', Status: 'bogus' as 'passing' } }), /registration\.Check\.Status must be/],
+    ['two kinds in a check', () => catalog.register(rec, { Node: 'n', Address: 'a', Checks: [{ Name: 'c' }, { Name: 'd', Definition: { HTTP: 'http://x', TTL: '1m' } }] }), /registration\.Checks\[1\]\.Definition has 2 kinds/],
+    ['bad duration', () => catalog.register(rec, { Node: 'n', Address: 'a', Check: { Name: 'c', Definition: { TCP: 'x:1', Interval: '5 min' } } }), /registration\.Check\.Definition\.Interval must be a Go duration/],
+    ['a kind outside Definition (Consul would drop it)', () => catalog.register(rec, { Node: 'n', Address: 'a', Check: { Name: 'c', TCP: 'x:1' } }), /registration\.Check\.TCP: a catalog check keeps these in registration\.Check\.Definition/],
+    ['service checks in a catalog service', () => catalog.register(rec, { Node: 'n', Address: 'a', Service: { Service: 's', Check: { TTL: '1m' } } as catalog.CatalogRegistration['Service'] }), /checks go in the registration/],
+    ['thresholds on a catalog check', () => catalog.register(rec, { Node: 'n', Address: 'a', Check: { Name: 'c', SuccessBeforePassing: 2 } }), /registration\.Check\.SuccessBeforePassing: only for checks an agent runs/],
+    ['service without name', () => catalog.register(rec, { Node: 'n', Address: 'a', Service: { Port: 1 } as unknown as catalog.CatalogRegistration['Service'] }), /registration\.Service\.Service is required/],
+    ['deregister service and check at once', () => catalog.deregister(rec, { Node: 'n', ServiceID: 's', CheckID: 'c' }), /ServiceID or CheckID, not both/],
     ['empty tag', () => catalog.service(rec, 's', { tag: ['a', ''] }), /tag must be a non-empty string/],
     ['empty node name', () => catalog.node(rec, ''), /name must be a non-empty string/],
   ];

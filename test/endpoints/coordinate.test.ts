@@ -42,8 +42,8 @@ describe('coordinate reads and updates', () => {
   it('update() sets nodes\' coordinates; node()/nodes() read them back; rtt() computes their distance', async () => {
     const a = uid('coord-a');
     const b = uid('coord-b');
-    await catalog.register(client, { node: a, address: '10.5.0.1' });
-    await catalog.register(client, { node: b, address: '10.5.0.2' });
+    await catalog.register(client, { Node: a, Address: '10.5.0.1' });
+    await catalog.register(client, { Node: b, Address: '10.5.0.2' });
     try {
       const ca = coord([0.003, 0, 0, 0, 0, 0, 0, 0], { Height: 0.0001 });
       const cb = coord([0, 0.004, 0, 0, 0, 0, 0, 0], { Height: 0.0002, Adjustment: 0.0005 });
@@ -65,8 +65,8 @@ describe('coordinate reads and updates', () => {
       expect(coordinate.rtt(readA![0], entryB)).toBeCloseTo(5.8, 9);
       expect(coordinate.rtt(readA![0]!.Coord, cb)).toBe(coordinate.rtt(entryB, readA![0]));
     } finally {
-      await catalog.deregister(client, { node: a });
-      await catalog.deregister(client, { node: b });
+      await catalog.deregister(client, { Node: a });
+      await catalog.deregister(client, { Node: b });
     }
   });
 

@@ -66,7 +66,7 @@ describe('event fire and list', () => {
     const name = uid('filters');
     const service = uid('websvc');
     const { data: me } = await agent.self(client);
-    await agent.registerService(client, { name: service, port: 80, tags: ['canary'] });
+    await agent.registerService(client, { Name: service, Port: 80, Tags: ['canary'] });
     try {
       const skipped = [
         (await event.fire(client, name, 'other node', { node: '^no-such-node$' })).data,

@@ -17,7 +17,7 @@ describe('health of a service registered with the agent', () => {
     const name = uid('svc');
     const checkId = `service:${name}`;
     const { data: me } = await agent.self(client);
-    await agent.registerService(client, { name, port: 8080, tags: ['blue'], check: { ttl: '5m' } });
+    await agent.registerService(client, { Name: name, Port: 8080, Tags: ['blue'], Check: { TTL: '5m' } });
     try {
       const entries = await eventually(async () => {
         const result = await health.service(client, name);
@@ -70,16 +70,16 @@ describe('health of catalog entries', () => {
     const node = uid('node');
     const svc = uid('svc');
     await catalog.register(client, {
-      node,
-      address: '10.3.3.3',
-      service: { name: svc, id: 'one', port: 1, tags: ['a', 'b'] },
-      check: { id: 'one-check', name: 'one', status: 'passing', serviceId: 'one' },
+      Node: node,
+      Address: '10.3.3.3',
+      Service: { Service: svc, ID: 'one', Port: 1, Tags: ['a', 'b'] },
+      Check: { CheckID: 'one-check', Name: 'one', Status: 'passing', ServiceID: 'one' },
     });
     await catalog.register(client, {
-      node,
-      address: '10.3.3.3',
-      service: { name: svc, id: 'two', port: 2, tags: ['a', 'c'] },
-      check: { id: 'two-check', name: 'two', status: 'critical', serviceId: 'two' },
+      Node: node,
+      Address: '10.3.3.3',
+      Service: { Service: svc, ID: 'two', Port: 2, Tags: ['a', 'c'] },
+      Check: { CheckID: 'two-check', Name: 'two', Status: 'critical', ServiceID: 'two' },
     });
     try {
       const ids = async (options: health.HealthServiceOptions) => (await health.service(client, svc, options)).data.map((e) => e.Service.ID).sort();
@@ -97,7 +97,7 @@ describe('health of catalog entries', () => {
       expect((await health.node(client, node)).data.map((c) => c.CheckID).sort()).toEqual(['one-check', 'two-check']);
       expect((await health.state(client, 'critical', { filter: `Node == "${node}"` })).data.map((c) => c.CheckID)).toEqual(['two-check']);
     } finally {
-      await catalog.deregister(client, { node });
+      await catalog.deregister(client, { Node: node });
     }
   });
 
@@ -109,7 +109,7 @@ describe('health of catalog entries', () => {
       body: JSON.stringify({ Kind: 'ingress-gateway', Name: gateway, Listeners: [{ Port: 18888, Protocol: 'tcp', Services: [{ Name: svc }] }] }),
     });
     expect(put.status).toBe(200);
-    await agent.registerService(client, { name: gateway, kind: 'ingress-gateway', port: 18888 });
+    await agent.registerService(client, { Name: gateway, Kind: 'ingress-gateway', Port: 18888 });
     try {
       const entries = await eventually(async () => {
         const { data } = await health.ingress(client, svc);

@@ -221,7 +221,7 @@ describe('Consul\'s own "missing" still reads as missing (real agent)', () => {
   });
 
   it('session renew of a destroyed session', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     await session.destroy(client, id);
     const renewed = await session.renew(client, id);
     expect(renewed.data).toBeUndefined();

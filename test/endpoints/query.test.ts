@@ -53,6 +53,37 @@ describe('prepared queries', () => {
     await expect(query.update(client, data.ID, { Service: { Service: service } })).rejects.toThrow(/non-existent prepared query/);
   });
 
+  it('takes the sample payload of Consul\'s docs (/v1/query) unchanged', async () => {
+    // https://developer.hashicorp.com/consul/api-docs/query#sample-payload, trimmed of the one thing
+    // 1.8.7 refuses: its "Session": "adf4238a-882b-9ddc-4a9d-5b6758e4159e" names a session that
+    // exists only in the docs' cluster (Consul: "invalid session"), and a session's ID cannot be chosen.
+    const payload = {
+      Name: 'my-query',
+      Token: '',
+      Service: {
+        Service: 'redis',
+        Failover: {
+          NearestN: 3,
+          Datacenters: ['dc1', 'dc2'],
+        },
+        Near: 'node1',
+        OnlyPassing: false,
+        Tags: ['primary', '!experimental'],
+        NodeMeta: { instance_type: 'm3.large' },
+        ServiceMeta: { environment: 'production' },
+      },
+      DNS: {
+        TTL: '10s',
+      },
+    };
+    const { data } = await query.create(client, payload);
+    created.push(data.ID);
+    const got = (await query.get(client, data.ID)).data!;
+    expect(got).toMatchObject({ ID: data.ID, Name: 'my-query', DNS: { TTL: '10s' }, Service: { ...payload.Service } });
+    await query.delete(client, data.ID);
+    created.pop();
+  });
+
   it('executes by name and id with tags, limit, near and connect', async () => {
     const name = `pq-${unique}-exec`;
     const { data } = await query.create(client, { Name: name, Service: { Service: service, Tags: ['v2'] } });

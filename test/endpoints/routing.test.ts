@@ -37,7 +37,7 @@ function noPathToDatacenter(error: unknown): boolean {
 describe('catalog register/deregister go to the datacenter asked for', () => {
   it('register with { datacenter } fails with "No path to datacenter" and registers nothing locally', async () => {
     const node = uniqueName('reg-dc');
-    const error = await rejection(catalog.register(client, { node, address: '10.0.0.1' }, { datacenter: NOWHERE }));
+    const error = await rejection(catalog.register(client, { Node: node, Address: '10.0.0.1' }, { datacenter: NOWHERE }));
     expect(error).toSatisfy(noPathToDatacenter);
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
@@ -45,25 +45,25 @@ describe('catalog register/deregister go to the datacenter asked for', () => {
   it('register on a client whose default datacenter is elsewhere fails the same way', async () => {
     const node = uniqueName('reg-default');
     const elsewhere = testClient({ datacenter: NOWHERE });
-    expect(await rejection(catalog.register(elsewhere, { node, address: '10.0.0.1' }))).toSatisfy(noPathToDatacenter);
+    expect(await rejection(catalog.register(elsewhere, { Node: node, Address: '10.0.0.1' }))).toSatisfy(noPathToDatacenter);
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
 
   it('a registration\'s own datacenter beats the client default, and dc1 still works', async () => {
     const node = uniqueName('reg-body');
     const elsewhere = testClient({ datacenter: NOWHERE });
-    expect((await catalog.register(elsewhere, { node, address: '10.0.0.2', datacenter: 'dc1' })).data).toBe(true);
+    expect((await catalog.register(elsewhere, { Node: node, Address: '10.0.0.2', Datacenter: 'dc1' })).data).toBe(true);
     expect((await catalog.node(client, node)).data?.Node.Address).toBe('10.0.0.2');
-    expect((await catalog.register(client, { node, address: '10.0.0.3' }, { datacenter: 'dc1' })).data).toBe(true);
+    expect((await catalog.register(client, { Node: node, Address: '10.0.0.3' }, { datacenter: 'dc1' })).data).toBe(true);
     expect((await catalog.node(client, node)).data?.Node.Address).toBe('10.0.0.3');
-    await catalog.deregister(client, { node }, { datacenter: 'dc1' });
+    await catalog.deregister(client, { Node: node }, { datacenter: 'dc1' });
     expect((await catalog.node(client, node)).data).toBeUndefined();
   });
 
   it('a registration datacenter that disagrees with an explicit dc is an InputError; nothing is sent', async () => {
     const node = uniqueName('reg-conflict');
     const { client: rec, sent } = recording();
-    const error = await rejection(catalog.register(rec, { node, address: '10.0.0.1', datacenter: 'dc1' }, { datacenter: NOWHERE }));
+    const error = await rejection(catalog.register(rec, { Node: node, Address: '10.0.0.1', Datacenter: 'dc1' }, { datacenter: NOWHERE }));
     expect(error).toSatisfy(isInputError);
     expect((error as Error).message).toMatch(/datacenter/);
     expect(sent).toEqual([]);
@@ -72,16 +72,16 @@ describe('catalog register/deregister go to the datacenter asked for', () => {
 
   it('deregister with { datacenter } fails and leaves the local node in place', async () => {
     const node = uniqueName('dereg-dc');
-    await catalog.register(client, { node, address: '10.0.0.4', service: { name: 'web', id: 'web-1' } });
-    expect(await rejection(catalog.deregister(client, { node, serviceId: 'web-1' }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
-    expect(await rejection(catalog.deregister(client, { node }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
-    expect(await rejection(catalog.deregister(testClient({ datacenter: NOWHERE }), { node }))).toSatisfy(noPathToDatacenter);
+    await catalog.register(client, { Node: node, Address: '10.0.0.4', Service: { Service: 'web', ID: 'web-1' } });
+    expect(await rejection(catalog.deregister(client, { Node: node, ServiceID: 'web-1' }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
+    expect(await rejection(catalog.deregister(client, { Node: node }, { datacenter: NOWHERE }))).toSatisfy(noPathToDatacenter);
+    expect(await rejection(catalog.deregister(testClient({ datacenter: NOWHERE }), { Node: node }))).toSatisfy(noPathToDatacenter);
     const { client: rec, sent } = recording();
-    expect(await rejection(catalog.deregister(rec, { node, datacenter: 'dc1' }, { datacenter: NOWHERE }))).toSatisfy(isInputError);
+    expect(await rejection(catalog.deregister(rec, { Node: node, Datacenter: 'dc1' }, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     expect(sent).toEqual([]);
     const { data } = await catalog.node(client, node);
     expect(data?.Services['web-1']?.Service).toBe('web');
-    await catalog.deregister(client, { node });
+    await catalog.deregister(client, { Node: node });
   });
 });
 
@@ -124,10 +124,10 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const id = uniqueName('agent-dc');
     const { client: rec, sent } = recording();
     const calls: [string, () => Promise<unknown>][] = [
-      ['registerService', () => agent.registerService(rec, { name: id, id }, { datacenter: NOWHERE })],
+      ['registerService', () => agent.registerService(rec, { Name: id, ID: id }, { datacenter: NOWHERE })],
       ['deregisterService', () => agent.deregisterService(rec, id, { datacenter: NOWHERE })],
       ['serviceMaintenance', () => agent.serviceMaintenance(rec, id, true, 'x', { datacenter: NOWHERE })],
-      ['registerCheck', () => agent.registerCheck(rec, { name: id, id, ttl: '30s' }, { datacenter: NOWHERE })],
+      ['registerCheck', () => agent.registerCheck(rec, { Name: id, ID: id, TTL: '30s' }, { datacenter: NOWHERE })],
       ['deregisterCheck', () => agent.deregisterCheck(rec, id, { datacenter: NOWHERE })],
       ['ttlPass', () => agent.ttlPass(rec, id, undefined, { datacenter: NOWHERE })],
       ['maintenance', () => agent.maintenance(rec, false, undefined, { datacenter: NOWHERE })],
@@ -151,7 +151,7 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     expect((await agent.service(client, id)).data).toBeUndefined();
     // the client's default datacenter does not stop agent calls: the agent is the one you talk to
     const elsewhere = testClient({ datacenter: NOWHERE });
-    await agent.registerService(elsewhere, { name: id, id });
+    await agent.registerService(elsewhere, { Name: id, ID: id });
     expect((await agent.service(client, id)).data?.Service).toBe(id);
     await agent.deregisterService(elsewhere, id);
   });

@@ -17,16 +17,16 @@ async function exists(id: string): Promise<boolean> {
 }
 
 describe('session endpoints', () => {
-  it('creates a session with every option and reads it back with info, list and node', async () => {
+  it('creates a session with every field and reads it back with info, list and node', async () => {
     const node = await nodeName();
     const name = `consulate-test-full-${crypto.randomUUID()}`;
     const { data: id } = await session.create(client, {
-      name,
-      behavior: 'delete',
-      node,
-      lockDelay: '2s',
-      ttl: '30s',
-      nodeChecks: ['serfHealth'],
+      Name: name,
+      Behavior: 'delete',
+      Node: node,
+      LockDelay: '2s',
+      TTL: '30s',
+      NodeChecks: ['serfHealth'],
     });
     try {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -44,12 +44,48 @@ describe('session endpoints', () => {
     expect(await exists(id)).toBe(false);
   });
 
-  it('takes lock-delay in milliseconds too, and a number TTL', async () => {
-    const { data: id } = await session.create(client, { lockDelay: 1500, ttl: 10_000 });
+  it('takes LockDelay as a number the way Consul reads it (nanoseconds), so a read entry can be passed back in', async () => {
+    const { data: id } = await session.create(client, { LockDelay: 1_500_000_000, TTL: '10s' });
     const entry = (await session.info(client, id)).data!;
     expect(entry.LockDelay).toBe(1_500_000_000);
     expect(entry.Behavior).toBe('release');
+    // the entry as read (ID, CreateIndex… included) creates an equivalent session
+    const { data: copyId } = await session.create(client, entry);
+    const copy = (await session.info(client, copyId)).data!;
+    expect(copy).toMatchObject({ Name: entry.Name, LockDelay: entry.LockDelay, TTL: entry.TTL, Behavior: entry.Behavior, Node: entry.Node });
+    await session.destroy(client, copyId);
     await session.destroy(client, id);
+  });
+
+  it('takes the sample payload of Consul\'s docs (/v1/session/create) unchanged', async () => {
+    // https://developer.hashicorp.com/consul/api-docs/session#sample-payload, verbatim. The node and
+    // checks it names must exist (Consul refuses unknown ones, and 1.8.7 also wants the node's
+    // serfHealth, which it adds to NodeChecks): register them, passing, first.
+    const payload = {
+      LockDelay: '15s',
+      Name: 'my-service-lock',
+      Node: 'foobar',
+      Checks: ['a', 'b', 'c'],
+      Behavior: 'release',
+      TTL: '30s',
+    };
+    const registered = await raw('/v1/catalog/register', {
+      method: 'PUT',
+      body: JSON.stringify({
+        Node: 'foobar',
+        Address: '192.0.2.10',
+        Checks: ['serfHealth', 'a', 'b', 'c'].map((CheckID) => ({ Node: 'foobar', CheckID, Name: CheckID, Status: 'passing' })),
+      }),
+    });
+    expect(registered.status).toBe(200);
+    try {
+      const { data: id } = await session.create(client, payload);
+      const { data: entry } = await session.info(client, id);
+      expect(entry).toMatchObject({ ID: id, Name: 'my-service-lock', Node: 'foobar', LockDelay: 15_000_000_000, Behavior: 'release', TTL: '30s' });
+      await session.destroy(client, id);
+    } finally {
+      await raw('/v1/catalog/deregister', { method: 'PUT', body: JSON.stringify({ Node: 'foobar' }) });
+    }
   });
 
   it('reports a missing session as undefined from info and renew, [] from node', async () => {
@@ -64,7 +100,7 @@ describe('session endpoints', () => {
   });
 
   it('renews a TTL session and returns it', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     const { data } = await session.renew(client, id);
     expect(data).toMatchObject({ ID: id, TTL: '10s' });
     await session.destroy(client, id);
@@ -80,30 +116,37 @@ describe('session endpoints', () => {
         return fetch(input, init);
       },
     });
-    for (const ttl of ['5s', '9999ms', '86401s', 86_400_001, '10', 'abc', -1]) {
-      await expect(session.create(counting, { ttl })).rejects.toSatisfy(isInputError);
+    for (const ttl of ['5s', '9999ms', '86401s', 86_400_001, '10', 'abc', -1, 15_000]) {
+      await expect(session.create(counting, { TTL: ttl as string })).rejects.toThrow(/TTL/);
     }
-    await expect(session.create(counting, { behavior: 'keep' as 'release' })).rejects.toThrow(/behavior/);
-    await expect(session.create(counting, { lockDelay: '15' })).rejects.toSatisfy(isInputError);
+    await expect(session.create(counting, { Behavior: 'keep' as 'release' })).rejects.toThrow(/Behavior/);
+    for (const lockDelay of ['15', -1, 1.5, true]) {
+      await expect(session.create(counting, { LockDelay: lockDelay as string })).rejects.toThrow(/LockDelay/);
+    }
+    await expect(session.create(counting, { NodeChecks: 'serfHealth' as unknown as string[] })).rejects.toThrow(/NodeChecks/);
+    await expect(session.create(counting, { ServiceChecks: [{ id: 'x' } as never] })).rejects.toThrow(/ServiceChecks/);
+    // the camelCase of consulate < 1.0 is refused, naming Consul's field (Consul would match it case-insensitively, unchecked)
+    await expect(session.create(counting, { ttl: '5s' })).rejects.toThrow(/"ttl" should be "TTL"/);
+    await expect(session.create(counting, { lockDelay: '1s' })).rejects.toThrow(/"lockDelay" should be "LockDelay"/);
     await expect(session.info(counting, 'not-a-uuid')).rejects.toSatisfy(isInputError);
     await expect(session.renew(counting, '../kv/x')).rejects.toSatisfy(isInputError);
     await expect(session.destroy(counting, '')).rejects.toSatisfy(isInputError);
     expect(sent).toBe(0);
     // the limits themselves are accepted
-    for (const ttl of ['10s', '86400s', '0s', 0]) {
-      const { data: id } = await session.create(counting, { ttl });
+    for (const ttl of ['10s', '86400s', '0s', '']) {
+      const { data: id } = await session.create(counting, { TTL: ttl });
       await session.destroy(counting, id);
     }
   });
 
   it('surfaces Consul refusals (unknown node, unknown check) as ServerError', async () => {
-    await expect(session.create(client, { node: 'no-such-node' })).rejects.toSatisfy(isServerError);
-    await expect(session.create(client, { serviceChecks: [{ id: 'no-such-check' }] })).rejects.toThrow(/no-such-check/);
+    await expect(session.create(client, { Node: 'no-such-node' })).rejects.toSatisfy(isServerError);
+    await expect(session.create(client, { ServiceChecks: [{ ID: 'no-such-check' }] })).rejects.toThrow(/no-such-check/);
   });
 
   it('is bound on the facade', async () => {
     const consul = new Consul({ address: inject('consulAddress') });
-    const { data: id } = await consul.session.create({ name: 'facade', ttl: '10s' });
+    const { data: id } = await consul.session.create({ Name: 'facade', TTL: '10s' });
     expect((await consul.session.read(id)).data?.Name).toBe('facade');
     expect((await consul.session.renew(id)).data?.ID).toBe(id);
     await consul.session.destroy(id);
@@ -113,7 +156,7 @@ describe('session endpoints', () => {
 
 describe('renewPeriodically', () => {
   it('keeps renewing, stops on abort and destroys the session', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     const renewals: number[] = [];
     const spying = createClient({
       address: inject('consulAddress'),
@@ -132,7 +175,7 @@ describe('renewPeriodically', () => {
   });
 
   it('can leave the session alive on stop (destroyOnStop: false), and works with await using', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     {
       await using renewer = session.renewPeriodically(client, id, { ttl: '10s', destroyOnStop: false });
       expect(renewer.id).toBe(id);
@@ -145,7 +188,7 @@ describe('renewPeriodically', () => {
   });
 
   it('reports expiry when the session is destroyed behind its back', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     const expired: unknown[] = [];
     const renewer = session.renewPeriodically(client, id, { ttl: '10s', interval: 50, onExpired: (r) => expired.push(r) });
     await raw(`/v1/session/destroy/${id}`, { method: 'PUT' });
@@ -155,7 +198,7 @@ describe('renewPeriodically', () => {
   });
 
   it('retries transient failures with backoff and recovers', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     let failing = 2;
     const flaky: FetchLike = (input, init) => {
       const url = String(input instanceof Request ? input.url : input);
@@ -188,7 +231,7 @@ describe('renewPeriodically', () => {
   });
 
   it('declares the session expired when no renewal succeeds within the TTL', async () => {
-    const { data: id } = await session.create(client, { ttl: '10s' });
+    const { data: id } = await session.create(client, { TTL: '10s' });
     const down = createClient({ address: inject('consulAddress'), fetch: () => Promise.reject(new TypeError('connection refused')), retry: { limit: 0 } });
     const expired: unknown[] = [];
     const errors: unknown[] = [];

@@ -255,7 +255,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       async run() {
         const session = consul.session;
         const name = `rt-${run}`;
-        const { data: id } = await session.create({ name, ttl: '10s', lockDelay: '0s', behavior: 'delete' });
+        const { data: id } = await session.create({ Name: name, TTL: '10s', LockDelay: '0s', Behavior: 'delete' });
         ok(/^[0-9a-f-]{36}$/.test(id), `session id ${id}`);
         const info = (await session.read(id)).data;
         eq(info?.Name, name, 'info.Name');
@@ -264,7 +264,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
         ok((await session.list()).data.some((s) => s.ID === id), 'listed');
         eq((await session.destroy(id)).data, true, 'destroy');
         eq((await session.read(id)).data, undefined, 'gone');
-        await rejects(session.create({ ttl: '5s' }), lib.isInputError, 'ttl 5s', /10s/);
+        await rejects(session.create({ TTL: '5s' }), lib.isInputError, 'TTL 5s', /10s/);
       },
     },
     {
@@ -346,7 +346,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       async run() {
         const name = `rt-svc-${run}`.toLowerCase();
         const id = `${name}-1`;
-        await consul.agent.service.register({ name, id, port: 8080, tags: ['rt', 'v1'], meta: { runtime: ctx.runtime }, check: { id: `${id}-ttl`, ttl: '60s' } });
+        await consul.agent.service.register({ Name: name, ID: id, Port: 8080, Tags: ['rt', 'v1'], Meta: { runtime: ctx.runtime }, Check: { CheckID: `${id}-ttl`, TTL: '60s' } });
         try {
           eq((await consul.catalog.services()).data[name]?.sort(), ['rt', 'v1'], 'catalog tags');
           const before = (await consul.health.service(name)).data;
@@ -370,7 +370,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       async run() {
         const name = `rt-watch-svc-${run}`.toLowerCase();
         const id = `${name}-1`;
-        await consul.agent.service.register({ name, id, check: { id: `${id}-ttl`, ttl: '60s' } });
+        await consul.agent.service.register({ Name: name, ID: id, Check: { CheckID: `${id}-ttl`, TTL: '60s' } });
         const iterator = consul.watch.service(name, { wait: '20s' });
         const status = (r: IteratorResult<{ data: { Checks: { CheckID: string; Status: string }[] }[] }, undefined>): string =>
           r.done ? 'done' : r.value.data.map((e) => e.Checks.find((c) => c.CheckID === `${id}-ttl`)?.Status ?? 'none').join(',');
