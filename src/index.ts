@@ -191,7 +191,7 @@ export type {
   RaftServer,
 } from './endpoints/operator.ts';
 export type { SaveBytesOptions, SnapshotData, SnapshotFile, SnapshotInfo, SnapshotMeta } from './endpoints/snapshot.ts';
-export { verifySnapshot } from './endpoints/snapshot.ts';
+export { verify as verifySnapshot } from './endpoints/snapshot.ts';
 export type {
   ConfigEntry,
   ConfigEntryBase,

@@ -27,7 +27,7 @@ import type {
   LegacyACL,
 } from '../endpoints/acl.ts';
 import {
-  list as legacyList,
+  legacyList,
   policyCreate,
   policyList,
   policyRead,
@@ -42,7 +42,7 @@ import {
   tokenList,
   tokenRead,
   tokenUpdate,
-  update as legacyUpdate,
+  legacyUpdate,
 } from '../endpoints/acl.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import { CliError, openOutput, readInput, warn, write } from './io.ts';

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CheckDefinition, ServiceDefinition } from '../endpoints/agent.ts';
-import { deregisterService, registerService, service as agentService, services as agentServices } from '../endpoints/agent.ts';
+import { serviceDeregister, serviceRegister, serviceRead as agentService, serviceList as agentServices } from '../endpoints/agent.ts';
 import { services as catalogServices } from '../endpoints/catalog.ts';
 import { formatDuration } from '../core/encoding.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
@@ -103,7 +103,7 @@ export function registerServices(program: Command): void {
   ).action(async (name: string, flags: RegisterFlags, command: Command) => {
     const definition = definitionFrom(name, flags);
     await withClient(command, async (client) => {
-      await registerService(client, definition);
+      await serviceRegister(client, definition);
     }, AGENT_LOCAL);
   });
 
@@ -117,7 +117,7 @@ export function registerServices(program: Command): void {
     await withClient(command, async (client) => {
       const { data } = await agentService(client, id);
       if (data === undefined) throw new CliError(`the agent has no service with id ${JSON.stringify(id)}`);
-      await deregisterService(client, id);
+      await serviceDeregister(client, id);
     }, AGENT_LOCAL);
   });
 

@@ -12,7 +12,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { isInputError } from '../core/errors.ts';
-import { restore, save, verifySnapshot } from '../endpoints/snapshot.ts';
+import { restore, save, verify } from '../endpoints/snapshot.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import { CliError, warn, write } from './io.ts';
 
@@ -42,7 +42,7 @@ function byteProgress(label: string, total: number | undefined): { add(n: number
 
 async function verified(bytes: Uint8Array, file: string): Promise<{ index: number }> {
   try {
-    const info = await verifySnapshot(bytes);
+    const info = await verify(bytes);
     return { index: Number(info.meta.Index) };
   } catch (error) {
     if (isInputError(error)) throw new CliError(`${file}: ${error.message}`);

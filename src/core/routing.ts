@@ -54,7 +54,7 @@ export function bodyDatacenter(
  * Refuses an explicit `datacenter` option on an endpoint where Consul ignores `?dc=` (the write would
  * silently happen elsewhere). The client's `datacenter` default is not refused: it does not apply there.
  * @param options - the call's options.
- * @param where - the function, e.g. `agent.registerService`.
+ * @param where - the function, e.g. `agent.serviceRegister`.
  * @param why - where such a call really goes.
  * @throws {InputError} when `options.datacenter` is a non-empty string.
  */

@@ -1,7 +1,7 @@
 /**
  * The ACL API: tokens, policies, roles, auth methods, binding rules, login/logout, bootstrap,
- * replication and rules translation, plus consulate's legacy calls (`create`, `update`, `destroy`,
- * `info`, `clone`, `list`), as pure functions taking a {@link Client} first.
+ * replication and rules translation, plus consulate's legacy calls (`legacyCreate`, `legacyUpdate`,
+ * `legacyDelete`, `legacyRead`, `legacyClone`, `legacyList`), as pure functions taking a {@link Client} first.
  *
  * How "missing" is reported differs per object on Consul 1.8.7, and these functions smooth it over:
  * a missing token or policy (403 `ACL not found`), role, auth method or binding rule (404) or legacy
@@ -10,7 +10,7 @@
  * A 404 that is not Consul's (an HTML page from a proxy) throws a `NotFoundError` instead.
  *
  * Consul 1.8.7 ignores `?dc=` on every ACL write (they go to the agent's datacenter and on to the
- * primary; a local token stays in the agent's datacenter) and on the legacy `info`/`list` reads:
+ * primary; a local token stays in the agent's datacenter) and on the legacy `legacyRead`/`legacyList` reads:
  * there an explicit `datacenter` option is an {@link InputError}. The other reads and `login`/`logout` honour `datacenter`.
  *
  * Inputs use Consul's field names, as its docs write them (`Description`, `Policies: [{ Name }]`,
@@ -975,10 +975,10 @@ export async function rulesTranslateToken(client: Client, accessorId: string, op
  * @throws {ForbiddenError} without a management token.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#create-acl-token
- * @example const { data: id } = await acl.create(admin, { Name: 'app', Type: 'client', Rules: 'key "app/" { policy = "read" }' });
+ * @example const { data: id } = await acl.legacyCreate(admin, { Name: 'app', Type: 'client', Rules: 'key "app/" { policy = "read" }' });
  */
-export async function create(client: Client, input: LegacyACLInput = {}, options: WriteOptions = {}): Promise<Result<string>> {
-  refuseDatacenter(options, 'acl.create', ACL_WRITE);
+export async function legacyCreate(client: Client, input: LegacyACLInput = {}, options: WriteOptions = {}): Promise<Result<string>> {
+  refuseDatacenter(options, 'acl.legacyCreate', ACL_WRITE);
   const body = legacyBody(input);
   const { data, meta } = await requestJson(client, { method: 'PUT', path: 'acl/create', json: body, options }, ACLIDResult);
   return { data: data.ID, meta };
@@ -988,17 +988,17 @@ export async function create(client: Client, input: LegacyACLInput = {}, options
  * Legacy: updates a legacy token, or creates it with this `ID` when it does not exist (Consul 1.8.7
  * upserts; consulate's `acl.update`).
  * @param input - Consul's fields: `ID` (the secret, required), `Name`, `Type` (`client`, the default,
- *   or `management`), `Rules`; an entry of {@link list} can be passed as is.
+ *   or `management`), `Rules`; an entry of {@link legacyList} can be passed as is.
  * @returns the token's ID.
  * @throws {InputError} without an `ID` or for a `Type` other than `client`/`management`, before sending.
  * @throws {ServerError} `Cannot use legacy endpoint to modify a non-legacy token` for a token made
  *   by the current API (`consulMessage` holds Consul's text; use {@link tokenUpdate}).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#update-acl-token
- * @example await acl.update(admin, { ID: id, Name: 'app', Type: 'client', Rules: rules });
+ * @example await acl.legacyUpdate(admin, { ID: id, Name: 'app', Type: 'client', Rules: rules });
  */
-export async function update(client: Client, input: LegacyACLInput & { ID: string }, options: WriteOptions = {}): Promise<Result<string>> {
-  refuseDatacenter(options, 'acl.update', ACL_WRITE);
+export async function legacyUpdate(client: Client, input: LegacyACLInput & { ID: string }, options: WriteOptions = {}): Promise<Result<string>> {
+  refuseDatacenter(options, 'acl.legacyUpdate', ACL_WRITE);
   const body = legacyBody(input);
   const id = body['ID'];
   if (typeof id !== 'string' || !id) throw new InputError('a legacy token update needs an ID (the token\'s secret)');
@@ -1018,10 +1018,10 @@ export async function update(client: Client, input: LegacyACLInput & { ID: strin
  * @throws {ForbiddenError} without a management token.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#delete-acl-token
- * @example await acl.destroy(admin, id);
+ * @example await acl.legacyDelete(admin, id);
  */
-export async function destroy(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
-  refuseDatacenter(options, 'acl.destroy', ACL_WRITE);
+export async function legacyDelete(client: Client, id: string, options: WriteOptions = {}): Promise<Result<boolean>> {
+  refuseDatacenter(options, 'acl.legacyDelete', ACL_WRITE);
   const path = `acl/destroy/${pathSegment(id, 'id')}`;
   return legacyCall(id, () => requestJson(client, { method: 'PUT', path, options }, ACLBoolean));
 }
@@ -1035,10 +1035,10 @@ export async function destroy(client: Client, id: string, options: WriteOptions 
  * @throws {HttpError} with status 401 when ACLs are disabled.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#read-acl-token
- * @example const { data } = await acl.info(admin, id); // data?.Rules
+ * @example const { data } = await acl.legacyRead(admin, id); // data?.Rules
  */
-export async function info(client: Client, id: string, options: ReadOptions = {}): Promise<Result<LegacyACLT | undefined>> {
-  refuseDatacenter(options, 'acl.info', LEGACY_READ);
+export async function legacyRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<LegacyACLT | undefined>> {
+  refuseDatacenter(options, 'acl.legacyRead', LEGACY_READ);
   const path = `acl/info/${pathSegment(id, 'id')}`;
   const { data, meta } = await legacyCall(id, () => requestJson(client, { path, options }, LegacyACLList));
   return { data: data[0], meta };
@@ -1052,10 +1052,10 @@ export async function info(client: Client, id: string, options: ReadOptions = {}
  *   even with a management token (use {@link tokenClone}).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (ACL writes go to the agent's datacenter and on to the primary).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#clone-acl-token
- * @example const { data: newId } = await acl.clone(admin, id);
+ * @example const { data: newId } = await acl.legacyClone(admin, id);
  */
-export async function clone(client: Client, id: string, options: WriteOptions = {}): Promise<Result<string>> {
-  refuseDatacenter(options, 'acl.clone', ACL_WRITE);
+export async function legacyClone(client: Client, id: string, options: WriteOptions = {}): Promise<Result<string>> {
+  refuseDatacenter(options, 'acl.legacyClone', ACL_WRITE);
   const path = `acl/clone/${pathSegment(id, 'id')}`;
   const { data, meta } = await legacyCall(
     id,
@@ -1071,10 +1071,10 @@ export async function clone(client: Client, id: string, options: WriteOptions = 
  * @throws {ForbiddenError} without a management token (also for the anonymous token).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/v1.12.x/acl/legacy#list-acls
- * @example const { data } = await acl.list(admin);
+ * @example const { data } = await acl.legacyList(admin);
  */
-export async function list(client: Client, options: ReadOptions = {}): Promise<Result<LegacyACLT[]>> {
-  refuseDatacenter(options, 'acl.list', LEGACY_READ);
+export async function legacyList(client: Client, options: ReadOptions = {}): Promise<Result<LegacyACLT[]>> {
+  refuseDatacenter(options, 'acl.legacyList', LEGACY_READ);
   return requestJson(client, { path: 'acl/list', options }, LegacyACLList);
 }
 
@@ -1133,11 +1133,11 @@ export const aclFacade = {
   },
   /** The legacy ACL API (Consul < 1.4, consulate's `acl.create`…). */
   legacy: {
-    create: create as typeof create,
-    update: update as typeof update,
-    delete: destroy as typeof destroy,
-    read: info as typeof info,
-    clone: clone as typeof clone,
-    list: list as typeof list,
+    create: legacyCreate as typeof legacyCreate,
+    update: legacyUpdate as typeof legacyUpdate,
+    delete: legacyDelete as typeof legacyDelete,
+    read: legacyRead as typeof legacyRead,
+    clone: legacyClone as typeof legacyClone,
+    list: legacyList as typeof legacyList,
   },
 };

@@ -193,10 +193,10 @@ export type AgentTokenKind =
  *   {@link ForbiddenError} without `agent:write`.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent#update-acl-tokens
- * @example await agent.updateToken(client, 'default', anonymousReadToken);
+ * @example await agent.tokenUpdate(client, 'default', anonymousReadToken);
  */
-export async function updateToken(client: Client, kind: AgentTokenKind, token: string, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.updateToken', AGENT_IS_LOCAL);
+export async function tokenUpdate(client: Client, kind: AgentTokenKind, token: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.tokenUpdate', AGENT_IS_LOCAL);
   if (typeof kind !== 'string' || !/^[a-z_]+$/.test(kind)) throw new InputError(`kind must be a token kind such as "default" or "agent", got ${JSON.stringify(kind)}`);
   if (typeof token !== 'string') throw new InputError('token must be a string');
   return sendVoid(client, { method: 'PUT', path: `agent/token/${kind}`, json: { Token: token }, options });
@@ -232,15 +232,15 @@ export async function version(client: Client, options: ReadOptions = {}): Promis
  * The services registered with the agent, by instance id (`filter` applies).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#list-services
- * @example const { data } = await agent.services(client, { filter: 'Service == "web"' });
+ * @example const { data } = await agent.serviceList(client, { filter: 'Service == "web"' });
  */
-export async function services(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, AgentService>>> {
-  refuseDatacenter(options, 'agent.services', AGENT_IS_LOCAL);
+export async function serviceList(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, AgentService>>> {
+  refuseDatacenter(options, 'agent.serviceList', AGENT_IS_LOCAL);
   const { data, meta } = await requestJson(client, { path: 'agent/services', options }, AgentServiceMap);
   return { data, meta };
 }
 
-/** Options of {@link service}. */
+/** Options of {@link serviceRead}. */
 export interface AgentServiceOptions extends ReadOptions {
   /**
    * Block until the service's content hash differs from this one (`meta.contentHash` of a previous
@@ -257,12 +257,12 @@ export interface AgentServiceOptions extends ReadOptions {
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#get-service-configuration
  * @example
  * ```ts
- * const first = await agent.service(client, 'web-1');
- * const next = await agent.service(client, 'web-1', { hash: first.meta.contentHash, wait: '30s' });
+ * const first = await agent.serviceRead(client, 'web-1');
+ * const next = await agent.serviceRead(client, 'web-1', { hash: first.meta.contentHash, wait: '30s' });
  * ```
  */
-export async function service(client: Client, id: string, options: AgentServiceOptions = {}): Promise<Result<AgentService | undefined>> {
-  refuseDatacenter(options, 'agent.service', AGENT_IS_LOCAL);
+export async function serviceRead(client: Client, id: string, options: AgentServiceOptions = {}): Promise<Result<AgentService | undefined>> {
+  refuseDatacenter(options, 'agent.serviceRead', AGENT_IS_LOCAL);
   const path = `agent/service/${pathSegment(id, 'id')}`;
   const { hash, ...rest } = options;
   if (hash !== undefined && (typeof hash !== 'string' || hash === '')) throw new InputError('hash must be a non-empty string');
@@ -280,10 +280,10 @@ export async function service(client: Client, id: string, options: AgentServiceO
  * The checks registered with the agent, by check id (`filter` applies).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#list-checks
- * @example const { data } = await agent.checks(client, { filter: 'Status != "passing"' });
+ * @example const { data } = await agent.checkList(client, { filter: 'Status != "passing"' });
  */
-export async function checks(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, HealthCheck>>> {
-  refuseDatacenter(options, 'agent.checks', AGENT_IS_LOCAL);
+export async function checkList(client: Client, options: ReadOptions = {}): Promise<Result<Record<string, HealthCheck>>> {
+  refuseDatacenter(options, 'agent.checkList', AGENT_IS_LOCAL);
   return requestJson(client, { path: 'agent/checks', options }, HealthCheckMap);
 }
 
@@ -453,7 +453,7 @@ export async function* monitor(client: Client, options: MonitorOptions = {}): As
 // agent.service
 // ---------------------------------------------------------------------------------------------
 
-/** Options of {@link registerService}. */
+/** Options of {@link serviceRegister}. */
 export interface RegisterServiceOptions extends WriteOptions {
   /** Remove the service's checks that the new definition no longer has (`?replace-existing-checks`). */
   replaceExistingChecks?: boolean | undefined;
@@ -467,14 +467,14 @@ export interface RegisterServiceOptions extends WriteOptions {
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#register-service
  * @example
  * ```ts
- * await agent.registerService(client, {
+ * await agent.serviceRegister(client, {
  *   Name: 'web', ID: 'web-1', Port: 8080, Tags: ['v2'],
  *   Check: { HTTP: 'http://localhost:8080/health', Interval: '10s', DeregisterCriticalServiceAfter: '10m' },
  * });
  * ```
  */
-export async function registerService(client: Client, definition: ServiceDefinition, options: RegisterServiceOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.registerService', AGENT_IS_LOCAL);
+export async function serviceRegister(client: Client, definition: ServiceDefinition, options: RegisterServiceOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.serviceRegister', AGENT_IS_LOCAL);
   validateServiceDefinition(definition, 'service', 'agent');
   return sendVoid(client, {
     method: 'PUT',
@@ -489,10 +489,10 @@ export async function registerService(client: Client, definition: ServiceDefinit
  * Deregisters a service instance (and its checks) from the local agent. An unknown id is not an error.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/service#deregister-service
- * @example await agent.deregisterService(client, 'web-1');
+ * @example await agent.serviceDeregister(client, 'web-1');
  */
-export async function deregisterService(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.deregisterService', AGENT_IS_LOCAL);
+export async function serviceDeregister(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.serviceDeregister', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: `agent/service/deregister/${pathSegment(id, 'id')}`, options });
 }
 
@@ -532,10 +532,10 @@ export async function serviceMaintenance(
  * @throws {ServerError} for a script/Docker check on an agent without `enable_script_checks`, or an unknown `ServiceID`.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#register-check
- * @example await agent.registerCheck(client, { ID: 'mem', Name: 'Memory', TTL: '30s' });
+ * @example await agent.checkRegister(client, { ID: 'mem', Name: 'Memory', TTL: '30s' });
  */
-export async function registerCheck(client: Client, definition: CheckDefinition, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.registerCheck', AGENT_IS_LOCAL);
+export async function checkRegister(client: Client, definition: CheckDefinition, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.checkRegister', AGENT_IS_LOCAL);
   validateCheckDefinition(definition, 'check', 'agent');
   let body = definition;
   if (body.Name === undefined) {
@@ -549,10 +549,10 @@ export async function registerCheck(client: Client, definition: CheckDefinition,
  * Deregisters a check from the local agent. An unknown id is not an error.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#deregister-check
- * @example await agent.deregisterCheck(client, 'mem');
+ * @example await agent.checkDeregister(client, 'mem');
  */
-export async function deregisterCheck(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.deregisterCheck', AGENT_IS_LOCAL);
+export async function checkDeregister(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.checkDeregister', AGENT_IS_LOCAL);
   return sendVoid(client, { method: 'PUT', path: `agent/check/deregister/${pathSegment(id, 'id')}`, options });
 }
 
@@ -567,10 +567,10 @@ function ttlUpdate(client: Client, verb: 'pass' | 'warn' | 'fail', id: string, n
  * @throws {ServerError} when the check does not exist or is not a TTL check.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-pass
- * @example await agent.ttlPass(client, 'service:web-1', 'all good');
+ * @example await agent.checkTtlPass(client, 'service:web-1', 'all good');
  */
-export async function ttlPass(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.ttlPass', AGENT_IS_LOCAL);
+export async function checkTtlPass(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.checkTtlPass', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'pass', id, note, options);
 }
 
@@ -578,10 +578,10 @@ export async function ttlPass(client: Client, id: string, note?: string | undefi
  * Sets a TTL check to warning (and resets its TTL).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-warn
- * @example await agent.ttlWarn(client, 'service:web-1', 'queue is long');
+ * @example await agent.checkTtlWarn(client, 'service:web-1', 'queue is long');
  */
-export async function ttlWarn(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.ttlWarn', AGENT_IS_LOCAL);
+export async function checkTtlWarn(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.checkTtlWarn', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'warn', id, note, options);
 }
 
@@ -589,14 +589,14 @@ export async function ttlWarn(client: Client, id: string, note?: string | undefi
  * Sets a TTL check to critical (and resets its TTL).
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-fail
- * @example await agent.ttlFail(client, 'service:web-1', 'database unreachable');
+ * @example await agent.checkTtlFail(client, 'service:web-1', 'database unreachable');
  */
-export async function ttlFail(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.ttlFail', AGENT_IS_LOCAL);
+export async function checkTtlFail(client: Client, id: string, note?: string | undefined, options: WriteOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'agent.checkTtlFail', AGENT_IS_LOCAL);
   return ttlUpdate(client, 'fail', id, note, options);
 }
 
-/** The body of {@link updateCheck}, in Consul's JSON. */
+/** The body of {@link checkUpdate}, in Consul's JSON. */
 export interface CheckUpdate {
   Status: CheckStatus;
   /** Becomes the check's output. */
@@ -610,15 +610,15 @@ export interface CheckUpdate {
  * @throws {InputError} for a `Status` other than passing/warning/critical, before sending.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (the agent you talk to answers).
  * @see https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-update
- * @example await agent.updateCheck(client, 'service:web-1', { Status: 'warning', Output: 'degraded' });
+ * @example await agent.checkUpdate(client, 'service:web-1', { Status: 'warning', Output: 'degraded' });
  */
-export async function updateCheck(
+export async function checkUpdate(
   client: Client,
   id: string,
   update: CheckUpdate,
   options: WriteOptions = {},
 ): Promise<Result<void>> {
-  refuseDatacenter(options, 'agent.updateCheck', AGENT_IS_LOCAL);
+  refuseDatacenter(options, 'agent.checkUpdate', AGENT_IS_LOCAL);
   const path = `agent/check/update/${pathSegment(id, 'id')}`;
   if (isRecord(update)) refuseCamelCase(update, 'update');
   if (!isRecord(update) || !CHECK_STATUSES.includes(update.Status as string)) {
@@ -646,24 +646,24 @@ export const agentFacade = {
   version: version as typeof version,
   monitor: monitor as typeof monitor,
   token: {
-    update: updateToken as typeof updateToken,
+    update: tokenUpdate as typeof tokenUpdate,
   },
   service: {
-    list: services as typeof services,
-    read: service as typeof service,
-    register: registerService as typeof registerService,
-    deregister: deregisterService as typeof deregisterService,
+    list: serviceList as typeof serviceList,
+    read: serviceRead as typeof serviceRead,
+    register: serviceRegister as typeof serviceRegister,
+    deregister: serviceDeregister as typeof serviceDeregister,
     maintenance: serviceMaintenance as typeof serviceMaintenance,
     healthByName: serviceHealthByName as typeof serviceHealthByName,
     healthById: serviceHealthById as typeof serviceHealthById,
   },
   check: {
-    list: checks as typeof checks,
-    register: registerCheck as typeof registerCheck,
-    deregister: deregisterCheck as typeof deregisterCheck,
-    ttlPass: ttlPass as typeof ttlPass,
-    ttlWarn: ttlWarn as typeof ttlWarn,
-    ttlFail: ttlFail as typeof ttlFail,
-    update: updateCheck as typeof updateCheck,
+    list: checkList as typeof checkList,
+    register: checkRegister as typeof checkRegister,
+    deregister: checkDeregister as typeof checkDeregister,
+    ttlPass: checkTtlPass as typeof checkTtlPass,
+    ttlWarn: checkTtlWarn as typeof checkTtlWarn,
+    ttlFail: checkTtlFail as typeof checkTtlFail,
+    update: checkUpdate as typeof checkUpdate,
   },
 };

@@ -3,7 +3,7 @@
  * `service-defaults`, `proxy-defaults`, `service-router`, `service-splitter`, `service-resolver`,
  * `ingress-gateway` and `terminating-gateway` on Consul 1.8.7 (newer kinds pass through untyped).
  *
- * Entries use Consul's field names (`Kind`, `Name`, `Protocol`…), so an entry read with {@link get}
+ * Entries use Consul's field names (`Kind`, `Name`, `Protocol`…), so an entry read with {@link read}
  * can be changed and written back with {@link set} (use its `ModifyIndex` as `cas`).
  *
  * Writes ({@link set}, {@link remove}) always go to the primary datacenter, which replicates them:
@@ -73,11 +73,11 @@ function ofKind<K extends string>(entry: ConfigEntryBase, kind: K, where: string
  * @see https://developer.hashicorp.com/consul/api-docs/config#get-configuration
  * @example
  * ```ts
- * const { data } = await config.get(client, 'service-defaults', 'web');
+ * const { data } = await config.read(client, 'service-defaults', 'web');
  * console.log(data?.Protocol);
  * ```
  */
-export async function get<K extends ConfigEntryKind | (string & {})>(
+export async function read<K extends ConfigEntryKind | (string & {})>(
   client: Client,
   kind: K,
   name: string,
@@ -158,8 +158,8 @@ export { remove as delete };
  * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
  */
 export const configFacade = {
-  read: get as Generic<
-    typeof get,
+  read: read as Generic<
+    typeof read,
     <K extends ConfigEntryKind | (string & {})>(kind: K, name: string, options?: ReadOptions) => Promise<Result<ConfigEntryOf<K> | undefined>>
   >,
   list: list as Generic<

@@ -97,10 +97,10 @@ export async function caConfiguration(client: Client, options: ReadOptions = {})
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#create-intention-with-id
  * @example
  * ```ts
- * const { data } = await connect.createIntention(client, { SourceName: 'web', DestinationName: 'db', Action: 'allow' });
+ * const { data } = await connect.intentionCreate(client, { SourceName: 'web', DestinationName: 'db', Action: 'allow' });
  * ```
  */
-export async function createIntention(client: Client, intention: IntentionInput, options: WriteOptions = {}): Promise<Result<{ ID: string }>> {
+export async function intentionCreate(client: Client, intention: IntentionInput, options: WriteOptions = {}): Promise<Result<{ ID: string }>> {
   return requestJson(client, { method: 'POST', path: 'connect/intentions', json: intentionBody(intention), options }, IdResponse);
 }
 
@@ -108,9 +108,9 @@ export async function createIntention(client: Client, intention: IntentionInput,
  * Lists every intention, by precedence.
  * @returns the intentions (`[]` when there are none).
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#list-intentions
- * @example const { data } = await connect.listIntentions(client, { filter: 'SourceName == "web"' });
+ * @example const { data } = await connect.intentionList(client, { filter: 'SourceName == "web"' });
  */
-export async function listIntentions(client: Client, options: ReadOptions = {}): Promise<Result<Intention[]>> {
+export async function intentionList(client: Client, options: ReadOptions = {}): Promise<Result<Intention[]>> {
   return requestJson(client, { path: 'connect/intentions', options }, IntentionList);
 }
 
@@ -120,9 +120,9 @@ export async function listIntentions(client: Client, options: ReadOptions = {}):
  * @throws {BadRequestError} for an id that is not a UUID.
  * @throws {NotFoundError} when a 404 lacks Consul's text "Intention not found" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#read-specific-intention-by-id
- * @example const { data } = await connect.getIntention(client, id);
+ * @example const { data } = await connect.intentionRead(client, id);
  */
-export async function getIntention(client: Client, id: string, options: ReadOptions = {}): Promise<Result<Intention | undefined>> {
+export async function intentionRead(client: Client, id: string, options: ReadOptions = {}): Promise<Result<Intention | undefined>> {
   const path = intentionPath(id);
   return requestJsonOrMissing(client, { path, options }, IntentionSchema, MISSING.intention);
 }
@@ -132,9 +132,9 @@ export async function getIntention(client: Client, id: string, options: ReadOpti
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for an invalid intention, before sending.
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#update-intention-by-id
- * @example await connect.updateIntention(client, id, { SourceName: 'web', DestinationName: 'db', Action: 'deny' });
+ * @example await connect.intentionUpdate(client, id, { SourceName: 'web', DestinationName: 'db', Action: 'deny' });
  */
-export async function updateIntention(
+export async function intentionUpdate(
   client: Client,
   id: string,
   intention: IntentionInput,
@@ -148,9 +148,9 @@ export async function updateIntention(
  * @returns nothing (`data` is `undefined`).
  * @throws {ServerError} when it does not exist (Consul answers 500 "Cannot delete non-existent intention").
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#delete-intention-by-id
- * @example await connect.deleteIntention(client, id);
+ * @example await connect.intentionDelete(client, id);
  */
-export async function deleteIntention(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
+export async function intentionDelete(client: Client, id: string, options: WriteOptions = {}): Promise<Result<void>> {
   return sendVoid(client, { method: 'DELETE', path: intentionPath(id), options });
 }
 
@@ -161,9 +161,9 @@ export async function deleteIntention(client: Client, id: string, options: Write
  * @param name - the service name.
  * @returns the matching intentions, highest precedence first.
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#list-matching-intentions
- * @example const { data } = await connect.matchIntentions(client, 'destination', 'db');
+ * @example const { data } = await connect.intentionMatch(client, 'destination', 'db');
  */
-export async function matchIntentions(
+export async function intentionMatch(
   client: Client,
   by: 'source' | 'destination',
   name: string,
@@ -184,9 +184,9 @@ export async function matchIntentions(
  * (ACL default policy) into account when no intention matches.
  * @returns `true` when allowed.
  * @see https://developer.hashicorp.com/consul/api-docs/connect/intentions#check-intention-result
- * @example const { data: allowed } = await connect.checkIntention(client, 'web', 'db');
+ * @example const { data: allowed } = await connect.intentionCheck(client, 'web', 'db');
  */
-export async function checkIntention(
+export async function intentionCheck(
   client: Client,
   source: string,
   destination: string,
@@ -213,12 +213,12 @@ export const connectFacade = {
     configuration: caConfiguration as typeof caConfiguration,
   },
   intention: {
-    create: createIntention as typeof createIntention,
-    list: listIntentions as typeof listIntentions,
-    read: getIntention as typeof getIntention,
-    update: updateIntention as typeof updateIntention,
-    delete: deleteIntention as typeof deleteIntention,
-    match: matchIntentions as typeof matchIntentions,
-    check: checkIntention as typeof checkIntention,
+    create: intentionCreate as typeof intentionCreate,
+    list: intentionList as typeof intentionList,
+    read: intentionRead as typeof intentionRead,
+    update: intentionUpdate as typeof intentionUpdate,
+    delete: intentionDelete as typeof intentionDelete,
+    match: intentionMatch as typeof intentionMatch,
+    check: intentionCheck as typeof intentionCheck,
   },
 };

@@ -49,9 +49,9 @@ export async function create(client: Client, input: NamespaceInput & { Name: str
  * was measured: any non-HTML 404 reads as missing.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/namespaces#read-a-namespace
- * @example const { data } = await namespace.get(client, 'team-1');
+ * @example const { data } = await namespace.read(client, 'team-1');
  */
-export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Namespace | undefined>> {
+export async function read(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Namespace | undefined>> {
   const path = namePath(name);
   return requestJsonOrMissing(client, { path, options }, NamespaceSchema, MISSING.unmeasured);
 }
@@ -94,7 +94,7 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  */
 export const namespaceFacade = {
   create: create as typeof create,
-  read: get as typeof get,
+  read: read as typeof read,
   update: update as typeof update,
   delete: remove as typeof remove,
   list: list as typeof list,

@@ -58,9 +58,9 @@ export type RaftPeer = { id: string; address?: undefined } | { address: string; 
  * @throws {InputError} unless exactly one of `id` and `address` is given, before sending.
  * @throws {ServerError} when no such peer is in the configuration (Consul answers 500).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/raft#delete-raft-peer
- * @example await operator.removeRaftPeer(client, { address: '10.0.0.7:8300' });
+ * @example await operator.raftRemovePeer(client, { address: '10.0.0.7:8300' });
  */
-export async function removeRaftPeer(client: Client, peer: RaftPeer, options: WriteOptions = {}): Promise<Result<void>> {
+export async function raftRemovePeer(client: Client, peer: RaftPeer, options: WriteOptions = {}): Promise<Result<void>> {
   const id = peer?.id;
   const address = peer?.address;
   if ((id === undefined) === (address === undefined) || (id ?? address) === '') {
@@ -81,7 +81,7 @@ export async function autopilotConfiguration(client: Client, options: ReadOption
 
 /**
  * Autopilot settings to write (Consul's field names). Consul replaces the whole configuration, so
- * {@link setAutopilotConfiguration} takes every field; {@link updateAutopilotConfiguration} merges.
+ * {@link autopilotSet} takes every field; {@link autopilotUpdate} merges.
  */
 export interface AutopilotSettings {
   /** Remove dead servers when a new one joins. */
@@ -102,7 +102,7 @@ export interface AutopilotSettings {
   UpgradeVersionTag: string;
 }
 
-/** Options of {@link setAutopilotConfiguration}. */
+/** Options of {@link autopilotSet}. */
 export interface AutopilotSetOptions extends WriteOptions {
   /** Check-and-set: write only if the configuration's ModifyIndex is still this. */
   cas?: number | bigint | undefined;
@@ -118,7 +118,7 @@ function autopilotBody(settings: AutopilotSettings): Record<string, unknown> {
   for (const field of fields) {
     const value = settings[field];
     if (value === undefined) {
-      throw new InputError(`autopilot settings need ${field} (Consul replaces the whole configuration; use updateAutopilotConfiguration to change some fields)`);
+      throw new InputError(`autopilot settings need ${field} (Consul replaces the whole configuration; use autopilotUpdate to change some fields)`);
     }
     body[field] = field === 'LastContactThreshold' || field === 'ServerStabilizationTime' ? formatDuration(value as Duration, field) : value;
   }
@@ -135,10 +135,10 @@ function autopilotBody(settings: AutopilotSettings): Record<string, unknown> {
  * @example
  * ```ts
  * const { data: cfg } = await operator.autopilotConfiguration(client);
- * await operator.setAutopilotConfiguration(client, { ...cfg, MaxTrailingLogs: 500 }, { cas: cfg.ModifyIndex });
+ * await operator.autopilotSet(client, { ...cfg, MaxTrailingLogs: 500 }, { cas: cfg.ModifyIndex });
  * ```
  */
-export async function setAutopilotConfiguration(
+export async function autopilotSet(
   client: Client,
   settings: AutopilotSettings,
   options: AutopilotSetOptions = {},
@@ -164,16 +164,16 @@ export async function setAutopilotConfiguration(
  * @returns whether the write applied (`false` when the configuration changed in between; read and try again).
  * @throws {InputError} for a bad duration, before writing.
  * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#update-configuration
- * @example await operator.updateAutopilotConfiguration(client, { CleanupDeadServers: false });
+ * @example await operator.autopilotUpdate(client, { CleanupDeadServers: false });
  */
-export async function updateAutopilotConfiguration(
+export async function autopilotUpdate(
   client: Client,
   changes: Partial<AutopilotSettings>,
   options: WriteOptions = {},
 ): Promise<Result<boolean>> {
   const { data: current } = await autopilotConfiguration(client, options);
   const defined = Object.fromEntries(Object.entries(changes ?? {}).filter(([, value]) => value !== undefined));
-  return setAutopilotConfiguration(client, { ...current, ...defined } as AutopilotSettings, { ...options, cas: current.ModifyIndex });
+  return autopilotSet(client, { ...current, ...defined } as AutopilotSettings, { ...options, cas: current.ModifyIndex });
 }
 
 /**
@@ -240,27 +240,27 @@ function keyringWrite(method: 'POST' | 'PUT' | 'DELETE', client: Client, key: st
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#list-gossip-encryption-keys
  * @example
  * ```ts
- * const { data } = await operator.listKeyring(client);
+ * const { data } = await operator.keyringList(client);
  * const lan = data.find((pool) => !pool.WAN);
  * ```
  */
-export async function listKeyring(client: Client, options: KeyringOptions = {}): Promise<Result<KeyringResponse[]>> {
-  refuseDatacenter(options, 'operator.listKeyring', EVERY_DC);
+export async function keyringList(client: Client, options: KeyringOptions = {}): Promise<Result<KeyringResponse[]>> {
+  refuseDatacenter(options, 'operator.keyringList', EVERY_DC);
   const { relayFactor, localOnly, ...rest } = options;
   return requestJson(client, { path: 'operator/keyring', params: keyringParams({ relayFactor, localOnly }), options: rest }, KeyringList);
 }
 
 /**
- * Installs a new gossip encryption key on every member (it is not used for encryption until {@link useKey}).
+ * Installs a new gossip encryption key on every member (it is not used for encryption until {@link keyringUse}).
  * @param key - base64 of 16, 24 or 32 random bytes (`consul keygen`).
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for a key that is not 16/24/32 bytes of base64, before sending.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#add-new-gossip-encryption-key
- * @example await operator.installKey(client, newKey);
+ * @example await operator.keyringInstall(client, newKey);
  */
-export async function installKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'operator.installKey', EVERY_DC);
+export async function keyringInstall(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'operator.keyringInstall', EVERY_DC);
   return keyringWrite('POST', client, key, options);
 }
 
@@ -271,10 +271,10 @@ export async function installKey(client: Client, key: string, options: KeyringOp
  * @throws {ServerError} when the key is not installed.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#change-primary-gossip-encryption-key
- * @example await operator.useKey(client, newKey);
+ * @example await operator.keyringUse(client, newKey);
  */
-export async function useKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'operator.useKey', EVERY_DC);
+export async function keyringUse(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'operator.keyringUse', EVERY_DC);
   return keyringWrite('PUT', client, key, options);
 }
 
@@ -285,10 +285,10 @@ export async function useKey(client: Client, key: string, options: KeyringOption
  * @throws {ServerError} when it is the primary key (Consul refuses: "Removing the primary key is not allowed").
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (keyring operations act on every datacenter).
  * @see https://developer.hashicorp.com/consul/api-docs/operator/keyring#delete-gossip-encryption-key
- * @example await operator.removeKey(client, oldKey);
+ * @example await operator.keyringDelete(client, oldKey);
  */
-export async function removeKey(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
-  refuseDatacenter(options, 'operator.removeKey', EVERY_DC);
+export async function keyringDelete(client: Client, key: string, options: KeyringOptions = {}): Promise<Result<void>> {
+  refuseDatacenter(options, 'operator.keyringDelete', EVERY_DC);
   return keyringWrite('DELETE', client, key, options);
 }
 
@@ -300,18 +300,18 @@ export async function removeKey(client: Client, key: string, options: KeyringOpt
 export const operatorFacade = {
   raft: {
     configuration: raftConfiguration as typeof raftConfiguration,
-    removePeer: removeRaftPeer as typeof removeRaftPeer,
+    removePeer: raftRemovePeer as typeof raftRemovePeer,
   },
   autopilot: {
     configuration: autopilotConfiguration as typeof autopilotConfiguration,
-    set: setAutopilotConfiguration as typeof setAutopilotConfiguration,
-    update: updateAutopilotConfiguration as typeof updateAutopilotConfiguration,
+    set: autopilotSet as typeof autopilotSet,
+    update: autopilotUpdate as typeof autopilotUpdate,
     health: autopilotHealth as typeof autopilotHealth,
   },
   keyring: {
-    list: listKeyring as typeof listKeyring,
-    install: installKey as typeof installKey,
-    use: useKey as typeof useKey,
-    delete: removeKey as typeof removeKey,
+    list: keyringList as typeof keyringList,
+    install: keyringInstall as typeof keyringInstall,
+    use: keyringUse as typeof keyringUse,
+    delete: keyringDelete as typeof keyringDelete,
   },
 };

@@ -48,9 +48,9 @@ export async function create(client: Client, input: PartitionInput & { Name: str
  * was measured: any non-HTML 404 reads as missing.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/admin-partitions#read-a-partition
- * @example const { data } = await partition.get(client, 'na-west');
+ * @example const { data } = await partition.read(client, 'na-west');
  */
-export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Partition | undefined>> {
+export async function read(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Partition | undefined>> {
   const path = namePath(name);
   return requestJsonOrMissing(client, { path, options }, PartitionSchema, MISSING.unmeasured);
 }
@@ -93,7 +93,7 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  */
 export const partitionFacade = {
   create: create as typeof create,
-  read: get as typeof get,
+  read: read as typeof read,
   update: update as typeof update,
   delete: remove as typeof remove,
   list: list as typeof list,

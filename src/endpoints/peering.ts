@@ -86,9 +86,9 @@ export async function establish(client: Client, request: PeeringEstablishRequest
  * was measured: any non-HTML 404 reads as missing.
  * @throws {NotFoundError} when the 404 is an HTML page (a proxy's, a wrong `pathPrefix`): never Consul's.
  * @see https://developer.hashicorp.com/consul/api-docs/peering#read-a-peering-connection
- * @example const { data } = await peering.get(client, 'cluster-02'); // data?.State === 'ACTIVE'
+ * @example const { data } = await peering.read(client, 'cluster-02'); // data?.State === 'ACTIVE'
  */
-export async function get(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Peering | undefined>> {
+export async function read(client: Client, name: string, options: ReadOptions = {}): Promise<Result<Peering | undefined>> {
   const path = namePath(name);
   return requestJsonOrMissing(client, { path, options }, PeeringSchema, MISSING.unmeasured);
 }
@@ -122,7 +122,7 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
 export const peeringFacade = {
   generateToken: generateToken as typeof generateToken,
   establish: establish as typeof establish,
-  read: get as typeof get,
+  read: read as typeof read,
   delete: remove as typeof remove,
   list: list as typeof list,
 };

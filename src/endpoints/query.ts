@@ -3,7 +3,7 @@
  * (also through DNS as `<name>.query.consul`).
  *
  * Definitions use Consul's field names (`Name`, `Service: { Service, OnlyPassing, Tags, Failover }`, `DNS`,
- * `Template`), so a query read with {@link get} can be changed and written back with {@link update}.
+ * `Template`), so a query read with {@link read} can be changed and written back with {@link update}.
  * @see https://developer.hashicorp.com/consul/api-docs/query
  * @module
  */
@@ -104,9 +104,9 @@ export async function list(client: Client, options: ReadOptions = {}): Promise<R
  * @throws {InputError} for an empty id.
  * @throws {NotFoundError} when a 404 lacks Consul's text "Query not found" (a proxy's page, a wrong `pathPrefix`): not Consul's "missing".
  * @see https://developer.hashicorp.com/consul/api-docs/query#read-prepared-query-1
- * @example const { data: q } = await query.get(client, id);
+ * @example const { data: q } = await query.read(client, id);
  */
-export async function get(client: Client, id: string, options: ReadOptions = {}): Promise<Result<PreparedQuery | undefined>> {
+export async function read(client: Client, id: string, options: ReadOptions = {}): Promise<Result<PreparedQuery | undefined>> {
   const path = idPath(id);
   const { data, meta } = await requestJsonOrMissing(client, { path, options }, PreparedQueryList, MISSING.preparedQuery);
   return { data: data?.[0], meta };
@@ -188,7 +188,7 @@ export async function explain(client: Client, idOrName: string, options: ReadOpt
 export const queryFacade = {
   create: create as typeof create,
   list: list as typeof list,
-  read: get as typeof get,
+  read: read as typeof read,
   update: update as typeof update,
   delete: remove as typeof remove,
   execute: execute as typeof execute,

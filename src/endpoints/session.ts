@@ -3,7 +3,7 @@
  * TTL session alive the way HashiCorp's Go `api` `Session.RenewPeriodic` does.
  *
  * Consul answers bad TTLs and behaviors with a 500; they are refused here with an
- * {@link InputError} before anything is sent. A missing session is `undefined` from {@link info}
+ * {@link InputError} before anything is sent. A missing session is `undefined` from {@link read}
  * (Consul answers 200 `[]`) and from {@link renew} (Consul answers 404).
  * @see https://developer.hashicorp.com/consul/api-docs/session
  * @module
@@ -123,9 +123,9 @@ export async function destroy(client: Client, id: string, options: WriteOptions 
  * Reads one session, or `undefined` when it does not exist (Consul answers 200 `[]`).
  * @throws {InputError} when `id` is not a UUID.
  * @see https://developer.hashicorp.com/consul/api-docs/session#read-session
- * @example const { data } = await session.info(client, id); // data?.TTL === '15s'
+ * @example const { data } = await session.read(client, id); // data?.TTL === '15s'
  */
-export async function info(client: Client, id: string, options: ReadOptions = {}): Promise<Result<SessionEntry | undefined>> {
+export async function read(client: Client, id: string, options: ReadOptions = {}): Promise<Result<SessionEntry | undefined>> {
   checkSessionId(id);
   const { data, meta } = await requestJson(client, { path: `session/info/${encodeURIComponent(id)}`, options }, v.nullable(SessionList));
   return { data: data?.[0], meta };
@@ -328,7 +328,7 @@ export function renewPeriodically(client: Client, id: string, options: RenewPeri
 export const sessionFacade = {
   create: create as typeof create,
   destroy: destroy as typeof destroy,
-  read: info as typeof info,
+  read: read as typeof read,
   list: list as typeof list,
   node: node as typeof node,
   renew: renew as typeof renew,

@@ -2,7 +2,7 @@
  * Snapshots (`/v1/snapshot`): save the servers' whole state (KV, catalog, sessions, ACLs, prepared
  * queries…) as a gzipped tar archive and restore it. Both need a management token when ACLs are on.
  *
- * {@link verifySnapshot} checks an archive the way `consul snapshot save` does (the SHA-256 sums of
+ * {@link verify} checks an archive the way `consul snapshot save` does (the SHA-256 sums of
  * `meta.json` and `state.bin` against `SHA256SUMS`) with Web APIs only (`DecompressionStream`,
  * `crypto.subtle`), so it runs in browsers, Deno, Bun and Node alike.
  * @see https://developer.hashicorp.com/consul/api-docs/snapshot
@@ -58,12 +58,12 @@ export async function save(client: Client, options: ReadOptions = {}): Promise<R
  * @example const { data: bytes } = await snapshot.saveBytes(client, { verify: true });
  */
 export async function saveBytes(client: Client, options: SaveBytesOptions = {}): Promise<Result<Uint8Array>> {
-  const { verify, ...rest } = options;
+  const { verify: check, ...rest } = options;
   const { response, meta } = await send(client, { path: 'snapshot', options: rest });
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (verify) {
+  if (check) {
     try {
-      await verifySnapshot(bytes);
+      await verify(bytes);
     } catch (error) {
       if (!isInputError(error)) throw error;
       throw new ResponseValidationError(`GET /v1/snapshot: ${error.message}`, [{ path: '', message: error.message }]);
@@ -112,7 +112,7 @@ export interface SnapshotFile {
   sha256: string;
 }
 
-/** What {@link verifySnapshot} found in a valid archive. */
+/** What {@link verify} found in a valid archive. */
 export interface SnapshotInfo {
   /** The parsed `meta.json` (raft index, term, id…). */
   meta: SnapshotMeta;
@@ -189,11 +189,11 @@ function untar(tar: Uint8Array): { name: string; data: Uint8Array }[] {
  * @see https://developer.hashicorp.com/consul/commands/snapshot/save
  * @example
  * ```ts
- * const { meta } = await verifySnapshot(await readFile('backup.snap'));
+ * const { meta } = await verify(await readFile('backup.snap'));
  * console.log(`snapshot at raft index ${meta.Index}`);
  * ```
  */
-export async function verifySnapshot(snapshot: SnapshotData): Promise<SnapshotInfo> {
+export async function verify(snapshot: SnapshotData): Promise<SnapshotInfo> {
   const files = untar(await gunzip(snapshot));
   const expected = ['meta.json', 'state.bin', 'SHA256SUMS'];
   for (const file of files) {
@@ -235,5 +235,5 @@ export const snapshotFacade = {
   save: save as typeof save,
   saveBytes: saveBytes as typeof saveBytes,
   restore: restore as typeof restore,
-  verify: /* @__PURE__ */ unbound(verifySnapshot) as FacadeEntry<typeof verifySnapshot>,
+  verify: /* @__PURE__ */ unbound(verify) as FacadeEntry<typeof verify>,
 };

@@ -94,7 +94,7 @@ export const SessionEntry: v.GenericSchema<unknown, SessionEntry> = v.looseObjec
   ModifyIndex: uint,
 });
 
-/** A list of sessions (also the shape of `info` and `renew`, which answer with a one-element list). */
+/** A list of sessions (also the shape of `read` and `renew`, which answer with a one-element list). */
 export const SessionList: v.GenericSchema<unknown, SessionEntry[]> = v.array(SessionEntry);
 
 /** `/v1/session/create`'s answer. */

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.ts';
 import type { Client } from '../../src/index.ts';
 import {
-  create as legacyCreate,
-  destroy as legacyDestroy,
-  info as legacyInfo,
+  legacyCreate,
+  legacyDelete as legacyDestroy,
+  legacyRead as legacyInfo,
   policyCreate,
   policyDelete,
   policyReadByName,

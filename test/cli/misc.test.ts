@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createProgram } from '../../src/cli/main.ts';
 import { createClient } from '../../src/index.ts';
-import { service } from '../../src/endpoints/agent.ts';
+import { serviceRead } from '../../src/endpoints/agent.ts';
 import { getBytes, set } from '../../src/endpoints/kv.ts';
-import { verifySnapshot } from '../../src/endpoints/snapshot.ts';
+import { verify } from '../../src/endpoints/snapshot.ts';
 import { startAgent } from '../support/agent.mjs';
 import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 import { testClient, uniquePrefix } from '../support/client.ts';
@@ -24,7 +24,7 @@ describe('register / deregister / services', () => {
     const id = `cli-web-${process.pid}`;
     const reg = await cli(['register', 'cli-web', '--id', id, '--address', '10.1.2.3', '--port', '8080', '--tags', 'a,b', '--meta', 'team=core', '--meta', 'tier=1', '--ttl', '30']);
     expect(reg.code, reg.stderr).toBe(0);
-    const registered = (await service(client, id)).data!;
+    const registered = (await serviceRead(client, id)).data!;
     expect(registered).toMatchObject({ Service: 'cli-web', Address: '10.1.2.3', Port: 8080, Tags: ['a', 'b'], Meta: { team: 'core', tier: '1' } });
     const [table, json] = await Promise.all([cli(['services']), cli(['services', '--json'])]);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+ADDRESS\s+PORT\s+TAGS$/);
@@ -32,7 +32,7 @@ describe('register / deregister / services', () => {
     expect((JSON.parse(json.stdout) as Record<string, { Service: string }>)[id]?.Service).toBe('cli-web');
     const dereg = await cli(['deregister', id]);
     expect(dereg.code, dereg.stderr).toBe(0);
-    expect((await service(client, id)).data).toBeUndefined();
+    expect((await serviceRead(client, id)).data).toBeUndefined();
   });
 
   it('fails: unknown service id exits 1, conflicting check flags exit 2, a check Consul rejects exits 1', async () => {
@@ -142,7 +142,7 @@ describe('snapshot', () => {
       const save = await cli(['snapshot', 'save', file], { address: agent.address });
       expect(save.code, save.stderr).toBe(0);
       expect(save.stderr).toMatch(/saved and verified snapshot at raft index \d+/);
-      await verifySnapshot(readFileSync(file));
+      await verify(readFileSync(file));
       await set(own, 'snap/key', 'after');
       const restore = await cli(['snapshot', 'restore', file], { address: agent.address });
       expect(restore.code, restore.stderr).toBe(0);
@@ -215,7 +215,7 @@ describe('connection flags', () => {
       expect(result.stderr).toMatch(/does not take --datacenter/);
     }
     expect(catalog.code, catalog.stderr).toBe(0);
-    const { data } = await service(createClient({ address: inject('consulAddress') }), name);
+    const { data } = await serviceRead(createClient({ address: inject('consulAddress') }), name);
     expect(data).toBeUndefined();
   });
 });

@@ -54,6 +54,34 @@ function missingFromFacade(modules: Record<string, Record<string, unknown>>, des
   return missing;
 }
 
+/**
+ * Exceptions to "a function's flat name is its facade path": `facade path: flat name`. Empty today; an
+ * entry needs a comment saying why.
+ */
+const NAME_EXCEPTIONS: Record<string, string> = {};
+
+/**
+ * `path: name (want …)` for every function of a description whose flat (declared) name is not its path
+ * within its group joined in lowerCamel (`consul.agent.service.register` → `serviceRegister`,
+ * `consul.session.read` → `read`). A function at `delete` is declared `remove` (exported `as delete`).
+ */
+function flatNameMismatches(description: Description): string[] {
+  const mismatches: string[] = [];
+  const walk = (d: Description, path: string[]): void => {
+    for (const [name, entry] of Object.entries(d)) {
+      const at = [...path, name];
+      if (typeof entry === 'function') {
+        const joined = at.slice(1).map((s, i) => (i === 0 ? s : s.charAt(0).toUpperCase() + s.slice(1))).join('');
+        const key = `consul.${at.join('.')}`;
+        const want = NAME_EXCEPTIONS[key] ?? (joined === 'delete' ? 'remove' : joined);
+        if (entry.name !== want) mismatches.push(`${key}: ${entry.name} (want ${want})`);
+      } else if (!isEntry(entry)) walk(entry, at);
+    }
+  };
+  walk(description, []);
+  return mismatches;
+}
+
 // the public modules (jsr.json's exports, without the main entry and consulate/node), and the module
 // that describes `consul.watch`
 const jsr = JSON.parse(readFileSync(new URL('../../jsr.json', import.meta.url), 'utf8')) as { exports: Record<string, string> };
@@ -95,6 +123,19 @@ describe('facade completeness', () => {
   it('reaches each function at one facade path only', () => {
     const twice = [...facadePaths(consulFacade).values()].filter((paths) => paths.length > 1);
     expect(twice).toEqual([]);
+  });
+
+  it('names each function by its facade path within its group, noun first', () => {
+    expect(flatNameMismatches(consulFacade)).toEqual([]);
+  });
+
+  it('fails for a function whose flat name is not its facade path', () => {
+    async function createIntention(client: unknown) { return client; }
+    async function remove(client: unknown) { return client; }
+    async function intentionDelete(client: unknown) { return client; }
+    expect(flatNameMismatches({ connect: { intention: { create: createIntention, delete: intentionDelete } }, query: { delete: remove } })).toEqual([
+      'consul.connect.intention.create: createIntention (want intentionCreate)',
+    ]);
   });
 });
 

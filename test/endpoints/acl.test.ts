@@ -88,7 +88,7 @@ afterAll(async () => {
 describe('acl disabled (shared agent)', () => {
   it('throws an HttpError with status 401 and Consul\'s "ACL support disabled"', async () => {
     const client = testClient();
-    for (const call of [() => acl.tokenList(client), () => acl.policyRead(client, crypto.randomUUID()), () => acl.list(client)]) {
+    for (const call of [() => acl.tokenList(client), () => acl.policyRead(client, crypto.randomUUID()), () => acl.legacyList(client)]) {
       const error = await failure(call());
       expect(isHttpError(error)).toBe(true);
       expect(error.status).toBe(401);
@@ -245,7 +245,7 @@ describe('acl permissions', () => {
     expect(error.consulMessage).toBe('ACL not found');
     expect(`${error.message} ${error.path}`).not.toContain(secret);
     // legacy info ignores the caller's token on 1.8.7: the secret in the path is the credential
-    expect((await acl.info(stranger, MASTER)).data?.Name).toBe('Master Token');
+    expect((await acl.legacyRead(stranger, MASTER)).data?.Name).toBe('Master Token');
   });
 
   it('anonymous listings are filtered, not denied, except the ACL listings (measured on 1.8.7)', async () => {
@@ -259,7 +259,7 @@ describe('acl permissions', () => {
     const nodes = await fetch(`${agent.address}/v1/catalog/nodes`);
     expect(await nodes.json()).toEqual([]);
     // ACL listings are denied outright, even for the anonymous token
-    for (const call of [() => acl.tokenList(anon), () => acl.policyList(anon), () => acl.roleList(anon), () => acl.list(anon)]) {
+    for (const call of [() => acl.tokenList(anon), () => acl.policyList(anon), () => acl.roleList(anon), () => acl.legacyList(anon)]) {
       const error = await failure(call());
       expect(isForbiddenError(error)).toBe(true);
       expect(error.consulMessage).toBe('Permission denied');
@@ -441,7 +441,7 @@ describe('acl rules translate', () => {
     const bad = await failure(acl.rulesTranslate(admin, 'garbage {'));
     expect(isBadRequestError(bad)).toBe(true);
     expect(bad.consulMessage).toMatch(/Failed to parse rules/);
-    const { data: secret } = await acl.create(admin, { Name: unique('legacy'), Rules: 'service "db" { policy = "write" }' });
+    const { data: secret } = await acl.legacyCreate(admin, { Name: unique('legacy'), Rules: 'service "db" { policy = "write" }' });
     // the leader gives legacy tokens an AccessorID in the background, shortly after their creation
     let accessor = '';
     for (let i = 0; i < 200 && !accessor; i++) {
@@ -451,7 +451,7 @@ describe('acl rules translate', () => {
     expect((await acl.rulesTranslateToken(admin, accessor)).data).toContain('service_prefix "db"');
     const noRules = await failure(acl.rulesTranslateToken(admin, (await acl.tokenReadSelf(admin)).data.AccessorID));
     expect(noRules.consulMessage).toBe('The specified token does not have any rules set');
-    await acl.destroy(admin, secret);
+    await acl.legacyDelete(admin, secret);
   });
 });
 
@@ -490,12 +490,12 @@ describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () 
       ['bindingRuleUpdate', () => acl.bindingRuleUpdate(rec, crypto.randomUUID(), { BindType: 'service', BindName: 'x' }, dc)],
       ['bindingRuleDelete', () => acl.bindingRuleDelete(rec, crypto.randomUUID(), dc)],
       ['rulesTranslate', () => acl.rulesTranslate(rec, 'key "" { policy = "read" }', dc)],
-      ['legacy create', () => acl.create(rec, { Name: name }, dc)],
-      ['legacy update', () => acl.update(rec, { ID: crypto.randomUUID(), Name: name }, dc)],
-      ['legacy destroy', () => acl.destroy(rec, crypto.randomUUID(), dc)],
-      ['legacy clone', () => acl.clone(rec, crypto.randomUUID(), dc)],
-      ['legacy info', () => acl.info(rec, crypto.randomUUID(), dc)],
-      ['legacy list', () => acl.list(rec, dc)],
+      ['legacy create', () => acl.legacyCreate(rec, { Name: name }, dc)],
+      ['legacy update', () => acl.legacyUpdate(rec, { ID: crypto.randomUUID(), Name: name }, dc)],
+      ['legacy destroy', () => acl.legacyDelete(rec, crypto.randomUUID(), dc)],
+      ['legacy clone', () => acl.legacyClone(rec, crypto.randomUUID(), dc)],
+      ['legacy info', () => acl.legacyRead(rec, crypto.randomUUID(), dc)],
+      ['legacy list', () => acl.legacyList(rec, dc)],
     ];
     for (const [label, call] of calls) {
       const error = await failure(call());
@@ -518,53 +518,53 @@ describe('acl writes and dc (Consul 1.8.7 ignores ?dc= on every ACL write)', () 
 });
 
 describe('acl legacy API (consulate)', () => {
-  it('create, info, update (upserts on 1.8.7), clone, list, destroy on legacy tokens', async () => {
+  it('legacyCreate, legacyRead, legacyUpdate (upserts on 1.8.7), legacyClone, legacyList, legacyDelete on legacy tokens', async () => {
     const name = unique('legacy');
-    const { data: id } = await acl.create(admin, { Name: name, Rules: 'key "x/" { policy = "read" }' });
-    expect((await acl.info(admin, id)).data).toMatchObject({ ID: id, Name: name, Type: 'client', Rules: 'key "x/" { policy = "read" }' });
-    expect((await acl.update(admin, { ID: id, Name: `${name}-2`, Type: 'management' })).data).toBe(id);
-    expect((await acl.info(admin, id)).data).toMatchObject({ Name: `${name}-2`, Type: 'management', Rules: '' });
+    const { data: id } = await acl.legacyCreate(admin, { Name: name, Rules: 'key "x/" { policy = "read" }' });
+    expect((await acl.legacyRead(admin, id)).data).toMatchObject({ ID: id, Name: name, Type: 'client', Rules: 'key "x/" { policy = "read" }' });
+    expect((await acl.legacyUpdate(admin, { ID: id, Name: `${name}-2`, Type: 'management' })).data).toBe(id);
+    expect((await acl.legacyRead(admin, id)).data).toMatchObject({ Name: `${name}-2`, Type: 'management', Rules: '' });
     const fresh = crypto.randomUUID();
-    expect((await acl.update(admin, { ID: fresh, Name: 'upserted' })).data).toBe(fresh);
-    expect((await acl.info(admin, fresh)).data?.Name).toBe('upserted');
-    const { data: copy } = await acl.clone(admin, id);
+    expect((await acl.legacyUpdate(admin, { ID: fresh, Name: 'upserted' })).data).toBe(fresh);
+    expect((await acl.legacyRead(admin, fresh)).data?.Name).toBe('upserted');
+    const { data: copy } = await acl.legacyClone(admin, id);
     expect(copy).not.toBe(id);
-    expect((await acl.info(admin, copy)).data?.Name).toBe(`${name}-2`);
-    const listed = (await acl.list(admin)).data.map((t) => t.ID);
+    expect((await acl.legacyRead(admin, copy)).data?.Name).toBe(`${name}-2`);
+    const listed = (await acl.legacyList(admin)).data.map((t) => t.ID);
     expect(listed).toEqual(expect.arrayContaining([id, fresh, copy, MASTER]));
-    for (const secret of [id, fresh, copy]) expect((await acl.destroy(admin, secret)).data).toBe(true);
-    expect((await acl.info(admin, id)).data).toBeUndefined();
-    expect((await acl.create(admin, { Name: name, ID: fresh })).data).toBe(fresh);
-    await acl.destroy(admin, fresh);
+    for (const secret of [id, fresh, copy]) expect((await acl.legacyDelete(admin, secret)).data).toBe(true);
+    expect((await acl.legacyRead(admin, id)).data).toBeUndefined();
+    expect((await acl.legacyCreate(admin, { Name: name, ID: fresh })).data).toBe(fresh);
+    await acl.legacyDelete(admin, fresh);
   });
 
-  it('on tokens of the current API: info undefined, clone 403, update 500, destroy deletes', async () => {
+  it('on tokens of the current API: legacyRead undefined, legacyClone 403, legacyUpdate 500, legacyDelete deletes', async () => {
     const { secret, accessor } = await tokenWith('key_prefix "n/" { policy = "read" }');
-    expect((await acl.info(admin, secret)).data).toBeUndefined();
-    const cloned = await failure(acl.clone(admin, secret));
+    expect((await acl.legacyRead(admin, secret)).data).toBeUndefined();
+    const cloned = await failure(acl.legacyClone(admin, secret));
     expect(isForbiddenError(cloned)).toBe(true);
     expect(cloned.consulMessage).toBe('Permission denied');
     expect(cloned.message).toMatch(/tokenClone/);
     // the legacy API puts the secret in the URL path: errors redact it
     expect(cloned.path).toBe('/v1/acl/clone/[redacted]');
     expect(cloned.message).not.toContain(secret);
-    const updated = await failure(acl.update(admin, { ID: secret, Name: 'x' }));
+    const updated = await failure(acl.legacyUpdate(admin, { ID: secret, Name: 'x' }));
     expect(isServerError(updated)).toBe(true);
     expect(updated.status).toBe(500);
     expect(updated.consulMessage).toBe('Cannot use legacy endpoint to modify a non-legacy token');
     expect(updated.message).toMatch(/tokenUpdate/);
     expect((await acl.tokenRead(admin, accessor)).data?.Description).toBe('test'); // untouched
-    expect((await acl.destroy(admin, secret)).data).toBe(true);
+    expect((await acl.legacyDelete(admin, secret)).data).toBe(true);
     expect((await acl.tokenRead(admin, accessor)).data).toBeUndefined();
     // a scoped token is denied; neither the target's secret nor the caller's is in the error
     const { secret: scoped } = await tokenWith('key_prefix "m/" { policy = "read" }');
-    const denied = await failure(acl.destroy(admin, MASTER, { token: scoped }));
+    const denied = await failure(acl.legacyDelete(admin, MASTER, { token: scoped }));
     expect(isForbiddenError(denied)).toBe(true);
     expect(denied.path).toBe('/v1/acl/destroy/[redacted]');
     expect(`${denied.message} ${denied.path}`).not.toContain(MASTER);
     expect(`${denied.message} ${denied.path}`).not.toContain(scoped);
     // legacy info needs no permission on 1.8.7: knowing the secret is enough
-    expect((await acl.info(admin, MASTER, { token: scoped })).data?.Name).toBe('Master Token');
+    expect((await acl.legacyRead(admin, MASTER, { token: scoped })).data?.Name).toBe('Master Token');
   });
 });
 
@@ -638,8 +638,8 @@ describe('acl inputs are Consul\'s JSON (its docs\' sample payloads, reads passe
       [/needs a Type/, () => acl.authMethodCreate(counting, { Name: 'm' } as never)],
       [/needs a BindType and a BindName/, () => acl.bindingRuleUpdate(counting, crypto.randomUUID(), { BindType: 'service' } as never)],
       [/needs an AuthMethod and a BearerToken/, () => acl.login(counting, { AuthMethod: 'm' } as never)],
-      [/Type must be "client" or "management"/, () => acl.create(counting, { Type: 'root' as never })],
-      [/needs an ID/, () => acl.update(counting, { Name: 'x' } as never)],
+      [/Type must be "client" or "management"/, () => acl.legacyCreate(counting, { Type: 'root' as never })],
+      [/needs an ID/, () => acl.legacyUpdate(counting, { Name: 'x' } as never)],
       [/"description" should be "Description"/, () => acl.tokenCreate(counting, { description: 'old style' })],
       [/"expirationTTL" should be "ExpirationTTL"/, () => acl.tokenCreate(counting, { expirationTTL: '1h' })],
       [/"name" should be "Name"/, () => acl.policyCreate(counting, { name: 'p' } as never)],

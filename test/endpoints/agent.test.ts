@@ -122,10 +122,10 @@ describe('agent: self, members, join, force-leave, metrics, host, version', () =
     expect((await agent.version(fake)).data).toEqual(body);
   });
 
-  it('updateToken() with ACLs disabled surfaces Consul\'s 401 as an HttpError; the token travels in the body only', async () => {
+  it('tokenUpdate() with ACLs disabled surfaces Consul\'s 401 as an HttpError; the token travels in the body only', async () => {
     const secret = '0b9f3d1e-5c7a-4f61-9a3e-2d8c6b4e1f70';
     const { client: rec, urls } = recording();
-    const error = await rejection(agent.updateToken(rec, 'default', secret));
+    const error = await rejection(agent.tokenUpdate(rec, 'default', secret));
     expect(isHttpError(error)).toBe(true);
     expect(isForbiddenError(error)).toBe(false);
     expect(error).toMatchObject({ status: 401, consulMessage: 'ACL support disabled' });
@@ -135,10 +135,10 @@ describe('agent: self, members, join, force-leave, metrics, host, version', () =
 });
 
 describe('agent services and checks', () => {
-  it('registers a service with a TTL check; services(), service(), checks() show it', async () => {
+  it('registers a service with a TTL check; serviceList(), serviceRead(), checkList() show it', async () => {
     const name = uid('svc');
     const id = `${name}-1`;
-    await agent.registerService(client, {
+    await agent.serviceRegister(client, {
       Name: name,
       ID: id,
       Port: 8080,
@@ -151,7 +151,7 @@ describe('agent services and checks', () => {
       Check: { TTL: '30s', Notes: 'app heartbeat' },
     });
     try {
-      const { data: all } = await agent.services(client);
+      const { data: all } = await agent.serviceList(client);
       expect(all[id]).toMatchObject({
         ID: id,
         Service: name,
@@ -163,40 +163,40 @@ describe('agent services and checks', () => {
         Weights: { Passing: 5, Warning: 2 },
         TaggedAddresses: { lan: { Address: '10.0.0.8', Port: 8080 }, wan: { Address: '198.51.100.8', Port: 0 } },
       });
-      const filtered = await agent.services(client, { filter: `Service == "${name}"` });
+      const filtered = await agent.serviceList(client, { filter: `Service == "${name}"` });
       expect(Object.keys(filtered.data)).toEqual([id]);
-      const one = await agent.service(client, id);
+      const one = await agent.serviceRead(client, id);
       expect(one.data).toMatchObject({ ID: id, Service: name, Port: 8080 });
       expect(one.meta.contentHash).toMatch(/^[0-9a-f]+$/);
       expect(one.data?.ContentHash).toBe(one.meta.contentHash);
-      const { data: checks } = await agent.checks(client);
+      const { data: checks } = await agent.checkList(client);
       expect(checks[`service:${id}`]).toMatchObject({ ServiceID: id, ServiceName: name, Status: 'critical', Notes: 'app heartbeat', Type: 'ttl' });
     } finally {
-      await agent.deregisterService(client, id);
+      await agent.serviceDeregister(client, id);
     }
-    expect((await agent.services(client)).data[id]).toBeUndefined();
-    expect((await agent.checks(client)).data[`service:${id}`]).toBeUndefined();
+    expect((await agent.serviceList(client)).data[id]).toBeUndefined();
+    expect((await agent.checkList(client)).data[`service:${id}`]).toBeUndefined();
   });
 
-  it('service() of an unknown id is undefined (404)', async () => {
-    const { data, meta } = await agent.service(client, uid('nobody'));
+  it('serviceRead() of an unknown id is undefined (404)', async () => {
+    const { data, meta } = await agent.serviceRead(client, uid('nobody'));
     expect(data).toBeUndefined();
     expect(meta.status).toBe(404);
   });
 
   it('service(id, { hash }) blocks until the definition changes', async () => {
     const name = uid('hash');
-    await agent.registerService(client, { Name: name, Port: 1 });
+    await agent.serviceRegister(client, { Name: name, Port: 1 });
     try {
-      const first = await agent.service(client, name);
-      const blocked = agent.service(client, name, { hash: first.meta.contentHash!, wait: '10s' });
+      const first = await agent.serviceRead(client, name);
+      const blocked = agent.serviceRead(client, name, { hash: first.meta.contentHash!, wait: '10s' });
       await new Promise((r) => setTimeout(r, 200));
-      await agent.registerService(client, { Name: name, Port: 2 });
+      await agent.serviceRegister(client, { Name: name, Port: 2 });
       const next = await blocked;
       expect(next.data?.Port).toBe(2);
       expect(next.meta.contentHash).not.toBe(first.meta.contentHash);
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
     }
   });
 
@@ -204,7 +204,7 @@ describe('agent services and checks', () => {
     const name = uid('ttl');
     const id = `${name}-a`;
     const checkId = `service:${id}`;
-    await agent.registerService(client, { Name: name, ID: id, Port: 80, Check: { TTL: '1m' } });
+    await agent.serviceRegister(client, { Name: name, ID: id, Port: 80, Check: { TTL: '1m' } });
     const { client: rec, urls } = recording();
     try {
       let byName = await agent.serviceHealthByName(rec, name);
@@ -214,27 +214,27 @@ describe('agent services and checks', () => {
       expect(byName.data.services[0]!.Service?.ID).toBe(id);
       expect(urls).toHaveLength(1); // a 503 here is an answer, not a failure to retry
 
-      await agent.ttlPass(client, checkId, 'all good');
+      await agent.checkTtlPass(client, checkId, 'all good');
       let byId = await agent.serviceHealthById(rec, id);
       expect(byId.data.status).toBe('passing');
       expect(byId.meta.status).toBe(200);
       expect(byId.data.services[0]!.Checks![0]).toMatchObject({ CheckID: checkId, Status: 'passing', Output: 'all good' });
 
-      await agent.ttlWarn(client, checkId, 'slow');
+      await agent.checkTtlWarn(client, checkId, 'slow');
       byName = await agent.serviceHealthByName(rec, name);
       expect(byName.data.status).toBe('warning');
       expect(byName.meta.status).toBe(429);
 
-      await agent.ttlFail(client, checkId, 'down');
+      await agent.checkTtlFail(client, checkId, 'down');
       byId = await agent.serviceHealthById(rec, id);
       expect(byId.data.status).toBe('critical');
-      expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'critical', Output: 'down' });
+      expect((await agent.checkList(client)).data[checkId]).toMatchObject({ Status: 'critical', Output: 'down' });
 
-      await agent.updateCheck(client, checkId, { Status: 'warning', Output: 'degraded' });
-      expect((await agent.checks(client)).data[checkId]).toMatchObject({ Status: 'warning', Output: 'degraded' });
+      await agent.checkUpdate(client, checkId, { Status: 'warning', Output: 'degraded' });
+      expect((await agent.checkList(client)).data[checkId]).toMatchObject({ Status: 'warning', Output: 'degraded' });
       expect(urls).toHaveLength(4);
     } finally {
-      await agent.deregisterService(client, id);
+      await agent.serviceDeregister(client, id);
     }
   });
 
@@ -246,34 +246,34 @@ describe('agent services and checks', () => {
     expect(byId.data).toEqual({ status: 'critical', found: false, services: [] });
   });
 
-  it('ttlPass() of an unknown or non-TTL check is a ServerError', async () => {
-    const error = await rejection(agent.ttlPass(client, uid('nocheck')));
+  it('checkTtlPass() of an unknown or non-TTL check is a ServerError', async () => {
+    const error = await rejection(agent.checkTtlPass(client, uid('nocheck')));
     expect(isServerError(error)).toBe(true);
     expect((error as { consulMessage: string }).consulMessage).toMatch(/does not have associated TTL/);
   });
 
   it('service maintenance adds a critical maintenance check and removes it again', async () => {
     const name = uid('maint');
-    await agent.registerService(client, { Name: name, Port: 80, Check: { TTL: '1m', Status: 'passing' } });
+    await agent.serviceRegister(client, { Name: name, Port: 80, Check: { TTL: '1m', Status: 'passing' } });
     try {
       await agent.serviceMaintenance(client, name, true, 'deploying v2');
-      const check = (await agent.checks(client)).data[`_service_maintenance:${name}`];
+      const check = (await agent.checkList(client)).data[`_service_maintenance:${name}`];
       expect(check).toMatchObject({ Status: 'critical', Notes: 'deploying v2', ServiceID: name });
       const health = await agent.serviceHealthById(client, name);
       expect(health.data.status).toBe('maintenance');
       expect(health.meta.status).toBe(503);
       await agent.serviceMaintenance(client, name, false);
-      expect((await agent.checks(client)).data[`_service_maintenance:${name}`]).toBeUndefined();
+      expect((await agent.checkList(client)).data[`_service_maintenance:${name}`]).toBeUndefined();
       expect((await agent.serviceHealthById(client, name)).data.status).toBe('passing');
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
     }
     expect(isNotFoundError(await rejection(agent.serviceMaintenance(client, uid('gone'), true)))).toBe(true);
   });
 
   it('registers several service checks and replaces them with replaceExistingChecks', async () => {
     const name = uid('multi');
-    await agent.registerService(client, {
+    await agent.serviceRegister(client, {
       Name: name,
       Port: 80,
       Checks: [
@@ -282,21 +282,21 @@ describe('agent services and checks', () => {
       ],
     });
     try {
-      let checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      let checks = (await agent.checkList(client, { filter: `ServiceID == "${name}"` })).data;
       expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]);
       expect(checks[`${name}-c2`]).toMatchObject({ Name: 'second', Status: 'warning' });
-      await agent.registerService(client, { Name: name, Port: 80, Checks: [{ CheckID: `${name}-c1`, Name: 'first', TTL: '1m' }] });
-      checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      await agent.serviceRegister(client, { Name: name, Port: 80, Checks: [{ CheckID: `${name}-c1`, Name: 'first', TTL: '1m' }] });
+      checks = (await agent.checkList(client, { filter: `ServiceID == "${name}"` })).data;
       expect(Object.keys(checks).sort()).toEqual([`${name}-c1`, `${name}-c2`]); // kept without the option
-      await agent.registerService(
+      await agent.serviceRegister(
         client,
         { Name: name, Port: 80, Checks: [{ CheckID: `${name}-c1`, Name: 'first', TTL: '1m' }] },
         { replaceExistingChecks: true },
       );
-      checks = (await agent.checks(client, { filter: `ServiceID == "${name}"` })).data;
+      checks = (await agent.checkList(client, { filter: `ServiceID == "${name}"` })).data;
       expect(Object.keys(checks)).toEqual([`${name}-c1`]);
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
     }
   });
 
@@ -316,8 +316,8 @@ describe('agent services and checks', () => {
     const [httpId, tcpId] = [`${name}-http`, `${name}-tcp`];
     const { client: rec, bodies } = recording();
     try {
-      await agent.registerService(client, { Name: name, Port: port });
-      await agent.registerCheck(rec, {
+      await agent.serviceRegister(client, { Name: name, Port: port });
+      await agent.checkRegister(rec, {
         ID: httpId,
         Name: 'web health',
         ServiceID: name,
@@ -330,7 +330,7 @@ describe('agent services and checks', () => {
         Timeout: '1500ms',
         DeregisterCriticalServiceAfter: '90m',
       });
-      await agent.registerCheck(client, { ID: tcpId, Name: 'port', TCP: `127.0.0.1:${port}`, Interval: '1s', ServiceID: name, Status: 'warning' });
+      await agent.checkRegister(client, { ID: tcpId, Name: 'port', TCP: `127.0.0.1:${port}`, Interval: '1s', ServiceID: name, Status: 'warning' });
       expect(JSON.parse(bodies[0]!)).toEqual({
         ID: httpId,
         Name: 'web health',
@@ -353,15 +353,15 @@ describe('agent services and checks', () => {
       expect(probe.headers['accept']).toBe('text/plain, application/json');
       expect(probe.body).toBe('{"deep":true}');
       await eventually(async () => {
-        const { data } = await agent.checks(client);
+        const { data } = await agent.checkList(client);
         expect(data[httpId]).toMatchObject({ Type: 'http', Status: 'passing', ServiceID: name, Name: 'web health' });
         expect(data[tcpId]).toMatchObject({ Type: 'tcp', Status: 'passing', ServiceID: name });
       });
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
       await new Promise((r) => server.close(r));
     }
-    const { data: after } = await agent.checks(client);
+    const { data: after } = await agent.checkList(client);
     expect(after[httpId]).toBeUndefined(); // deregistering the service removed its checks
     expect(after[tcpId]).toBeUndefined();
   });
@@ -370,24 +370,24 @@ describe('agent services and checks', () => {
     const name = uid('more');
     const ids = ['grpc', 'alias', 'ttl'].map((k) => `${name}-${k}`);
     try {
-      await agent.registerCheck(client, { ID: ids[0], Name: 'grpc', GRPC: '127.0.0.1:1', GRPCUseTLS: false, Interval: '1m' });
-      await agent.registerCheck(client, { ID: ids[1], Name: 'alias', AliasService: name });
-      await agent.registerCheck(client, { ID: ids[2], TTL: '5m', Status: 'passing', Notes: 'node heartbeat' });
-      const { data: checks } = await agent.checks(client);
+      await agent.checkRegister(client, { ID: ids[0], Name: 'grpc', GRPC: '127.0.0.1:1', GRPCUseTLS: false, Interval: '1m' });
+      await agent.checkRegister(client, { ID: ids[1], Name: 'alias', AliasService: name });
+      await agent.checkRegister(client, { ID: ids[2], TTL: '5m', Status: 'passing', Notes: 'node heartbeat' });
+      const { data: checks } = await agent.checkList(client);
       expect(checks[ids[0]!]).toMatchObject({ Type: 'grpc', ServiceID: '' });
       expect(checks[ids[1]!]).toMatchObject({ Type: 'alias' });
       expect(checks[ids[2]!]).toMatchObject({ Type: 'ttl', Status: 'passing', Name: ids[2], Notes: 'node heartbeat' });
     } finally {
-      for (const id of ids) await agent.deregisterCheck(client, id);
+      for (const id of ids) await agent.checkDeregister(client, id);
     }
-    const { data: after } = await agent.checks(client);
+    const { data: after } = await agent.checkList(client);
     expect(ids.filter((id) => after[id])).toEqual([]);
     // deregistering what is not there is not an error
-    expect((await agent.deregisterCheck(client, ids[0]!)).meta.status).toBe(200);
+    expect((await agent.checkDeregister(client, ids[0]!)).meta.status).toBe(200);
   });
 
   it('a script check on an agent without enable_script_checks is Consul\'s ServerError', async () => {
-    const error = await rejection(agent.registerCheck(client, { ID: uid('script'), Args: ['/bin/true'], Interval: '10s' }));
+    const error = await rejection(agent.checkRegister(client, { ID: uid('script'), Args: ['/bin/true'], Interval: '10s' }));
     expect(isServerError(error)).toBe(true);
     expect((error as { consulMessage: string }).consulMessage).toMatch(/Scripts are disabled/);
   });
@@ -414,7 +414,7 @@ describe('agent monitor', () => {
     const marker = uid('monitor');
     const controller = new AbortController();
     // Consul sends nothing until a line is logged at the level, so keep making lines until ours shows up
-    const poke = setInterval(() => void agent.service(client, marker).catch(() => undefined), 100);
+    const poke = setInterval(() => void agent.serviceRead(client, marker).catch(() => undefined), 100);
     const lines: string[] = [];
     try {
       for await (const line of agent.monitor(client, { loglevel: 'debug', signal: controller.signal })) {
@@ -431,7 +431,7 @@ describe('agent monitor', () => {
 
   it('streams JSON lines with logjson and stops when the loop is left', async () => {
     const marker = uid('monjson');
-    const poke = setInterval(() => void agent.service(client, marker).catch(() => undefined), 100);
+    const poke = setInterval(() => void agent.serviceRead(client, marker).catch(() => undefined), 100);
     let record: Record<string, unknown> | undefined;
     try {
       for await (const line of agent.monitor(client, { loglevel: 'debug', logjson: true })) {
@@ -464,36 +464,36 @@ describe('agent monitor', () => {
 describe('validation before sending', () => {
   const { client: rec, urls } = recording();
   const cases: [string, () => Promise<unknown>, RegExp][] = [
-    ['http check without interval', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/' }), /check\.Interval is required for a http check/],
-    ['tcp service check without interval', () => agent.registerService(rec, { Name: 'x', Check: { TCP: 'x:1' } }), /service\.Check\.Interval is required/],
-    ['bad duration', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', Interval: 'ten seconds' }), /check\.Interval must be a Go duration/],
-    ['bare number string', () => agent.registerCheck(rec, { Name: 'x', TTL: '30' }), /check\.TTL must be a Go duration/],
-    ['a number for a duration', () => agent.registerCheck(rec, { Name: 'x', TCP: 'x:1', Interval: 1000 as unknown as string }), /check\.Interval must be a Go duration string/],
-    ['two kinds at once', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', TCP: 'x:1', Interval: '10s' }), /2 kinds at once \(http, tcp\)/],
-    ['ttl with interval', () => agent.registerCheck(rec, { Name: 'x', TTL: '10s', Interval: '10s' }), /both TTL and Interval/],
-    ['bad status', () => agent.registerCheck(rec, { Name: 'x', TTL: '10s', Status: 'ok' as 'passing' }), /check\.Status must be "passing", "warning" or "critical"/],
-    ['no kind', () => agent.registerCheck(rec, { Name: 'x' }), /check needs a kind/],
-    ['camelCase fields are not Consul\'s', () => agent.registerCheck(rec, { name: 'x', ttl: '10s' }), /check takes Consul's field names: "name" should be "Name"/],
-    ['camelCase in a service\'s check', () => agent.registerService(rec, { Name: 'x', Check: { ttl: '10s' } }), /service\.Check takes Consul's field names: "ttl" should be "TTL"/],
-    ['camelCase update', () => agent.updateCheck(rec, 'c', { Status: 'passing', output: 'x' }), /update takes Consul's field names: "output" should be "Output"/],
-    ['zero ttl', () => agent.registerCheck(rec, { Name: 'x', TTL: '0s' }), /check\.TTL must be greater than 0/],
-    ['bad check in Checks[1]', () => agent.registerService(rec, { Name: 'x', Checks: [{ TTL: '1m' }, { GRPC: 'x:1', Interval: '-1s' }] }), /service\.Checks\[1\]\.Interval/],
-    ['docker without args', () => agent.registerCheck(rec, { Name: 'x', DockerContainerID: 'abc', Interval: '10s' }), /check\.DockerContainerID needs check\.Args/],
-    ['shell without docker', () => agent.registerCheck(rec, { Name: 'x', Args: ['true'], Shell: '/bin/sh', Interval: '10s' }), /check\.Shell is only for Docker/],
-    ['Args and ScriptArgs', () => agent.registerCheck(rec, { Name: 'x', Args: ['true'], ScriptArgs: ['true'], Interval: '10s' }), /both Args and ScriptArgs/],
-    ['header value not an array', () => agent.registerCheck(rec, { Name: 'x', HTTP: 'http://x/', Interval: '10s', Header: { A: 'b' as unknown as string[] } }), /check\.Header\.A must be an array of strings/],
-    ['ServiceID on a service check', () => agent.registerService(rec, { Name: 'x', Check: { TTL: '1m', ServiceID: 'y' } }), /service\.Check\.ServiceID cannot be set/],
-    ['check without name or id', () => agent.registerCheck(rec, { TTL: '1m' }), /check\.Name \(or check\.ID\) is required/],
-    ['service without name', () => agent.registerService(rec, { Port: 80 } as agent.ServiceDefinition), /service\.Name is required/],
-    ['port out of range', () => agent.registerService(rec, { Name: 'x', Port: 70000 }), /service\.Port must be an integer from 0 to 65535/],
-    ['Weights.Passing 0', () => agent.registerService(rec, { Name: 'x', Weights: { Passing: 0 } }), /service\.Weights\.Passing must be an integer from 1/],
-    ['tags not strings', () => agent.registerService(rec, { Name: 'x', Tags: [1 as unknown as string] }), /service\.Tags must be an array of strings/],
-    ['tagged address without Address', () => agent.registerService(rec, { Name: 'x', TaggedAddresses: { lan: { Port: 1 } as agent.TaggedAddress } }), /service\.TaggedAddresses\.lan\.Address is required/],
-    ['update with bad status', () => agent.updateCheck(rec, 'c', { Status: 'fine' as 'passing' }), /update\.Status must be "passing", "warning" or "critical"/],
-    ['empty service id', () => agent.service(rec, ''), /id must be a non-empty string/],
+    ['http check without interval', () => agent.checkRegister(rec, { Name: 'x', HTTP: 'http://x/' }), /check\.Interval is required for a http check/],
+    ['tcp service check without interval', () => agent.serviceRegister(rec, { Name: 'x', Check: { TCP: 'x:1' } }), /service\.Check\.Interval is required/],
+    ['bad duration', () => agent.checkRegister(rec, { Name: 'x', HTTP: 'http://x/', Interval: 'ten seconds' }), /check\.Interval must be a Go duration/],
+    ['bare number string', () => agent.checkRegister(rec, { Name: 'x', TTL: '30' }), /check\.TTL must be a Go duration/],
+    ['a number for a duration', () => agent.checkRegister(rec, { Name: 'x', TCP: 'x:1', Interval: 1000 as unknown as string }), /check\.Interval must be a Go duration string/],
+    ['two kinds at once', () => agent.checkRegister(rec, { Name: 'x', HTTP: 'http://x/', TCP: 'x:1', Interval: '10s' }), /2 kinds at once \(http, tcp\)/],
+    ['ttl with interval', () => agent.checkRegister(rec, { Name: 'x', TTL: '10s', Interval: '10s' }), /both TTL and Interval/],
+    ['bad status', () => agent.checkRegister(rec, { Name: 'x', TTL: '10s', Status: 'ok' as 'passing' }), /check\.Status must be "passing", "warning" or "critical"/],
+    ['no kind', () => agent.checkRegister(rec, { Name: 'x' }), /check needs a kind/],
+    ['camelCase fields are not Consul\'s', () => agent.checkRegister(rec, { name: 'x', ttl: '10s' }), /check takes Consul's field names: "name" should be "Name"/],
+    ['camelCase in a service\'s check', () => agent.serviceRegister(rec, { Name: 'x', Check: { ttl: '10s' } }), /service\.Check takes Consul's field names: "ttl" should be "TTL"/],
+    ['camelCase update', () => agent.checkUpdate(rec, 'c', { Status: 'passing', output: 'x' }), /update takes Consul's field names: "output" should be "Output"/],
+    ['zero ttl', () => agent.checkRegister(rec, { Name: 'x', TTL: '0s' }), /check\.TTL must be greater than 0/],
+    ['bad check in Checks[1]', () => agent.serviceRegister(rec, { Name: 'x', Checks: [{ TTL: '1m' }, { GRPC: 'x:1', Interval: '-1s' }] }), /service\.Checks\[1\]\.Interval/],
+    ['docker without args', () => agent.checkRegister(rec, { Name: 'x', DockerContainerID: 'abc', Interval: '10s' }), /check\.DockerContainerID needs check\.Args/],
+    ['shell without docker', () => agent.checkRegister(rec, { Name: 'x', Args: ['true'], Shell: '/bin/sh', Interval: '10s' }), /check\.Shell is only for Docker/],
+    ['Args and ScriptArgs', () => agent.checkRegister(rec, { Name: 'x', Args: ['true'], ScriptArgs: ['true'], Interval: '10s' }), /both Args and ScriptArgs/],
+    ['header value not an array', () => agent.checkRegister(rec, { Name: 'x', HTTP: 'http://x/', Interval: '10s', Header: { A: 'b' as unknown as string[] } }), /check\.Header\.A must be an array of strings/],
+    ['ServiceID on a service check', () => agent.serviceRegister(rec, { Name: 'x', Check: { TTL: '1m', ServiceID: 'y' } }), /service\.Check\.ServiceID cannot be set/],
+    ['check without name or id', () => agent.checkRegister(rec, { TTL: '1m' }), /check\.Name \(or check\.ID\) is required/],
+    ['service without name', () => agent.serviceRegister(rec, { Port: 80 } as agent.ServiceDefinition), /service\.Name is required/],
+    ['port out of range', () => agent.serviceRegister(rec, { Name: 'x', Port: 70000 }), /service\.Port must be an integer from 0 to 65535/],
+    ['Weights.Passing 0', () => agent.serviceRegister(rec, { Name: 'x', Weights: { Passing: 0 } }), /service\.Weights\.Passing must be an integer from 1/],
+    ['tags not strings', () => agent.serviceRegister(rec, { Name: 'x', Tags: [1 as unknown as string] }), /service\.Tags must be an array of strings/],
+    ['tagged address without Address', () => agent.serviceRegister(rec, { Name: 'x', TaggedAddresses: { lan: { Port: 1 } as agent.TaggedAddress } }), /service\.TaggedAddresses\.lan\.Address is required/],
+    ['update with bad status', () => agent.checkUpdate(rec, 'c', { Status: 'fine' as 'passing' }), /update\.Status must be "passing", "warning" or "critical"/],
+    ['empty service id', () => agent.serviceRead(rec, ''), /id must be a non-empty string/],
     ['maintenance enable not a boolean', () => agent.maintenance(rec, 'yes' as unknown as boolean), /enable must be a boolean/],
-    ['token kind', () => agent.updateToken(rec, 'Default!' as agent.AgentTokenKind, 't'), /kind must be a token kind/],
-    ['empty hash', () => agent.service(rec, 'x', { hash: '' }), /hash must be a non-empty string/],
+    ['token kind', () => agent.tokenUpdate(rec, 'Default!' as agent.AgentTokenKind, 't'), /kind must be a token kind/],
+    ['empty hash', () => agent.serviceRead(rec, 'x', { hash: '' }), /hash must be a non-empty string/],
   ];
   for (const [what, call, message] of cases) {
     it(`${what} → InputError naming the field`, async () => {
@@ -525,29 +525,29 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
     await own?.stop();
   });
 
-  it('updateToken() sets each kind with agent:write, is Forbidden without, NotFound for an unknown kind', async () => {
-    expect(isForbiddenError(await rejection(agent.updateToken(anonymous, 'default', master)))).toBe(true);
+  it('tokenUpdate() sets each kind with agent:write, is Forbidden without, NotFound for an unknown kind', async () => {
+    expect(isForbiddenError(await rejection(agent.tokenUpdate(anonymous, 'default', master)))).toBe(true);
     // the agent token stays the master token; the others get tokens that grant nothing
-    expect((await agent.updateToken(admin, 'agent', master)).meta.status).toBe(200);
+    expect((await agent.tokenUpdate(admin, 'agent', master)).meta.status).toBe(200);
     for (const kind of ['default', 'agent_master', 'replication', 'acl_token'] as const) {
-      expect((await agent.updateToken(admin, kind, crypto.randomUUID())).meta.status).toBe(200);
+      expect((await agent.tokenUpdate(admin, kind, crypto.randomUUID())).meta.status).toBe(200);
     }
-    const error = await rejection(agent.updateToken(admin, 'agent_recovery', master));
+    const error = await rejection(agent.tokenUpdate(admin, 'agent_recovery', master));
     expect(isNotFoundError(error)).toBe(true);
     expect((error as { consulMessage: string }).consulMessage).toBe('Token "agent_recovery" is unknown');
   });
 
   it('node maintenance adds and removes the _node_maintenance check', async () => {
     await agent.maintenance(admin, true, 'kernel upgrade');
-    expect((await agent.checks(admin)).data['_node_maintenance']).toMatchObject({ Status: 'critical', Notes: 'kernel upgrade', Type: 'maintenance' });
+    expect((await agent.checkList(admin)).data['_node_maintenance']).toMatchObject({ Status: 'critical', Notes: 'kernel upgrade', Type: 'maintenance' });
     await agent.maintenance(admin, false);
-    expect((await agent.checks(admin)).data['_node_maintenance']).toBeUndefined();
+    expect((await agent.checkList(admin)).data['_node_maintenance']).toBeUndefined();
   });
 
   it('script and Docker checks register where script checks are enabled', async () => {
-    await agent.registerCheck(admin, { ID: 'script', Args: ['/bin/true'], Interval: '1m' });
-    await agent.registerCheck(admin, { ID: 'docker', DockerContainerID: 'no-such-container', Shell: '/bin/sh', Args: ['true'], Interval: '1m' });
-    const { data } = await agent.checks(admin);
+    await agent.checkRegister(admin, { ID: 'script', Args: ['/bin/true'], Interval: '1m' });
+    await agent.checkRegister(admin, { ID: 'docker', DockerContainerID: 'no-such-container', Shell: '/bin/sh', Args: ['true'], Interval: '1m' });
+    const { data } = await agent.checkList(admin);
     expect(data['script']).toMatchObject({ Type: 'script', Name: 'script' });
     expect(data['docker']).toMatchObject({ Type: 'docker' });
   });
@@ -576,9 +576,9 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
         "Warning": 1
       }
     }`) as agent.ServiceDefinition;
-    await agent.registerService(admin, payload, { replaceExistingChecks: true });
+    await agent.serviceRegister(admin, payload, { replaceExistingChecks: true });
     try {
-      const { data } = await agent.service(admin, 'redis1');
+      const { data } = await agent.serviceRead(admin, 'redis1');
       expect(data).toMatchObject({
         ID: 'redis1',
         Service: 'redis',
@@ -589,9 +589,9 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
         EnableTagOverride: false,
         Weights: { Passing: 10, Warning: 1 },
       });
-      expect((await agent.checks(admin)).data['service:redis1']).toMatchObject({ Type: 'script', ServiceID: 'redis1' });
+      expect((await agent.checkList(admin)).data['service:redis1']).toMatchObject({ Type: 'script', ServiceID: 'redis1' });
     } finally {
-      await agent.deregisterService(admin, 'redis1');
+      await agent.serviceDeregister(admin, 'redis1');
     }
   });
 
@@ -617,20 +617,20 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
       "Timeout": "5s",
       "TLSSkipVerify": true
     }`) as agent.CheckDefinition;
-    const refused = await rejection(agent.registerCheck(admin, docs));
+    const refused = await rejection(agent.checkRegister(admin, docs));
     expect(isInputError(refused)).toBe(true);
     expect((refused as Error).message).toMatch(/check has 3 kinds at once \(docker, http, tcp\)/);
     const { Args, DockerContainerID, Shell, TCP, ...trimmed } = docs;
-    await agent.registerCheck(admin, trimmed);
+    await agent.checkRegister(admin, trimmed);
     try {
-      expect((await agent.checks(admin)).data['mem']).toMatchObject({
+      expect((await agent.checkList(admin)).data['mem']).toMatchObject({
         CheckID: 'mem',
         Name: 'Memory utilization',
         Notes: "Ensure we don't oversubscribe memory",
         Type: 'http',
       });
     } finally {
-      await agent.deregisterCheck(admin, 'mem');
+      await agent.checkDeregister(admin, 'mem');
     }
   });
 
@@ -640,9 +640,9 @@ describe('agent on its own ACL-enabled agent (tokens, node maintenance, reload, 
   });
 
   it('reload() re-reads the configuration (a -dev agent then forgets API-registered services)', async () => {
-    await agent.registerService(admin, { Name: 'before-reload', Port: 1 });
-    expect(Object.keys((await agent.services(admin)).data)).toContain('before-reload');
+    await agent.serviceRegister(admin, { Name: 'before-reload', Port: 1 });
+    expect(Object.keys((await agent.serviceList(admin)).data)).toContain('before-reload');
     expect((await agent.reload(admin)).meta.status).toBe(200);
-    expect((await agent.services(admin)).data['before-reload']).toBeUndefined();
+    expect((await agent.serviceList(admin)).data['before-reload']).toBeUndefined();
   });
 });

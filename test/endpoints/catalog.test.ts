@@ -173,7 +173,7 @@ describe('catalog register/deregister', () => {
     const { data: me } = await agent.self(client);
     const before = await catalog.service(client, name);
     const blocked = catalog.service(client, name, { index: before.meta.index!, wait: '10s' });
-    await agent.registerService(client, { Name: name, Port: 7000, Tags: ['x'] });
+    await agent.serviceRegister(client, { Name: name, Port: 7000, Tags: ['x'] });
     try {
       // other test files write to the shared agent too: an unrelated change may wake the read first
       let after = await blocked;
@@ -184,22 +184,22 @@ describe('catalog register/deregister', () => {
       const { data: mine } = await catalog.nodeServices(client, me.Config.NodeName);
       expect(mine?.Services.map((s) => s.Service)).toContain(name);
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
     }
     await eventually(async () => expect((await catalog.service(client, name)).data).toEqual([]));
   });
 
   it('connect() lists a service\'s proxies and native instances (Proxy/Connect passed through as given)', async () => {
     const name = uid('mesh');
-    await agent.registerService(client, { Name: name, Port: 8080, Connect: { Native: true } });
-    await agent.registerService(client, {
+    await agent.serviceRegister(client, { Name: name, Port: 8080, Connect: { Native: true } });
+    await agent.serviceRegister(client, {
       Name: `${name}-proxy`,
       Kind: 'connect-proxy',
       Port: 21000,
       Proxy: { DestinationServiceName: name, LocalServicePort: 8080 },
     });
     try {
-      const { data: proxy } = await agent.service(client, `${name}-proxy`);
+      const { data: proxy } = await agent.serviceRead(client, `${name}-proxy`);
       expect(proxy).toMatchObject({ Kind: 'connect-proxy', Proxy: { DestinationServiceName: name, LocalServicePort: 8080 } });
       const rows = await eventually(async () => {
         const { data } = await catalog.connect(client, name);
@@ -212,8 +212,8 @@ describe('catalog register/deregister', () => {
       expect((await health.connect(client, name)).data.map((e) => e.Service.ID).sort()).toEqual([name, `${name}-proxy`]);
       expect((await catalog.service(client, name)).data.map((r) => r.ServiceID)).toEqual([name]);
     } finally {
-      await agent.deregisterService(client, `${name}-proxy`);
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, `${name}-proxy`);
+      await agent.serviceDeregister(client, name);
     }
   });
 

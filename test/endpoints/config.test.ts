@@ -22,7 +22,7 @@ describe('config entries', () => {
     cleanup.push(['service-defaults', name]);
     expect((await config.set(client, { Kind: 'service-defaults', Name: name, Protocol: 'http' })).data).toBe(true);
 
-    const { data, meta } = await config.get(client, 'service-defaults', name);
+    const { data, meta } = await config.read(client, 'service-defaults', name);
     expect(data).toMatchObject({ Kind: 'service-defaults', Name: name, Protocol: 'http' });
     expect(typeof data!.ModifyIndex).toBe('number');
     expect(typeof meta.index).toBe('bigint');
@@ -34,7 +34,7 @@ describe('config entries', () => {
     expect(listed.data.find((e) => e.Name === name)?.Protocol).toBe('http');
 
     await config.delete(client, 'service-defaults', name);
-    const gone = await config.get(client, 'service-defaults', name);
+    const gone = await config.read(client, 'service-defaults', name);
     expect(gone.data).toBeUndefined();
     expect(gone.meta.status).toBe(404);
     // deleting a missing entry is fine in 1.8.7
@@ -46,12 +46,12 @@ describe('config entries', () => {
     cleanup.push(['service-defaults', name]);
     expect((await config.set(client, { Kind: 'service-defaults', Name: name, Protocol: 'tcp' }, { cas: 0 })).data).toBe(true);
     expect((await config.set(client, { Kind: 'service-defaults', Name: name, Protocol: 'grpc' }, { cas: 0 })).data).toBe(false);
-    const current = (await config.get(client, 'service-defaults', name)).data!;
+    const current = (await config.read(client, 'service-defaults', name)).data!;
     expect((await config.set(client, { ...current, Protocol: 'http' }, { cas: current.ModifyIndex! + 100 })).data).toBe(false);
     // what was read can be written back as is
     const next: ServiceDefaultsEntry = { ...current, Protocol: 'http2' };
     expect((await config.set(client, next, { cas: current.ModifyIndex! })).data).toBe(true);
-    expect((await config.get(client, 'service-defaults', name)).data?.Protocol).toBe('http2');
+    expect((await config.read(client, 'service-defaults', name)).data?.Protocol).toBe('http2');
   });
 
   it('stores resolver, splitter and router entries for an HTTP service', async () => {
@@ -75,13 +75,13 @@ describe('config entries', () => {
       Name: name,
       Routes: [{ Match: { HTTP: { PathPrefix: '/admin' } }, Destination: { Service: name, ServiceSubset: 'v2' } }],
     });
-    const resolver = (await config.get(client, 'service-resolver', name)).data!;
+    const resolver = (await config.read(client, 'service-resolver', name)).data!;
     expect(resolver.DefaultSubset).toBe('v1');
     expect(Object.keys(resolver.Subsets ?? {}).sort()).toEqual(['v1', 'v2']);
     expect(resolver.ConnectTimeout).toBe('15s');
-    const splitter = (await config.get(client, 'service-splitter', name)).data!;
+    const splitter = (await config.read(client, 'service-splitter', name)).data!;
     expect(splitter.Splits?.map((s) => s.Weight)).toEqual([90, 10]);
-    const router = (await config.get(client, 'service-router', name)).data!;
+    const router = (await config.read(client, 'service-router', name)).data!;
     expect(router.Routes?.[0]?.Match?.HTTP?.PathPrefix).toBe('/admin');
     // a splitter on a tcp service is refused by Consul
     const tcp = svc('tcp');
@@ -99,18 +99,18 @@ describe('config entries', () => {
       Listeners: [{ Port: 8443, Protocol: 'tcp', Services: [{ Name: svc('db') }] }],
     });
     await config.set(client, { Kind: 'terminating-gateway', Name: terminating, Services: [{ Name: svc('legacy'), SNI: 'legacy.example' }] });
-    const gw = (await config.get(client, 'ingress-gateway', ingress)).data!;
+    const gw = (await config.read(client, 'ingress-gateway', ingress)).data!;
     expect(gw.Listeners?.[0]).toMatchObject({ Port: 8443, Protocol: 'tcp', Services: [{ Name: svc('db') }] });
-    const term = (await config.get(client, 'terminating-gateway', terminating)).data!;
+    const term = (await config.read(client, 'terminating-gateway', terminating)).data!;
     expect(term.Services?.[0]).toMatchObject({ Name: svc('legacy'), SNI: 'legacy.example' });
     expect((await config.list(client, 'terminating-gateway')).data.some((e) => e.Name === terminating)).toBe(true);
   });
 
   it('maps Consul’s errors and refuses empty kinds and names before sending', async () => {
-    await expect(config.get(client, 'bogus-kind', 'x')).rejects.toSatisfy(isServerError);
+    await expect(config.read(client, 'bogus-kind', 'x')).rejects.toSatisfy(isServerError);
     await expect(config.list(client, 'bogus-kind')).rejects.toThrow(/invalid config entry kind: bogus-kind/);
     await expect(config.set(client, { Kind: 'bogus-kind', Name: 'x' })).rejects.toSatisfy(isBadRequestError);
-    await expect(config.get(client, '', 'x')).rejects.toSatisfy(isInputError);
+    await expect(config.read(client, '', 'x')).rejects.toSatisfy(isInputError);
     await expect(config.set(client, { Kind: 'service-defaults', Name: '' })).rejects.toSatisfy(isInputError);
     await expect(config.delete(client, 'service-defaults', '')).rejects.toSatisfy(isInputError);
   });
@@ -135,11 +135,11 @@ describe('proxy-defaults (cluster-wide: on an agent of its own)', () => {
     try {
       const own = createClient({ address: agent.address });
       await config.set(own, { Kind: 'proxy-defaults', Name: 'global', Config: { protocol: 'http', local_connect_timeout_ms: 1000 } });
-      const { data } = await config.get(own, 'proxy-defaults', 'global');
+      const { data } = await config.read(own, 'proxy-defaults', 'global');
       expect(data?.Config).toEqual({ protocol: 'http', local_connect_timeout_ms: 1000 });
       expect((await config.list(own, 'proxy-defaults')).data.map((e) => e.Name)).toEqual(['global']);
       await config.delete(own, 'proxy-defaults', 'global');
-      expect((await config.get(own, 'proxy-defaults', 'global')).data).toBeUndefined();
+      expect((await config.read(own, 'proxy-defaults', 'global')).data).toBeUndefined();
     } finally {
       await agent.stop();
     }

@@ -34,7 +34,7 @@ describe('intentions', () => {
   it('creates, reads, lists, updates and deletes an intention', async () => {
     const source = svc('web');
     const destination = svc('db');
-    const { data } = await connect.createIntention(client, {
+    const { data } = await connect.intentionCreate(client, {
       SourceName: source,
       DestinationName: destination,
       Action: 'allow',
@@ -42,51 +42,51 @@ describe('intentions', () => {
       Meta: { team: 'a' },
     });
     created.push(data.ID);
-    const got = (await connect.getIntention(client, data.ID)).data!;
+    const got = (await connect.intentionRead(client, data.ID)).data!;
     expect(got).toMatchObject({ ID: data.ID, SourceName: source, DestinationName: destination, Action: 'allow', Description: 'web to db', Meta: { team: 'a' } });
     expect(got.SourceNS).toBe('default');
 
-    const listed = await connect.listIntentions(client, { filter: `SourceName == "${source}"` });
+    const listed = await connect.intentionList(client, { filter: `SourceName == "${source}"` });
     expect(listed.data.map((i) => i.ID)).toEqual([data.ID]);
 
-    await connect.updateIntention(client, data.ID, { SourceName: source, DestinationName: destination, Action: 'deny' });
-    const updated = (await connect.getIntention(client, data.ID)).data!;
+    await connect.intentionUpdate(client, data.ID, { SourceName: source, DestinationName: destination, Action: 'deny' });
+    const updated = (await connect.intentionRead(client, data.ID)).data!;
     expect(updated.Action).toBe('deny');
     expect(updated.Description).toBe(''); // update replaces the whole intention
 
-    await connect.deleteIntention(client, data.ID);
-    expect((await connect.getIntention(client, data.ID)).data).toBeUndefined();
-    await expect(connect.deleteIntention(client, data.ID)).rejects.toThrow(/Cannot delete non-existent intention/);
+    await connect.intentionDelete(client, data.ID);
+    expect((await connect.intentionRead(client, data.ID)).data).toBeUndefined();
+    await expect(connect.intentionDelete(client, data.ID)).rejects.toThrow(/Cannot delete non-existent intention/);
   });
 
   it('matches and checks intentions', async () => {
     const source = svc('frontend');
     const destination = svc('backend');
     const other = svc('other');
-    const deny = await connect.createIntention(client, { SourceName: source, DestinationName: destination, Action: 'deny' });
-    const wildcard = await connect.createIntention(client, { SourceName: '*', DestinationName: destination, Action: 'allow' });
+    const deny = await connect.intentionCreate(client, { SourceName: source, DestinationName: destination, Action: 'deny' });
+    const wildcard = await connect.intentionCreate(client, { SourceName: '*', DestinationName: destination, Action: 'allow' });
     created.push(deny.data.ID, wildcard.data.ID);
 
-    const byDestination = await connect.matchIntentions(client, 'destination', destination);
+    const byDestination = await connect.intentionMatch(client, 'destination', destination);
     // highest precedence (exact source) first
     expect(byDestination.data.map((i) => i.ID)).toEqual([deny.data.ID, wildcard.data.ID]);
     // by source: the exact intention, and every `*` source intention on the agent (ours among them)
-    const bySource = await connect.matchIntentions(client, 'source', source);
+    const bySource = await connect.intentionMatch(client, 'source', source);
     expect(bySource.data[0]!.ID).toBe(deny.data.ID);
     expect(bySource.data.map((i) => i.ID)).toContain(wildcard.data.ID);
 
-    expect((await connect.checkIntention(client, source, destination)).data).toBe(false);
-    expect((await connect.checkIntention(client, other, destination)).data).toBe(true);
+    expect((await connect.intentionCheck(client, source, destination)).data).toBe(false);
+    expect((await connect.intentionCheck(client, other, destination)).data).toBe(true);
   });
 
   it('maps Consul’s errors and refuses bad input before sending', async () => {
-    const { data } = await connect.createIntention(client, { SourceName: svc('a'), DestinationName: svc('b'), Action: 'allow' });
+    const { data } = await connect.intentionCreate(client, { SourceName: svc('a'), DestinationName: svc('b'), Action: 'allow' });
     created.push(data.ID);
-    await expect(connect.createIntention(client, { SourceName: svc('a'), DestinationName: svc('b'), Action: 'allow' })).rejects.toSatisfy(isServerError);
-    await expect(connect.getIntention(client, 'not-a-uuid')).rejects.toSatisfy(isBadRequestError);
-    await expect(connect.createIntention(client, { SourceName: 'a', DestinationName: 'b', Action: 'maybe' as 'allow' })).rejects.toSatisfy(isInputError);
-    await expect(connect.matchIntentions(client, 'both' as 'source', 'a')).rejects.toSatisfy(isInputError);
-    await expect(connect.checkIntention(client, '', 'b')).rejects.toSatisfy(isInputError);
+    await expect(connect.intentionCreate(client, { SourceName: svc('a'), DestinationName: svc('b'), Action: 'allow' })).rejects.toSatisfy(isServerError);
+    await expect(connect.intentionRead(client, 'not-a-uuid')).rejects.toSatisfy(isBadRequestError);
+    await expect(connect.intentionCreate(client, { SourceName: 'a', DestinationName: 'b', Action: 'maybe' as 'allow' })).rejects.toSatisfy(isInputError);
+    await expect(connect.intentionMatch(client, 'both' as 'source', 'a')).rejects.toSatisfy(isInputError);
+    await expect(connect.intentionCheck(client, '', 'b')).rejects.toSatisfy(isInputError);
   });
 
   it('is bound on the facade', async () => {

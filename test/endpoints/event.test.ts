@@ -66,7 +66,7 @@ describe('event fire and list', () => {
     const name = uid('filters');
     const service = uid('websvc');
     const { data: me } = await agent.self(client);
-    await agent.registerService(client, { Name: service, Port: 80, Tags: ['canary'] });
+    await agent.serviceRegister(client, { Name: service, Port: 80, Tags: ['canary'] });
     try {
       const skipped = [
         (await event.fire(client, name, 'other node', { node: '^no-such-node$' })).data,
@@ -85,7 +85,7 @@ describe('event fire and list', () => {
       expect(events.map((e) => event.payloadText(e))).toEqual(['this node', 'this service', 'this tag']);
       expect(events.map((e) => e.ID)).toEqual(kept.map((e) => e.ID));
     } finally {
-      await agent.deregisterService(client, service);
+      await agent.serviceDeregister(client, service);
     }
   });
 

@@ -17,7 +17,7 @@ describe('health of a service registered with the agent', () => {
     const name = uid('svc');
     const checkId = `service:${name}`;
     const { data: me } = await agent.self(client);
-    await agent.registerService(client, { Name: name, Port: 8080, Tags: ['blue'], Check: { TTL: '5m' } });
+    await agent.serviceRegister(client, { Name: name, Port: 8080, Tags: ['blue'], Check: { TTL: '5m' } });
     try {
       const entries = await eventually(async () => {
         const result = await health.service(client, name);
@@ -37,7 +37,7 @@ describe('health of a service registered with the agent', () => {
       // a blocking read wakes up when the check passes
       // (other test files write to the shared agent too, so an unrelated change may wake it first: loop like a watch)
       const blocked = health.service(client, name, { passing: true, index: entries.meta.index!, wait: '10s' });
-      await agent.ttlPass(client, checkId, 'fine');
+      await agent.checkTtlPass(client, checkId, 'fine');
       let woke = await blocked;
       while (woke.data.length === 0) woke = await health.service(client, name, { passing: true, index: woke.meta.index!, wait: '10s' });
       expect(woke.meta.index! > entries.meta.index!).toBe(true);
@@ -49,7 +49,7 @@ describe('health of a service registered with the agent', () => {
       expect((await health.state(client, 'passing')).data.some((c) => c.CheckID === checkId)).toBe(true);
       expect((await health.state(client, 'any')).data.some((c) => c.CheckID === checkId)).toBe(true);
 
-      await agent.ttlWarn(client, checkId, 'slow');
+      await agent.checkTtlWarn(client, checkId, 'slow');
       await eventually(async () => {
         expect((await health.state(client, 'warning')).data.find((c) => c.CheckID === checkId)?.Output).toBe('slow');
       });
@@ -58,7 +58,7 @@ describe('health of a service registered with the agent', () => {
       expect((await health.checks(client, name, { filter: 'Status == "warning"' })).data).toHaveLength(1);
       expect((await health.checks(client, name, { filter: 'Status == "passing"' })).data).toEqual([]);
     } finally {
-      await agent.deregisterService(client, name);
+      await agent.serviceDeregister(client, name);
     }
     await eventually(async () => expect((await health.service(client, name)).data).toEqual([]));
     expect((await health.checks(client, name)).data).toEqual([]);
@@ -109,7 +109,7 @@ describe('health of catalog entries', () => {
       body: JSON.stringify({ Kind: 'ingress-gateway', Name: gateway, Listeners: [{ Port: 18888, Protocol: 'tcp', Services: [{ Name: svc }] }] }),
     });
     expect(put.status).toBe(200);
-    await agent.registerService(client, { Name: gateway, Kind: 'ingress-gateway', Port: 18888 });
+    await agent.serviceRegister(client, { Name: gateway, Kind: 'ingress-gateway', Port: 18888 });
     try {
       const entries = await eventually(async () => {
         const { data } = await health.ingress(client, svc);
@@ -124,7 +124,7 @@ describe('health of catalog entries', () => {
         expect.objectContaining({ Gateway: { Name: gateway }, Service: { Name: svc }, GatewayKind: 'ingress-gateway', Port: 18888, Protocol: 'tcp' }),
       ]);
     } finally {
-      await agent.deregisterService(client, gateway);
+      await agent.serviceDeregister(client, gateway);
       await raw(`/v1/config/ingress-gateway/${gateway}`, { method: 'DELETE' });
     }
   });

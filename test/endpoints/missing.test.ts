@@ -36,10 +36,10 @@ const READS: Record<string, { read: Read; mark: 'header' | 'text' | 'none' }> = 
   'kv.size': { read: (c) => kv.size(c, 'app/'), mark: 'header' },
   'kv.records': { read: (c) => kv.records(c, 'app/'), mark: 'header' },
   'kv.find': { read: (c) => kv.find(c, 'app/'), mark: 'header' },
-  'config.get': { read: (c) => config.get(c, 'service-defaults', 'web'), mark: 'header' },
-  'connect.getIntention': { read: (c) => connect.getIntention(c, UUID), mark: 'text' },
-  'query.get': { read: (c) => query.get(c, UUID), mark: 'text' },
-  'agent.service': { read: (c) => agent.service(c, 'web-1'), mark: 'text' },
+  'config.read': { read: (c) => config.read(c, 'service-defaults', 'web'), mark: 'header' },
+  'connect.intentionRead': { read: (c) => connect.intentionRead(c, UUID), mark: 'text' },
+  'query.read': { read: (c) => query.read(c, UUID), mark: 'text' },
+  'agent.serviceRead': { read: (c) => agent.serviceRead(c, 'web-1'), mark: 'text' },
   'session.renew': { read: (c) => session.renew(c, UUID), mark: 'text' },
   'agent.serviceHealthByName': { read: (c) => agent.serviceHealthByName(c, 'web'), mark: 'header' },
   'agent.serviceHealthById': { read: (c) => agent.serviceHealthById(c, 'web-1'), mark: 'header' },
@@ -49,9 +49,9 @@ const READS: Record<string, { read: Read; mark: 'header' | 'text' | 'none' }> = 
   'acl.bindingRuleRead': { read: (c) => acl.bindingRuleRead(c, UUID), mark: 'none' },
   'coordinate.node': { read: (c) => coordinate.node(c, 'n1'), mark: 'none' },
   'agent.version': { read: (c) => agent.version(c), mark: 'none' },
-  'namespace.get': { read: (c) => namespace.get(c, 'team'), mark: 'none' },
-  'partition.get': { read: (c) => partition.get(c, 'west'), mark: 'none' },
-  'peering.get': { read: (c) => peering.get(c, 'other'), mark: 'none' },
+  'namespace.read': { read: (c) => namespace.read(c, 'team'), mark: 'none' },
+  'partition.read': { read: (c) => partition.read(c, 'west'), mark: 'none' },
+  'peering.read': { read: (c) => peering.read(c, 'other'), mark: 'none' },
 };
 const ALL = Object.entries(READS);
 const MARKED = ALL.filter(([, { mark }]) => mark !== 'none');
@@ -172,10 +172,10 @@ describe('a 404 without Consul\'s mark is not "missing" where Consul marks its o
 describe('Consul\'s wording alone marks its 404 (a CORS proxy may hide every X-Consul-* header)', () => {
   const NO_HEADERS = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Consul-Index': undefined as never, 'X-Consul-Knownleader': undefined as never, 'X-Consul-Lastcontact': undefined as never };
   const cases: [string, string, Read][] = [
-    ['config.get', 'Config entry not found for "service-defaults" / "web"', (c) => config.get(c, 'service-defaults', 'web')],
-    ['connect.getIntention', 'Intention not found', (c) => connect.getIntention(c, UUID)],
-    ['query.get', 'Query not found', (c) => query.get(c, UUID)],
-    ['agent.service', 'unknown service ID: web-1', (c) => agent.service(c, 'web-1')],
+    ['config.read', 'Config entry not found for "service-defaults" / "web"', (c) => config.read(c, 'service-defaults', 'web')],
+    ['connect.intentionRead', 'Intention not found', (c) => connect.intentionRead(c, UUID)],
+    ['query.read', 'Query not found', (c) => query.read(c, UUID)],
+    ['agent.serviceRead', 'unknown service ID: web-1', (c) => agent.serviceRead(c, 'web-1')],
     ['session.renew', `Session id '${UUID}' not found`, (c) => session.renew(c, UUID)],
   ];
   it.each(cases)('%s: "%s" without headers is missing', async (_, body, read) => {
@@ -211,10 +211,10 @@ describe('Consul\'s own "missing" still reads as missing (real agent)', () => {
 
   it('config entry, intention, prepared query, agent service, coordinate, agent version', async () => {
     const name = uniqueName('missing');
-    expect((await config.get(client, 'service-defaults', name)).data).toBeUndefined();
-    expect((await connect.getIntention(client, UUID)).data).toBeUndefined();
-    expect((await query.get(client, UUID)).data).toBeUndefined();
-    expect((await agent.service(client, name)).data).toBeUndefined();
+    expect((await config.read(client, 'service-defaults', name)).data).toBeUndefined();
+    expect((await connect.intentionRead(client, UUID)).data).toBeUndefined();
+    expect((await query.read(client, UUID)).data).toBeUndefined();
+    expect((await agent.serviceRead(client, name)).data).toBeUndefined();
     expect((await coordinate.node(client, name)).data).toBeUndefined();
     // 1.8.7 has no /v1/agent/version: its router's empty 404
     expect((await agent.version(client)).data).toBeUndefined();

@@ -50,10 +50,10 @@ describe('namespaces (contract test from Consul’s documented responses, not ru
       http.get(`${BASE}/v1/namespace/team-1`, () => HttpResponse.json(team1, { headers: { 'X-Consul-Index': '55' } })),
       http.get(`${BASE}/v1/namespace/nope`, () => new HttpResponse(null, { status: 404 })),
     );
-    const found = await namespace.get(client, 'team-1');
+    const found = await namespace.read(client, 'team-1');
     expect(found.data?.Meta).toEqual({ foo: 'bar' });
     expect(found.meta.index).toBe(55n);
-    expect((await namespace.get(client, 'nope')).data).toBeUndefined();
+    expect((await namespace.read(client, 'nope')).data).toBeUndefined();
   });
 
   it('updates with PUT /v1/namespace/:name and lists with GET /v1/namespaces', async () => {
@@ -85,7 +85,7 @@ describe('namespaces (contract test from Consul’s documented responses, not ru
     const removed = await namespace.delete(client, 'team-1');
     expect(method).toBe('DELETE');
     expect(removed.data).toBeUndefined();
-    expect((await namespace.get(client, 'team-1')).data?.DeletedAt).toBe('2019-12-02T23:00:00Z');
+    expect((await namespace.read(client, 'team-1')).data?.DeletedAt).toBe('2019-12-02T23:00:00Z');
   });
 
   it('maps a denied request to ForbiddenError, and is bound on the facade', async () => {

@@ -35,14 +35,14 @@ describe('raft', () => {
   });
 
   it('reports a peer that is not in the configuration, by address and by id, and keeps the cluster intact', async () => {
-    await expect(operator.removeRaftPeer(client, { address: '127.0.0.1:1' })).rejects.toThrow(/address "127\.0\.0\.1:1" was not found in the Raft configuration/);
+    await expect(operator.raftRemovePeer(client, { address: '127.0.0.1:1' })).rejects.toThrow(/address "127\.0\.0\.1:1" was not found in the Raft configuration/);
     const id = '11111111-2222-3333-4444-555555555555';
-    const error = await operator.removeRaftPeer(client, { id }).catch((e: unknown) => e);
+    const error = await operator.raftRemovePeer(client, { id }).catch((e: unknown) => e);
     expect(isServerError(error)).toBe(true);
     expect((error as Error).message).toMatch(/was not found in the Raft configuration/);
     // refused before sending
-    await expect(operator.removeRaftPeer(client, {} as operator.RaftPeer)).rejects.toSatisfy(isInputError);
-    await expect(operator.removeRaftPeer(client, { id, address: '127.0.0.1:1' } as unknown as operator.RaftPeer)).rejects.toSatisfy(isInputError);
+    await expect(operator.raftRemovePeer(client, {} as operator.RaftPeer)).rejects.toSatisfy(isInputError);
+    await expect(operator.raftRemovePeer(client, { id, address: '127.0.0.1:1' } as unknown as operator.RaftPeer)).rejects.toSatisfy(isInputError);
     expect((await operator.raftConfiguration(client)).data.Servers[0]!.Leader).toBe(true);
   });
 });
@@ -52,9 +52,9 @@ describe('autopilot', () => {
     const { data: before } = await operator.autopilotConfiguration(client);
     expect(before).toMatchObject({ CleanupDeadServers: true, LastContactThreshold: '200ms', MaxTrailingLogs: 250, ServerStabilizationTime: '10s' });
 
-    const stale = await operator.setAutopilotConfiguration(client, { ...before, MaxTrailingLogs: 1 }, { cas: before.ModifyIndex + 100 });
+    const stale = await operator.autopilotSet(client, { ...before, MaxTrailingLogs: 1 }, { cas: before.ModifyIndex + 100 });
     expect(stale.data).toBe(false);
-    const applied = await operator.setAutopilotConfiguration(
+    const applied = await operator.autopilotSet(
       client,
       { ...before, CleanupDeadServers: false, LastContactThreshold: 300, ServerStabilizationTime: '15s' },
       { cas: before.ModifyIndex },
@@ -64,11 +64,11 @@ describe('autopilot', () => {
     expect(after).toMatchObject({ CleanupDeadServers: false, LastContactThreshold: '300ms', ServerStabilizationTime: '15s', MaxTrailingLogs: 250 });
 
     // a partial write would zero the other fields in Consul: refused
-    await expect(operator.setAutopilotConfiguration(client, { MaxTrailingLogs: 5 } as operator.AutopilotSettings)).rejects.toThrow(/need LastContactThreshold|need CleanupDeadServers/);
-    await expect(operator.setAutopilotConfiguration(client, { ...after, LastContactThreshold: '5 seconds' })).rejects.toSatisfy(isInputError);
+    await expect(operator.autopilotSet(client, { MaxTrailingLogs: 5 } as operator.AutopilotSettings)).rejects.toThrow(/need LastContactThreshold|need CleanupDeadServers/);
+    await expect(operator.autopilotSet(client, { ...after, LastContactThreshold: '5 seconds' })).rejects.toSatisfy(isInputError);
 
     // update merges with what is stored
-    expect((await operator.updateAutopilotConfiguration(client, { MaxTrailingLogs: 500 })).data).toBe(true);
+    expect((await operator.autopilotUpdate(client, { MaxTrailingLogs: 500 })).data).toBe(true);
     const { data: merged } = await operator.autopilotConfiguration(client);
     expect(merged).toMatchObject({ MaxTrailingLogs: 500, CleanupDeadServers: false, LastContactThreshold: '300ms', ServerStabilizationTime: '15s' });
   });
@@ -90,33 +90,33 @@ describe('autopilot', () => {
 
 describe('keyring', () => {
   it('lists, installs, switches and removes gossip keys', async () => {
-    const { data } = await operator.listKeyring(client);
+    const { data } = await operator.keyringList(client);
     expect(data.map((pool) => pool.WAN).sort()).toEqual([false, true]);
     for (const pool of data) {
       expect(pool.Keys).toEqual({ [key1]: 1 });
       expect(pool.PrimaryKeys).toEqual({ [key1]: 1 });
       expect(pool.Datacenter).toBe('dc1');
     }
-    const local = await operator.listKeyring(client, { localOnly: true });
+    const local = await operator.keyringList(client, { localOnly: true });
     expect(local.data.map((pool) => pool.WAN)).toEqual([false]);
 
-    await operator.installKey(client, key2);
-    expect((await operator.listKeyring(client)).data[0]!.Keys).toEqual({ [key1]: 1, [key2]: 1 });
-    await operator.useKey(client, key2, { relayFactor: 1 });
-    expect((await operator.listKeyring(client)).data.every((pool) => pool.PrimaryKeys?.[key2] === 1)).toBe(true);
-    await expect(operator.removeKey(client, key2)).rejects.toThrow(/Removing the primary key is not allowed/);
-    await operator.removeKey(client, key1);
-    expect((await operator.listKeyring(client)).data.every((pool) => Object.keys(pool.Keys).join() === key2)).toBe(true);
+    await operator.keyringInstall(client, key2);
+    expect((await operator.keyringList(client)).data[0]!.Keys).toEqual({ [key1]: 1, [key2]: 1 });
+    await operator.keyringUse(client, key2, { relayFactor: 1 });
+    expect((await operator.keyringList(client)).data.every((pool) => pool.PrimaryKeys?.[key2] === 1)).toBe(true);
+    await expect(operator.keyringDelete(client, key2)).rejects.toThrow(/Removing the primary key is not allowed/);
+    await operator.keyringDelete(client, key1);
+    expect((await operator.keyringList(client)).data.every((pool) => Object.keys(pool.Keys).join() === key2)).toBe(true);
   });
 
   it('reports an agent without gossip encryption as a server error', async () => {
-    await expect(operator.listKeyring(testClient())).rejects.toThrow(/Keyring is empty \(encryption not enabled\)/);
+    await expect(operator.keyringList(testClient())).rejects.toThrow(/Keyring is empty \(encryption not enabled\)/);
   });
 
   it('refuses malformed keys and bad relay factors before sending', async () => {
-    await expect(operator.installKey(client, 'abc')).rejects.toSatisfy(isInputError);
-    await expect(operator.installKey(client, randomBytes(20).toString('base64'))).rejects.toThrow(/16, 24 or 32 bytes/);
-    await expect(operator.listKeyring(client, { relayFactor: 6 })).rejects.toSatisfy(isInputError);
+    await expect(operator.keyringInstall(client, 'abc')).rejects.toSatisfy(isInputError);
+    await expect(operator.keyringInstall(client, randomBytes(20).toString('base64'))).rejects.toThrow(/16, 24 or 32 bytes/);
+    await expect(operator.keyringList(client, { relayFactor: 6 })).rejects.toSatisfy(isInputError);
   });
 });
 

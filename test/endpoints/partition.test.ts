@@ -46,8 +46,8 @@ describe('admin partitions (contract test from Consul’s documented responses, 
         return new HttpResponse(null, { status: 200 });
       }),
     );
-    expect((await partition.get(client, 'na-west')).data?.Description).toBe('Partition for North America West');
-    expect((await partition.get(client, 'nope')).data).toBeUndefined();
+    expect((await partition.read(client, 'na-west')).data?.Description).toBe('Partition for North America West');
+    expect((await partition.read(client, 'nope')).data).toBeUndefined();
     const updated = await partition.update(client, 'na-west', { Description: 'North America West Partition' });
     expect(updateBody).toEqual({ Description: 'North America West Partition' });
     expect(updated.data.ModifyIndex).toBe(60);

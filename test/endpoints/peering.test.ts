@@ -64,9 +64,9 @@ describe('cluster peering (contract test from Consul’s documented responses, n
         return new HttpResponse(null, { status: 200 });
       }),
     );
-    const { data } = await peering.get(client, 'cluster-02');
+    const { data } = await peering.read(client, 'cluster-02');
     expect(data).toMatchObject({ State: 'ACTIVE', PeerServerAddresses: ['10.0.0.1:8300'] });
-    expect((await peering.get(client, 'nope')).data).toBeUndefined();
+    expect((await peering.read(client, 'nope')).data).toBeUndefined();
     const listed = await peering.list(client, { partition: 'default' });
     expect(new URL(listUrl).searchParams.get('partition')).toBe('default');
     expect(listed.data.map((p) => p.State)).toEqual(['ACTIVE', 'INITIAL']);

@@ -35,17 +35,17 @@ describe('prepared queries', () => {
     expect(listed.data.find((q) => q.ID === data.ID)?.Name).toBe(name);
     expect(typeof listed.meta.index).toBe('bigint');
 
-    const got = (await query.get(client, data.ID)).data!;
+    const got = (await query.read(client, data.ID)).data!;
     expect(got).toMatchObject({ ID: data.ID, Name: name, DNS: { TTL: '10s' }, Service: { Service: service, OnlyPassing: true, Tags: ['v2'] } });
 
     // update replaces the definition; what we read can be written back
     await query.update(client, data.ID, { ...got, Service: { ...got.Service, Tags: ['v1'] } });
-    const updated = (await query.get(client, data.ID)).data!;
+    const updated = (await query.read(client, data.ID)).data!;
     expect(updated.Service.Tags).toEqual(['v1']);
     expect(updated.ModifyIndex).toBeGreaterThan(got.ModifyIndex);
 
     await query.delete(client, data.ID);
-    const gone = await query.get(client, data.ID);
+    const gone = await query.read(client, data.ID);
     expect(gone.data).toBeUndefined();
     expect(gone.meta.status).toBe(404);
     // deleting and updating a missing query are 500s in Consul 1.8.7
@@ -78,7 +78,7 @@ describe('prepared queries', () => {
     };
     const { data } = await query.create(client, payload);
     created.push(data.ID);
-    const got = (await query.get(client, data.ID)).data!;
+    const got = (await query.read(client, data.ID)).data!;
     expect(got).toMatchObject({ ID: data.ID, Name: 'my-query', DNS: { TTL: '10s' }, Service: { ...payload.Service } });
     await query.delete(client, data.ID);
     created.pop();
@@ -125,7 +125,7 @@ describe('prepared queries', () => {
     created.push((await query.create(client, { Name: name, Service: { Service: service } })).data.ID);
     await expect(query.create(client, { Name: name, Service: { Service: service } })).rejects.toThrow(/aliases an existing query name/);
     await expect(query.create(client, { Name: 'x', Service: { Service: '' } })).rejects.toSatisfy(isInputError);
-    await expect(query.get(client, '')).rejects.toSatisfy(isInputError);
+    await expect(query.read(client, '')).rejects.toSatisfy(isInputError);
   });
 
   it('is bound on the facade', async () => {

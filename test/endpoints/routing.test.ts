@@ -120,24 +120,24 @@ describe('txn: a Node operation\'s Datacenter routes the transaction', () => {
 });
 
 describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sending', () => {
-  it('agent endpoints (local by nature): registerService, checks, maintenance, reads', async () => {
+  it('agent endpoints (local by nature): serviceRegister, checkRegister, maintenance, reads', async () => {
     const id = uniqueName('agent-dc');
     const { client: rec, sent } = recording();
     const calls: [string, () => Promise<unknown>][] = [
-      ['registerService', () => agent.registerService(rec, { Name: id, ID: id }, { datacenter: NOWHERE })],
-      ['deregisterService', () => agent.deregisterService(rec, id, { datacenter: NOWHERE })],
+      ['serviceRegister', () => agent.serviceRegister(rec, { Name: id, ID: id }, { datacenter: NOWHERE })],
+      ['serviceDeregister', () => agent.serviceDeregister(rec, id, { datacenter: NOWHERE })],
       ['serviceMaintenance', () => agent.serviceMaintenance(rec, id, true, 'x', { datacenter: NOWHERE })],
-      ['registerCheck', () => agent.registerCheck(rec, { Name: id, ID: id, TTL: '30s' }, { datacenter: NOWHERE })],
-      ['deregisterCheck', () => agent.deregisterCheck(rec, id, { datacenter: NOWHERE })],
-      ['ttlPass', () => agent.ttlPass(rec, id, undefined, { datacenter: NOWHERE })],
+      ['checkRegister', () => agent.checkRegister(rec, { Name: id, ID: id, TTL: '30s' }, { datacenter: NOWHERE })],
+      ['checkDeregister', () => agent.checkDeregister(rec, id, { datacenter: NOWHERE })],
+      ['checkTtlPass', () => agent.checkTtlPass(rec, id, undefined, { datacenter: NOWHERE })],
       ['maintenance', () => agent.maintenance(rec, false, undefined, { datacenter: NOWHERE })],
       ['join', () => agent.join(rec, '127.0.0.1:1', { datacenter: NOWHERE })],
       ['forceLeave', () => agent.forceLeave(rec, 'x', { datacenter: NOWHERE })],
       ['reload', () => agent.reload(rec, { datacenter: NOWHERE })],
-      ['updateToken', () => agent.updateToken(rec, 'default', 'x', { datacenter: NOWHERE })],
-      ['services', () => agent.services(rec, { datacenter: NOWHERE })],
-      ['service', () => agent.service(rec, id, { datacenter: NOWHERE })],
-      ['checks', () => agent.checks(rec, { datacenter: NOWHERE })],
+      ['tokenUpdate', () => agent.tokenUpdate(rec, 'default', 'x', { datacenter: NOWHERE })],
+      ['serviceList', () => agent.serviceList(rec, { datacenter: NOWHERE })],
+      ['serviceRead', () => agent.serviceRead(rec, id, { datacenter: NOWHERE })],
+      ['checkList', () => agent.checkList(rec, { datacenter: NOWHERE })],
       ['members', () => agent.members(rec, { datacenter: NOWHERE })],
       ['self', () => agent.self(rec, { datacenter: NOWHERE })],
       ['serviceHealthByName', () => agent.serviceHealthByName(rec, id, { datacenter: NOWHERE })],
@@ -148,12 +148,12 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
       expect((error as Error).message, name).toMatch(/dc/);
     }
     expect(sent).toEqual([]);
-    expect((await agent.service(client, id)).data).toBeUndefined();
+    expect((await agent.serviceRead(client, id)).data).toBeUndefined();
     // the client's default datacenter does not stop agent calls: the agent is the one you talk to
     const elsewhere = testClient({ datacenter: NOWHERE });
-    await agent.registerService(elsewhere, { Name: id, ID: id });
-    expect((await agent.service(client, id)).data?.Service).toBe(id);
-    await agent.deregisterService(elsewhere, id);
+    await agent.serviceRegister(elsewhere, { Name: id, ID: id });
+    expect((await agent.serviceRead(client, id)).data?.Service).toBe(id);
+    await agent.serviceDeregister(elsewhere, id);
   });
 
   it('config entry writes (always applied in the primary datacenter)', async () => {
@@ -161,11 +161,11 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const { client: rec, sent } = recording();
     const entry = { Kind: 'service-defaults', Name: name, Protocol: 'http' };
     expect(await rejection(config.set(rec, entry, { datacenter: NOWHERE }))).toSatisfy(isInputError);
-    expect((await config.get(client, 'service-defaults', name)).data).toBeUndefined();
+    expect((await config.read(client, 'service-defaults', name)).data).toBeUndefined();
     await config.set(client, entry);
     expect(await rejection(config.remove(rec, 'service-defaults', name, { datacenter: NOWHERE }))).toSatisfy(isInputError);
     expect(sent).toEqual([]);
-    expect((await config.get(client, 'service-defaults', name)).data?.Name).toBe(name);
+    expect((await config.read(client, 'service-defaults', name)).data?.Name).toBe(name);
     await config.remove(client, 'service-defaults', name);
   });
 
@@ -173,10 +173,10 @@ describe('endpoints where Consul ignores ?dc= refuse an explicit dc before sendi
     const { client: rec, sent } = recording();
     const key = 'pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=';
     for (const call of [
-      () => operator.listKeyring(rec, { datacenter: NOWHERE }),
-      () => operator.installKey(rec, key, { datacenter: NOWHERE }),
-      () => operator.useKey(rec, key, { datacenter: NOWHERE }),
-      () => operator.removeKey(rec, key, { datacenter: NOWHERE }),
+      () => operator.keyringList(rec, { datacenter: NOWHERE }),
+      () => operator.keyringInstall(rec, key, { datacenter: NOWHERE }),
+      () => operator.keyringUse(rec, key, { datacenter: NOWHERE }),
+      () => operator.keyringDelete(rec, key, { datacenter: NOWHERE }),
     ]) {
       expect(await rejection(call())).toSatisfy(isInputError);
     }

@@ -17,7 +17,7 @@ async function exists(id: string): Promise<boolean> {
 }
 
 describe('session endpoints', () => {
-  it('creates a session with every field and reads it back with info, list and node', async () => {
+  it('creates a session with every field and reads it back with read, list and node', async () => {
     const node = await nodeName();
     const name = `consulate-test-full-${crypto.randomUUID()}`;
     const { data: id } = await session.create(client, {
@@ -30,7 +30,7 @@ describe('session endpoints', () => {
     });
     try {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      const { data: entry, meta } = await session.info(client, id);
+      const { data: entry, meta } = await session.read(client, id);
       expect(entry).toMatchObject({ ID: id, Name: name, Behavior: 'delete', Node: node, TTL: '30s' });
       expect(entry!.LockDelay).toBe(2_000_000_000); // sent as a Go duration string, stored in ns
       expect(entry!.NodeChecks).toEqual(['serfHealth']);
@@ -46,12 +46,12 @@ describe('session endpoints', () => {
 
   it('takes LockDelay as a number the way Consul reads it (nanoseconds), so a read entry can be passed back in', async () => {
     const { data: id } = await session.create(client, { LockDelay: 1_500_000_000, TTL: '10s' });
-    const entry = (await session.info(client, id)).data!;
+    const entry = (await session.read(client, id)).data!;
     expect(entry.LockDelay).toBe(1_500_000_000);
     expect(entry.Behavior).toBe('release');
     // the entry as read (ID, CreateIndex… included) creates an equivalent session
     const { data: copyId } = await session.create(client, entry);
-    const copy = (await session.info(client, copyId)).data!;
+    const copy = (await session.read(client, copyId)).data!;
     expect(copy).toMatchObject({ Name: entry.Name, LockDelay: entry.LockDelay, TTL: entry.TTL, Behavior: entry.Behavior, Node: entry.Node });
     await session.destroy(client, copyId);
     await session.destroy(client, id);
@@ -80,7 +80,7 @@ describe('session endpoints', () => {
     expect(registered.status).toBe(200);
     try {
       const { data: id } = await session.create(client, payload);
-      const { data: entry } = await session.info(client, id);
+      const { data: entry } = await session.read(client, id);
       expect(entry).toMatchObject({ ID: id, Name: 'my-service-lock', Node: 'foobar', LockDelay: 15_000_000_000, Behavior: 'release', TTL: '30s' });
       await session.destroy(client, id);
     } finally {
@@ -88,8 +88,8 @@ describe('session endpoints', () => {
     }
   });
 
-  it('reports a missing session as undefined from info and renew, [] from node', async () => {
-    const info = await session.info(client, MISSING);
+  it('reports a missing session as undefined from read and renew, [] from node', async () => {
+    const info = await session.read(client, MISSING);
     expect(info.data).toBeUndefined();
     expect(info.meta.status).toBe(200);
     const renewed = await session.renew(client, MISSING);
@@ -128,7 +128,7 @@ describe('session endpoints', () => {
     // the camelCase of consulate < 1.0 is refused, naming Consul's field (Consul would match it case-insensitively, unchecked)
     await expect(session.create(counting, { ttl: '5s' })).rejects.toThrow(/"ttl" should be "TTL"/);
     await expect(session.create(counting, { lockDelay: '1s' })).rejects.toThrow(/"lockDelay" should be "LockDelay"/);
-    await expect(session.info(counting, 'not-a-uuid')).rejects.toSatisfy(isInputError);
+    await expect(session.read(counting, 'not-a-uuid')).rejects.toSatisfy(isInputError);
     await expect(session.renew(counting, '../kv/x')).rejects.toSatisfy(isInputError);
     await expect(session.destroy(counting, '')).rejects.toSatisfy(isInputError);
     expect(sent).toBe(0);

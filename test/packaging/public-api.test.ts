@@ -21,7 +21,7 @@ const PUBLIC_UTILITIES: Record<string, readonly string[]> = {
   './coordinate': ['rtt'],
   './event': ['payloadText', 'idToIndex'],
   './txn': ['builder', 'splitBatches'],
-  './snapshot': ['verifySnapshot'],
+  './snapshot': ['verify'],
   './node': ['createNodeFetch', 'createUndiciTransport', 'createNodeClient', 'fromEnv'],
 };
 const GUARD = /^is[A-Z]\w*Error$/;

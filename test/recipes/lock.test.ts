@@ -79,7 +79,7 @@ function consulLockProcess(args: string[]): { pid: number; stop(): Promise<void>
 }
 
 async function sessionExists(id: string): Promise<boolean> {
-  return (await session.info(client, id)).data !== undefined;
+  return (await session.read(client, id)).data !== undefined;
 }
 
 describe('lock: acquire and release', () => {
@@ -92,7 +92,7 @@ describe('lock: acquire and release', () => {
     expect(rec.Flags).toBe(LOCK_FLAG_VALUE);
     expect(rec.Flags).toBe(3304740253564472344n);
     expect(new TextDecoder().decode(rec.Value)).toBe('host-1');
-    const info = (await session.info(client, held.session)).data!;
+    const info = (await session.read(client, held.session)).data!;
     expect(info).toMatchObject({ Name: 'Consul API Lock', TTL: '15s' });
     expect(held.signal.aborted).toBe(false);
     await held.release();

@@ -81,13 +81,13 @@ describe('semaphore: acquire and release', () => {
     const lockRec = (await kv.getRecord(client, `${prefix}/.lock`)).data!;
     expect(lockRec.Flags).toBe(SEMAPHORE_FLAG_VALUE);
     expect(JSON.parse(new TextDecoder().decode(lockRec.Value))).toEqual({ Limit: 2, Holders: { [slot.session]: true } });
-    expect((await session.info(client, slot.session)).data).toMatchObject({ Name: 'Consul API Semaphore', Behavior: 'delete' });
+    expect((await session.read(client, slot.session)).data).toMatchObject({ Name: 'Consul API Semaphore', Behavior: 'delete' });
     await slot.release();
     expect(slot.signal.aborted).toBe(true);
     expect(isLockLostError(slot.signal.reason)).toBe(false);
     expect(await lockState(prefix)).toEqual({ Limit: 2, Holders: {} });
     expect((await kv.getRecord(client, slot.key)).data).toBeUndefined();
-    expect((await session.info(client, slot.session)).data).toBeUndefined();
+    expect((await session.read(client, slot.session)).data).toBeUndefined();
   });
 
   it('admits at most `limit` holders; the next one gets LockHeldError (tryOnce) or LockTimeoutError (wait)', async () => {

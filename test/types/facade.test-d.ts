@@ -115,12 +115,12 @@ describe('facade groups', () => {
       readonly translateToken: Bound<typeof acl.rulesTranslateToken>;
     }>();
     expectTypeOf(consul.acl.legacy).toEqualTypeOf<{
-      readonly create: Bound<typeof acl.create>;
-      readonly update: Bound<typeof acl.update>;
-      readonly delete: Bound<typeof acl.destroy>;
-      readonly read: Bound<typeof acl.info>;
-      readonly clone: Bound<typeof acl.clone>;
-      readonly list: Bound<typeof acl.list>;
+      readonly create: Bound<typeof acl.legacyCreate>;
+      readonly update: Bound<typeof acl.legacyUpdate>;
+      readonly delete: Bound<typeof acl.legacyDelete>;
+      readonly read: Bound<typeof acl.legacyRead>;
+      readonly clone: Bound<typeof acl.legacyClone>;
+      readonly list: Bound<typeof acl.legacyList>;
     }>();
     expectTypeOf(consul.acl.bootstrap).toEqualTypeOf<Bound<typeof acl.bootstrap>>();
     expectTypeOf(consul.acl.replication).toEqualTypeOf<Bound<typeof acl.replication>>();
@@ -132,7 +132,7 @@ describe('facade groups', () => {
     expectTypeOf(consul.session).toEqualTypeOf<{
       readonly create: Bound<typeof session.create>;
       readonly destroy: Bound<typeof session.destroy>;
-      readonly read: Bound<typeof session.info>;
+      readonly read: Bound<typeof session.read>;
       readonly list: Bound<typeof session.list>;
       readonly node: Bound<typeof session.node>;
       readonly renew: Bound<typeof session.renew>;
@@ -142,10 +142,10 @@ describe('facade groups', () => {
 
   it('agent: the agent, its services, checks and tokens', () => {
     expectTypeOf(consul.agent.service).toEqualTypeOf<{
-      readonly list: Bound<typeof agent.services>;
-      readonly read: Bound<typeof agent.service>;
-      readonly register: Bound<typeof agent.registerService>;
-      readonly deregister: Bound<typeof agent.deregisterService>;
+      readonly list: Bound<typeof agent.serviceList>;
+      readonly read: Bound<typeof agent.serviceRead>;
+      readonly register: Bound<typeof agent.serviceRegister>;
+      readonly deregister: Bound<typeof agent.serviceDeregister>;
       readonly maintenance: Bound<typeof agent.serviceMaintenance>;
       readonly healthByName: Bound<typeof agent.serviceHealthByName>;
       readonly healthById: Bound<typeof agent.serviceHealthById>;
@@ -154,15 +154,15 @@ describe('facade groups', () => {
       (definition: ServiceDefinition, options?: RegisterServiceOptions) => Promise<Result<void>>
     >();
     expectTypeOf(consul.agent.check).toEqualTypeOf<{
-      readonly list: Bound<typeof agent.checks>;
-      readonly register: Bound<typeof agent.registerCheck>;
-      readonly deregister: Bound<typeof agent.deregisterCheck>;
-      readonly ttlPass: Bound<typeof agent.ttlPass>;
-      readonly ttlWarn: Bound<typeof agent.ttlWarn>;
-      readonly ttlFail: Bound<typeof agent.ttlFail>;
-      readonly update: Bound<typeof agent.updateCheck>;
+      readonly list: Bound<typeof agent.checkList>;
+      readonly register: Bound<typeof agent.checkRegister>;
+      readonly deregister: Bound<typeof agent.checkDeregister>;
+      readonly ttlPass: Bound<typeof agent.checkTtlPass>;
+      readonly ttlWarn: Bound<typeof agent.checkTtlWarn>;
+      readonly ttlFail: Bound<typeof agent.checkTtlFail>;
+      readonly update: Bound<typeof agent.checkUpdate>;
     }>();
-    expectTypeOf(consul.agent.token).toEqualTypeOf<{ readonly update: Bound<typeof agent.updateToken> }>();
+    expectTypeOf(consul.agent.token).toEqualTypeOf<{ readonly update: Bound<typeof agent.tokenUpdate> }>();
     expectTypeOf(consul.agent.self).toEqualTypeOf<Bound<typeof agent.self>>();
     expectTypeOf(consul.agent.members).toEqualTypeOf<Bound<typeof agent.members>>();
     expectTypeOf(consul.agent.join).toEqualTypeOf<Bound<typeof agent.join>>();
@@ -224,32 +224,32 @@ describe('facade groups', () => {
     expectTypeOf(consul.query).toEqualTypeOf<{
       readonly create: Bound<typeof query.create>;
       readonly list: Bound<typeof query.list>;
-      readonly read: Bound<typeof query.get>;
+      readonly read: Bound<typeof query.read>;
       readonly update: Bound<typeof query.update>;
       readonly delete: Bound<typeof query.remove>;
       readonly execute: Bound<typeof query.execute>;
       readonly explain: Bound<typeof query.explain>;
     }>();
     expectTypeOf(consul.operator).toEqualTypeOf<{
-      readonly raft: { readonly configuration: Bound<typeof operator.raftConfiguration>; readonly removePeer: Bound<typeof operator.removeRaftPeer> };
+      readonly raft: { readonly configuration: Bound<typeof operator.raftConfiguration>; readonly removePeer: Bound<typeof operator.raftRemovePeer> };
       readonly autopilot: {
         readonly configuration: Bound<typeof operator.autopilotConfiguration>;
-        readonly set: Bound<typeof operator.setAutopilotConfiguration>;
-        readonly update: Bound<typeof operator.updateAutopilotConfiguration>;
+        readonly set: Bound<typeof operator.autopilotSet>;
+        readonly update: Bound<typeof operator.autopilotUpdate>;
         readonly health: Bound<typeof operator.autopilotHealth>;
       };
       readonly keyring: {
-        readonly list: Bound<typeof operator.listKeyring>;
-        readonly install: Bound<typeof operator.installKey>;
-        readonly use: Bound<typeof operator.useKey>;
-        readonly delete: Bound<typeof operator.removeKey>;
+        readonly list: Bound<typeof operator.keyringList>;
+        readonly install: Bound<typeof operator.keyringInstall>;
+        readonly use: Bound<typeof operator.keyringUse>;
+        readonly delete: Bound<typeof operator.keyringDelete>;
       };
     }>();
     expectTypeOf(consul.snapshot).toEqualTypeOf<{
       readonly save: Bound<typeof snapshot.save>;
       readonly saveBytes: Bound<typeof snapshot.saveBytes>;
       readonly restore: Bound<typeof snapshot.restore>;
-      readonly verify: typeof snapshot.verifySnapshot;
+      readonly verify: typeof snapshot.verify;
     }>();
   });
 
@@ -259,25 +259,25 @@ describe('facade groups', () => {
     expectTypeOf(consul.connect).toEqualTypeOf<{
       readonly ca: { readonly roots: Bound<typeof connect.caRoots>; readonly configuration: Bound<typeof connect.caConfiguration> };
       readonly intention: {
-        readonly create: Bound<typeof connect.createIntention>;
-        readonly list: Bound<typeof connect.listIntentions>;
-        readonly read: Bound<typeof connect.getIntention>;
-        readonly update: Bound<typeof connect.updateIntention>;
-        readonly delete: Bound<typeof connect.deleteIntention>;
-        readonly match: Bound<typeof connect.matchIntentions>;
-        readonly check: Bound<typeof connect.checkIntention>;
+        readonly create: Bound<typeof connect.intentionCreate>;
+        readonly list: Bound<typeof connect.intentionList>;
+        readonly read: Bound<typeof connect.intentionRead>;
+        readonly update: Bound<typeof connect.intentionUpdate>;
+        readonly delete: Bound<typeof connect.intentionDelete>;
+        readonly match: Bound<typeof connect.intentionMatch>;
+        readonly check: Bound<typeof connect.intentionCheck>;
       };
     }>();
     expectTypeOf(consul.namespace).toEqualTypeOf<{
       readonly create: Bound<typeof namespace.create>;
-      readonly read: Bound<typeof namespace.get>;
+      readonly read: Bound<typeof namespace.read>;
       readonly update: Bound<typeof namespace.update>;
       readonly delete: Bound<typeof namespace.remove>;
       readonly list: Bound<typeof namespace.list>;
     }>();
     expectTypeOf(consul.partition).toEqualTypeOf<{
       readonly create: Bound<typeof partition.create>;
-      readonly read: Bound<typeof partition.get>;
+      readonly read: Bound<typeof partition.read>;
       readonly update: Bound<typeof partition.update>;
       readonly delete: Bound<typeof partition.remove>;
       readonly list: Bound<typeof partition.list>;
@@ -285,7 +285,7 @@ describe('facade groups', () => {
     expectTypeOf(consul.peering).toEqualTypeOf<{
       readonly generateToken: Bound<typeof peering.generateToken>;
       readonly establish: Bound<typeof peering.establish>;
-      readonly read: Bound<typeof peering.get>;
+      readonly read: Bound<typeof peering.read>;
       readonly delete: Bound<typeof peering.remove>;
       readonly list: Bound<typeof peering.list>;
     }>();
