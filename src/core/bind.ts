@@ -14,8 +14,12 @@
  * bound signature out once with {@link Generic} (`getJSON: getJSON as Generic<typeof getJSON, …>`);
  * the bound signature is checked against the function's.
  *
- * Descriptions are top-level `const` object literals; the two factories here are marked
- * side-effect free, so a bundle that uses one function of a group drops the description.
+ * A recipe that belongs with an endpoint group (the session renewer, `consul.session.renewPeriodically`)
+ * cannot be in that group's description, since endpoint modules do not import recipes: `consul.ts`
+ * adds its description to the group's with {@link extendDescription}.
+ *
+ * Descriptions are top-level `const` object literals; the factories here are marked side-effect
+ * free, so a bundle that uses one function of a group drops the description.
  * @module
  */
 import type { Client } from './client.ts';
@@ -79,6 +83,22 @@ export function perClient<T>(make: (client: Client) => T, ...covers: ClientFunct
   return { '~make': make, '~covers': covers };
 }
 
+/**
+ * A group's description with the entries of another added, for a higher layer's functions that nest in
+ * a lower layer's group (`extendDescription(sessionFacade, renewerFacade)`: the session endpoints and
+ * the renewer recipe under `consul.session`).
+ * @param base - the group's own description.
+ * @param extra - the entries to add; none may have a name `base` already has.
+ * @returns a new description with the entries of both.
+ * @throws {Error} when `extra` has a name `base` already has (one of them would be lost).
+ */
+// @__NO_SIDE_EFFECTS__
+export function extendDescription<A extends Description, B extends Description>(base: A, extra: B): A & B {
+  const clash = Object.keys(extra).filter((name) => Object.hasOwn(base, name));
+  if (clash.length > 0) throw new Error(`a facade description cannot be extended with names it already has: ${clash.join(', ')}`);
+  return { ...base, ...extra };
+}
+
 function isEntry(value: object): value is FacadeEntry<unknown> {
   return '~make' in value;
 }
@@ -91,8 +111,10 @@ function isEntry(value: object): value is FacadeEntry<unknown> {
  * @returns the bound facade.
  */
 export function bindFacade<D extends Description>(description: D, client: Client): BoundFacade<D> {
-  const bound: Record<string, unknown> = {};
-  for (const [name, entry] of Object.entries(description)) {
+  const bound: Record<PropertyKey, unknown> = {};
+  // symbol keys too: kvFacade's Symbol.asyncIterator makes `for await (const key of consul.kv)` work
+  for (const name of Reflect.ownKeys(description)) {
+    const entry = Reflect.get(description, name) as Description[string];
     if (typeof entry === 'function') {
       const fn = entry as (client: Client, ...args: unknown[]) => unknown;
       bound[name] = (...args: unknown[]) => fn(client, ...args);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Description, FacadeEntry } from '../../src/core/bind.ts';
-import { bindFacade, perClient, unbound } from '../../src/core/bind.ts';
+import { bindFacade, extendDescription, perClient, unbound } from '../../src/core/bind.ts';
 import { Consul, consulFacade } from '../../src/consul.ts';
 import { createClient, withConfig } from '../../src/index.ts';
 
@@ -89,8 +89,16 @@ const sources = [
   ...Object.entries(jsr.exports).filter(([subpath]) => subpath !== '.' && subpath !== './node'),
   ['(consul.watch)', './src/recipes/watch.ts'],
 ] as const;
+/**
+ * Recipes reached from their own subpath only, with `consul.client` (`campaign(consul.client, …)`): they
+ * build long-lived objects with a lifecycle of their own (a watch, a heartbeat, a campaign), and binding
+ * them would grow every facade bundle by recipes most programs never use. `consul.lock`/`consul.semaphore`
+ * stay bound: they are the original consulate's.
+ */
+const SUBPATH_ONLY = new Set(['./discovery', './registration', './live-config', './election', './kv-sync']);
 const modules: Record<string, Record<string, unknown>> = {};
 for (const [subpath, source] of sources) {
+  if (SUBPATH_ONLY.has(subpath)) continue;
   modules[subpath] = (await import(new URL(`../../${source}`, import.meta.url).href)) as Record<string, unknown>;
 }
 
@@ -108,6 +116,10 @@ describe('facade completeness', () => {
     expect(isClientFirst(agent['pathSegment'])).toBe(false);
     const count = Object.values(modules).flatMap((m) => Object.values(m)).filter(isClientFirst).length;
     expect(count).toBeGreaterThan(150);
+  });
+
+  it('leaves off only recipes that are public subpaths', () => {
+    expect([...SUBPATH_ONLY].filter((subpath) => !(subpath in jsr.exports))).toEqual([]);
   });
 
   it('has every exported client-first function of every public module on the facade', () => {
@@ -173,6 +185,16 @@ describe('binding', () => {
     expect(seen).toEqual([[client, 'a', 1], [client]]);
     expect(bound.rtt).toBe(rtt);
     expect(bound.made.client).toBe(client);
+  });
+
+  it("adds a recipe to an endpoint group's description (consul.session.renewPeriodically) and refuses a name clash", () => {
+    const consul = new Consul();
+    expect(typeof consul.session.renewPeriodically).toBe('function');
+    expect(typeof consul.session.renew).toBe('function');
+    const read = async function read(client: unknown) { return client; };
+    const watchIt = async function watchIt(client: unknown) { return client; };
+    expect(Object.keys(extendDescription({ read }, { watchIt }))).toEqual(['read', 'watchIt']);
+    expect(() => extendDescription({ read }, { read: watchIt })).toThrow(/already has: read/);
   });
 
   it('keeps the conveniences: a callable watch, lock and semaphore objects, withConfig', () => {

@@ -1,6 +1,7 @@
 // Sessions and the periodic renewer against a real Consul agent.
 import { describe, expect, inject, it } from 'vitest';
 import * as session from '../../src/endpoints/session.ts';
+import { renewPeriodically } from '../../src/recipes/renewer.ts';
 import { Consul, createClient, isInputError, isNotFoundError, isServerError } from '../../src/index.ts';
 import type { FetchLike } from '../../src/index.ts';
 import { raw, testClient } from '../support/client.ts';
@@ -166,7 +167,7 @@ describe('renewPeriodically', () => {
       },
     });
     const controller = new AbortController();
-    const renewer = session.renewPeriodically(spying, id, { ttl: '10s', interval: 50, signal: controller.signal });
+    const renewer = renewPeriodically(spying, id, { ttl: '10s', interval: 50, signal: controller.signal });
     while (renewals.length < 3) await new Promise((r) => setTimeout(r, 20));
     expect(await exists(id)).toBe(true);
     controller.abort();
@@ -177,12 +178,12 @@ describe('renewPeriodically', () => {
   it('can leave the session alive on stop (destroyOnStop: false), and works with await using', async () => {
     const { data: id } = await session.create(client, { TTL: '10s' });
     {
-      await using renewer = session.renewPeriodically(client, id, { ttl: '10s', destroyOnStop: false });
+      await using renewer = renewPeriodically(client, id, { ttl: '10s', destroyOnStop: false });
       expect(renewer.id).toBe(id);
     }
     expect(await exists(id)).toBe(true);
     {
-      await using _renewer = session.renewPeriodically(client, id, { ttl: '10s' });
+      await using _renewer = renewPeriodically(client, id, { ttl: '10s' });
     }
     expect(await exists(id)).toBe(false);
   });
@@ -190,7 +191,7 @@ describe('renewPeriodically', () => {
   it('reports expiry when the session is destroyed behind its back', async () => {
     const { data: id } = await session.create(client, { TTL: '10s' });
     const expired: unknown[] = [];
-    const renewer = session.renewPeriodically(client, id, { ttl: '10s', interval: 50, onExpired: (r) => expired.push(r) });
+    const renewer = renewPeriodically(client, id, { ttl: '10s', interval: 50, onExpired: (r) => expired.push(r) });
     await raw(`/v1/session/destroy/${id}`, { method: 'PUT' });
     expect(await renewer.done).toBe('expired');
     expect(expired).toHaveLength(1);
@@ -216,7 +217,7 @@ describe('renewPeriodically', () => {
       if (failing === 0 && String(input instanceof Request ? input.url : input).includes('/session/renew/')) renewedAfterErrors = true;
       return response;
     };
-    const renewer = session.renewPeriodically(createClient({ address: inject('consulAddress'), fetch: tracking }), id, {
+    const renewer = renewPeriodically(createClient({ address: inject('consulAddress'), fetch: tracking }), id, {
       ttl: '10s',
       interval: 20,
       onError: (e) => errors.push(e),
@@ -236,7 +237,7 @@ describe('renewPeriodically', () => {
     const expired: unknown[] = [];
     const errors: unknown[] = [];
     // a short local TTL so the test does not wait 10 s; Consul's TTL is not involved
-    const renewer = session.renewPeriodically(down, id, {
+    const renewer = renewPeriodically(down, id, {
       ttl: 600,
       onExpired: (r) => expired.push(r),
       onError: (e) => errors.push(e),
@@ -248,7 +249,7 @@ describe('renewPeriodically', () => {
   });
 
   it('refuses a missing or zero TTL', () => {
-    expect(() => session.renewPeriodically(client, MISSING, { ttl: 0 })).toThrow(/positive/);
-    expect(() => session.renewPeriodically(client, 'nope', { ttl: '10s' })).toThrow(/UUID/);
+    expect(() => renewPeriodically(client, MISSING, { ttl: 0 })).toThrow(/positive/);
+    expect(() => renewPeriodically(client, 'nope', { ttl: '10s' })).toThrow(/UUID/);
   });
 });

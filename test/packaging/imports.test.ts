@@ -77,6 +77,19 @@ describe('import rules', () => {
     ]);
   });
 
+  it("fails on a group folder's file importing another group's (sub-files of one group may import each other)", () => {
+    const dir = tree({
+      'endpoints/acl.ts': "export { t } from './acl/tokens.ts';\n",
+      'endpoints/acl/shared.ts': "export const ACL_WRITE = 'w';\n",
+      'endpoints/acl/tokens.ts': "import { ACL_WRITE } from './shared.ts';\nexport const t = ACL_WRITE;\n",
+      'endpoints/agent.ts': "export { s } from './agent/services.ts';\n",
+      'endpoints/agent/services.ts': "import { ACL_WRITE } from '../acl/shared.ts';\nexport const s = ACL_WRITE;\n",
+    });
+    expect(checkImports(dir)).toEqual([
+      'endpoint: endpoints/agent/services.ts imports endpoints/acl/shared.ts (move what they share below endpoints/)',
+    ]);
+  });
+
   it('fails on a dependency pointing up (a schema importing an endpoint, core importing node)', () => {
     const dir = tree({
       'endpoints/kv.ts': "export type KVPair = { Key: string };\n",

@@ -22,7 +22,7 @@ const PUBLIC_UTILITIES: Record<string, readonly string[]> = {
   './event': ['payloadText', 'idToIndex'],
   './txn': ['builder', 'splitBatches'],
   './snapshot': ['verify'],
-  './node': ['createNodeFetch', 'createUndiciTransport', 'createNodeClient', 'fromEnv'],
+  './node': ['createNodeFetch', 'createNodeTransport', 'createNodeClient', 'fromEnv'],
 };
 const GUARD = /^is[A-Z]\w*Error$/;
 

@@ -57,7 +57,10 @@ export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
     for (const [member, { symbolId, bound }] of members) {
       if (member.comment) continue;
-      const target = context.project.getReflectionFromSymbolId(symbolId);
+      // the function itself, not a `typeof fn` type registered under the same symbol (which comes first when
+      // the function is declared in another file than the description, as for a group split by sub-area)
+      const candidates = context.project.getReflectionsFromSymbolId(symbolId);
+      const target = candidates.find((reflection) => reflection.kindOf(ReflectionKind.Function)) ?? candidates[0];
       const source = target?.signatures?.[0]?.comment ?? target?.comment;
       if (!source || source.summary.length === 0) continue;
       const link = { kind: 'inline-tag', tag: '@link', text: target.name, target };

@@ -1,7 +1,7 @@
-// session.renewPeriodically, as locks and semaphores use it: a renewal that never gets an answer
+// renewPeriodically (recipes/renewer.ts), as locks and semaphores use it: a renewal that never gets an answer
 // (a stopped agent) does not hold the expiry back past the TTL.
 import { describe, expect, it } from 'vitest';
-import * as session from '../../src/endpoints/session.ts';
+import { renewPeriodically } from '../../src/recipes/renewer.ts';
 import { createClient, isTimeoutError } from '../../src/index.ts';
 import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 
@@ -12,7 +12,7 @@ describe('renewPeriodically against an agent that never answers', () => {
     const client = createClient({ address: server.address, timeout: 60_000, retry: 0 });
     const events: string[] = [];
     let reason: unknown;
-    const renewer = session.renewPeriodically(client, '0b6ee4c5-0000-4000-8000-000000000001', {
+    const renewer = renewPeriodically(client, '0b6ee4c5-0000-4000-8000-000000000001', {
       ttl: 600, // a short local TTL: Consul is not involved
       interval: 50,
       destroyOnStop: false,
