@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // One list of entry points: jsr.json's exports (package.json's exports mirror it; a test checks they agree).
@@ -19,16 +19,32 @@ export default defineConfig([
     platform: 'neutral',
     treeshake: true,
     splitting: true,
-    external: ['ky', 'valibot', 'undici', /^node:/],
+    external: ['ky', 'valibot', /^node:/],
   },
   {
-    // the `consulate` bin (Node only); the shebang comes from src/cli/index.ts
+    // the `consulate` bin (Node only); the shebang comes from src/cli/index.ts. One file with its
+    // dependencies inside: Node resolves and loads one module instead of dozens (start-up is most of
+    // a CLI call, bench/cli.mjs); what only some commands need is imported lazily by them.
+    // CommonJS, not ESM: Node's ES module loader (and its wrappers of the node: builtins) cost ~10 ms
+    // of CPU per call here, 1/6 of `node -e 0` (bench/cli.mjs). dist/cli/package.json says so to
+    // Node, since the package is "type": "module".
     entry: { 'cli/index': 'src/cli/index.ts' },
-    format: ['esm'],
+    format: ['cjs'],
+    outExtension: () => ({ js: '.js' }),
+    // import.meta.url (help.ts, io.ts) from the file's path, as Node would have given it to an ES module
+    banner: { js: "'use strict'; const __consulateModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__consulateModuleUrl' },
     sourcemap: true,
     target: 'node20',
     platform: 'node',
     splitting: false,
-    external: ['ky', 'valibot', 'undici', 'commander', 'cli-progress'],
+    noExternal: [/.*/],
+    // less for V8 to scan and compile at every start (commander's sources are mostly comments); names
+    // stay, so that stack traces (and commander's error names) read as in the sources
+    minifyWhitespace: true,
+    minifySyntax: true,
+    onSuccess: async () => {
+      writeFileSync(new URL('./dist/cli/package.json', import.meta.url), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+    },
   },
 ]);

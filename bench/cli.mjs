@@ -4,7 +4,7 @@
 // against it) and against the consul binary doing the same (`consul kv get K`,
 // `consul kv get -recurse`), all against one throwaway agent in the same run.
 //
-//   node bench/cli.mjs [--runs 15] [--src] [--json]
+//   node bench/cli.mjs [--runs 15] [--src] [--json] [--only 'kv get'|'kv ls']
 //
 // Uses hyperfine (`apt-get install hyperfine`) when it is on PATH: `-N` (no shell), 2 warm-up runs,
 // median of --runs. Without it, its own loop: the commands interleaved run by run (so that load
@@ -23,6 +23,8 @@ const RUNS = at === -1 ? 15 : Number(args[at + 1]);
 const KEY = 'bench/cli/one';
 const LS_PREFIX = 'bench/ls/';
 const LS_KEYS = 1000;
+// one group only (while iterating on one row); the summary rows need both
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
 const hyperfine = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' });
 const useHyperfine = hyperfine.status === 0 && process.env.BENCH_NO_HYPERFINE !== '1';
@@ -54,7 +56,8 @@ function withHyperfine(cmds) {
     const r = spawnSync('hyperfine', ['-N', '--warmup', '2', '--runs', String(RUNS), '--style', 'none', '--export-json', out, ...cmds.map((c) => c.argv.join(' '))], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
     if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
     const { results } = JSON.parse(readFileSync(out, 'utf8'));
-    return results.map((res) => ({ ms: res.median * 1000, min: res.min * 1000, max: res.max * 1000 }));
+    // user + system CPU (hyperfine's means): far less sensitive than wall time to a busy machine
+    return results.map((res) => ({ ms: res.median * 1000, min: res.min * 1000, max: res.max * 1000, cpu: (res.user + res.system) * 1000 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,6 +94,7 @@ try {
   const ls = spawnSync(node, [cli.file, 'kv', 'ls', LS_PREFIX], { env, encoding: 'utf8' });
   if (ls.stdout.trim().split('\n').length !== LS_KEYS) throw new Error(`consulate kv ls printed ${ls.stdout.trim().split('\n').length} keys, expected ${LS_KEYS}`);
   for (const [name, cmds] of Object.entries(groups)) {
+    if (ONLY !== undefined && name !== ONLY) continue;
     const load = loadavg();
     results[name] = { load, rows: (useHyperfine ? withHyperfine : withLoop)(cmds).map((r, i) => ({ ...cmds[i], ...r })) };
   }
@@ -107,18 +111,25 @@ else {
   for (const [name, { load, rows }] of Object.entries(results)) {
     const floor = rows[0].ms;
     console.log(`\n## ${name} (load ${load})`);
-    console.log(`${'command'.padEnd(46)} ${'median ms'.padStart(10)} ${'min'.padStart(7)} ${'max'.padStart(7)} ${'vs node -e 0'.padStart(13)} ${'vs consul'.padStart(10)}`);
-    for (const r of rows) console.log(`${r.label.padEnd(46)} ${r.ms.toFixed(1).padStart(10)} ${r.min.toFixed(1).padStart(7)} ${r.max.toFixed(1).padStart(7)} ${x(r.ms / floor).padStart(13)} ${x(r.ms / rows[2].ms).padStart(10)}`);
+    const cpuFloor = rows[0].cpu;
+    console.log(`${'command'.padEnd(46)} ${'median ms'.padStart(10)} ${'min'.padStart(7)} ${'max'.padStart(7)} ${'vs node -e 0'.padStart(13)} ${'vs consul'.padStart(10)} ${'CPU ms'.padStart(7)} ${'CPU vs node'.padStart(12)}`);
+    for (const r of rows) {
+      const cpu = r.cpu === undefined ? '–' : r.cpu.toFixed(1);
+      console.log(`${r.label.padEnd(46)} ${r.ms.toFixed(1).padStart(10)} ${r.min.toFixed(1).padStart(7)} ${r.max.toFixed(1).padStart(7)} ${x(r.ms / floor).padStart(13)} ${x(r.ms / rows[2].ms).padStart(10)} ${cpu.padStart(7)} ${x(r.cpu / cpuFloor).padStart(12)}`);
+    }
   }
 }
 
+if (ONLY !== undefined) process.exit(0);
 const [getRows, lsRows] = [results['kv get'].rows, results['kv ls'].rows];
+/** The CPU ratio (user + system) against `node -e 0`, when hyperfine measured it. */
+const cpuNote = (rows) => (rows[1].cpu === undefined ? '' : `; CPU ${rows[1].cpu.toFixed(0)} ms = ${x(rows[1].cpu / rows[0].cpu)} node -e 0's`);
 const [getLoad, lsLoad] = [results['kv get'].load, results['kv ls'].load];
 summary({
   what: '`consulate kv get K` whole process', figure: getRows[1].ms, unit: 'ms', baseline: getRows[0].ms, baselineLabel: 'node -e 0',
-  target: { op: '<=', value: 1.6 }, note: `${x(getRows[1].ms / getRows[2].ms)} consul kv get (${getRows[2].ms.toFixed(0)} ms)`, load: getLoad, command: 'node bench/cli.mjs',
+  target: { op: '<=', value: 1.6 }, note: `${x(getRows[1].ms / getRows[2].ms)} consul kv get (${getRows[2].ms.toFixed(0)} ms)${cpuNote(getRows)}`, load: getLoad, command: 'node bench/cli.mjs',
 });
 summary({
   what: '`consulate kv ls` on 1,000 keys', figure: lsRows[1].ms, unit: 'ms', baseline: lsRows[0].ms, baselineLabel: 'node -e 0',
-  target: { op: '<=', value: 1.8 }, note: `${x(lsRows[1].ms / lsRows[2].ms)} consul kv get -recurse (${lsRows[2].ms.toFixed(0)} ms)`, load: lsLoad, command: 'node bench/cli.mjs',
+  target: { op: '<=', value: 1.8 }, note: `${x(lsRows[1].ms / lsRows[2].ms)} consul kv get -recurse (${lsRows[2].ms.toFixed(0)} ms)${cpuNote(lsRows)}`, load: lsLoad, command: 'node bench/cli.mjs',
 });

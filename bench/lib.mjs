@@ -43,8 +43,8 @@ export function summary(row) {
 
 /**
  * The `consulate` CLI as users run it: dist/cli/index.js when built (`npm run build`), else the
- * sources bundled with esbuild like the published bin (dependencies external). Returns the file and
- * a cleanup function.
+ * sources bundled with esbuild like the published bin (one file, dependencies inside; tsup.config.ts).
+ * Returns the file and a cleanup function.
  */
 export async function cliEntry() {
   const dist = join(root, 'dist/cli/index.js');
@@ -53,8 +53,9 @@ export async function cliEntry() {
   const cacheDir = join(root, 'node_modules/.cache/consulate-bench');
   mkdirSync(cacheDir, { recursive: true });
   const file = join(cacheDir, `cli-${process.pid}.mjs`);
-  await build({ entryPoints: [join(root, 'src/cli/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: file, logLevel: 'warning' });
-  return { file, from: 'src/cli/index.ts bundled with esbuild', cleanup: () => rmSync(file, { force: true }) };
+  const banner = { js: "import { createRequire as __consulateRequire } from 'node:module'; const require = __consulateRequire(import.meta.url);" };
+  await build({ entryPoints: [join(root, 'src/cli/index.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', banner, outfile: file, logLevel: 'warning' });
+  return { file, from: 'src/cli/index.ts bundled with esbuild (as tsup.config.ts bundles the bin)', cleanup: () => rmSync(file, { force: true }) };
 }
 
 /**

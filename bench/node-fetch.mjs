@@ -1,5 +1,5 @@
-// Per-call cost of a KV read on Node: consulate over its Node transport (createNodeClient: the undici
-// transport) vs. the layers under it, vs. the core's ky transport over the same fetch, and vs. other
+// Per-call cost of a KV read on Node: consulate over its Node transport (createNodeClient: node:http
+// keep-alive pools) vs. the layers under it, vs. the core's ky transport over the same fetch, and vs. other
 // clients. Not a test; prints ops/s and ratios.
 //
 //   npx tsx bench/node-fetch.mjs               # starts a throwaway agent (test/support/agent.mjs)

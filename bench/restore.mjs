@@ -2,7 +2,7 @@
 // Restore: speed and memory of `consulate kv restore`, all whole processes on one throwaway agent.
 //   1. Speed, 20,000 keys: `consulate kv restore` against the floor — a minimal txn script
 //      (bench/restore-floor.mjs: read the file, JSON.parse, 64 sets per /v1/txn, 4 in flight, over
-//      undici like consulate/node) — alternating, each run from an empty store, best run of each
+//      undici, the fastest Node HTTP client) — alternating, each run from an empty store, best run of each
 //      compared (target ≤ 1.1× the floor); and `consul kv import` of the same file (slow: 1 run).
 //   2. Memory: peak RSS of `consulate kv restore` (and of the floor) at 100,000 keys, and at
 //      1,000,000 keys (consulate only) with --million or BENCH_RESTORE_1M=1 (~40 s more; `npm run

@@ -43,6 +43,39 @@ export function bodyStalled(method: string, path: string, status: number, ms: nu
 export const BODY_DEADLINE: unique symbol = Symbol.for('consulate.bodyDeadline') as never;
 
 /**
+ * One read of `reader` under `guard`: it fails with `guard.stalled()` when no data comes for
+ * `guard.ms`, or with the signal's reason when the caller aborts; either failure cancels the body.
+ * A timer per read (not per body) keeps the clock running only while someone waits for data.
+ */
+function guardedRead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  guard: BodyGuard,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  const { signal } = guard;
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error !== undefined) {
+        reject(error);
+        reader.cancel(error).catch(() => {});
+      }
+    };
+    const onAbort = (): void => settle(signal!.reason);
+    const timer = setTimeout(() => settle(guard.stalled()), Math.min(guard.ms, MAX_DELAY));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    reader.read().then(
+      (result) => {
+        settle();
+        resolve(result);
+      },
+      (error: unknown) => settle(signal?.aborted ? signal.reason : error),
+    );
+  });
+}
+
+/**
  * Puts a deadline on a body's progress: the returned stream errors with `stalled()` (and cancels
  * `source`) when a read waits `ms` milliseconds without a byte. The clock runs only while the reader
  * waits, so a slow consumer is never blamed on the server. When `signal` aborts during a read, the
@@ -60,42 +93,36 @@ export function idleDeadline(
   signal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
+  const guard = { ms, stalled, signal };
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let onAbort: (() => void) | undefined;
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(stalled()), Math.min(ms, MAX_DELAY));
-          if (signal !== undefined) {
-            onAbort = () => reject(signal.reason);
-            if (signal.aborted) onAbort();
-            else signal.addEventListener('abort', onAbort, { once: true });
-          }
-        });
         try {
-          const { done, value } = await Promise.race([reader.read(), deadline]);
+          const { done, value } = await guardedRead(reader, guard);
           if (done) controller.close();
           else controller.enqueue(value);
         } catch (error) {
-          const reason = signal?.aborted ? signal.reason : error;
-          controller.error(reason);
-          reader.cancel(reason).catch(() => {});
-        } finally {
-          clearTimeout(timer);
-          if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+          controller.error(error);
         }
       },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
+      cancel: (reason) => reader.cancel(reason),
     },
     { highWaterMark: 0 },
   );
 }
 
-/** Joins chunks into one exactly-sized buffer. */
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+/** Reads a whole body, each read under `guard` when given, into one exactly-sized buffer. */
+async function readAll(source: ReadableStream<Uint8Array>, guard?: BodyGuard): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = source.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await (guard ? guardedRead(reader, guard) : reader.read());
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0] as Uint8Array<ArrayBuffer>;
   const all = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {
@@ -105,66 +132,7 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
   return all;
 }
 
-/** Reads a whole stream; a failure rejects with the stream's own error. */
-async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    chunks.push(r.value);
-    size += r.value.byteLength;
-  }
-  return concat(chunks, size);
-}
-
-/**
- * Reads a whole body under a guard, straight from its reader (no stream in between): one timer,
- * re-armed from the time of the last chunk, fails the read with `guard.stalled()` after `guard.ms`
- * without data; the caller's abort fails it with the signal's reason.
- */
-async function readGuarded(source: ReadableStream<Uint8Array>, guard: BodyGuard): Promise<Uint8Array<ArrayBuffer>> {
-  const { ms, signal } = guard;
-  const reader = source.getReader();
-  let failed = false;
-  let failure: unknown;
-  const fail = (error: unknown): void => {
-    if (failed) return;
-    failed = true;
-    failure = error;
-    reader.cancel(error).catch(() => {});
-  };
-  let last = performance.now();
-  let timer: ReturnType<typeof setTimeout>;
-  const check = (): void => {
-    const idle = performance.now() - last;
-    if (idle >= ms) fail(guard.stalled());
-    else timer = setTimeout(check, Math.min(ms - idle, MAX_DELAY));
-  };
-  timer = setTimeout(check, Math.min(ms, MAX_DELAY));
-  const onAbort = (): void => fail(signal!.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch (error) {
-        throw signal?.aborted ? signal.reason : failed ? failure : error;
-      }
-      if (failed) throw failure;
-      if (result.done) break;
-      last = performance.now();
-      chunks.push(result.value);
-      size += result.value.byteLength;
-    }
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-  }
-  return concat(chunks, size);
-}
+const decoder = /* @__PURE__ */ new TextDecoder();
 
 /**
  * A `Response` whose body is under a {@link BodyGuard}. Its readers (`text()`, `json()`,
@@ -172,88 +140,90 @@ async function readGuarded(source: ReadableStream<Uint8Array>, guard: BodyGuard)
  * the guard's own error — browsers' readers would replace it with a bare `TypeError: Failed to fetch`
  * (Chromium, measured). Touching `body` (or `clone()`, `formData()`) switches it to a regular
  * `Response` over the guarded stream ({@link idleDeadline}), so it behaves like one in every
- * observable way (`instanceof Response`, status, headers, `url`, streaming, `bodyUsed`…).
+ * observable way (`instanceof Response`, status, headers, `url`, streaming, `bodyUsed`…). Headers,
+ * URL, `type` and `redirected` are the original response's own (not copied: that cost more than the rest).
+ * Built on first use, not at import: in Node, touching `Response` loads its fetch implementation.
  */
-class GuardedResponse extends Response {
-  #source: ReadableStream<Uint8Array>;
-  #guard: BodyGuard;
-  #init: ResponseInit;
-  #used = false;
-  #real: Response | undefined;
+function guardedResponse() {
+  return class GuardedResponse extends Response {
+    #response: Response;
+    #source: ReadableStream<Uint8Array>;
+    #guard: BodyGuard;
+    #used = false;
+    #real: Response | undefined;
 
-  constructor(response: Response, source: ReadableStream<Uint8Array>, guard: BodyGuard) {
-    const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-    super(null, init);
-    this.#source = source;
-    this.#guard = guard;
-    this.#init = init;
-    // a constructed Response has no URL: keep the one the answer came from (error messages name it)
-    if (response.url) Object.defineProperty(this, 'url', { value: response.url });
-  }
-
-  /** The regular Response this one turns into once its stream is asked for. */
-  #stream(): Response {
-    if (this.#real === undefined) {
-      const { ms, stalled, signal } = this.#guard;
-      this.#real = new Response(this.#used ? null : idleDeadline(this.#source, ms, stalled, signal), this.#init);
-      if (this.#used) void this.#real.arrayBuffer(); // already read: make it report so
+    constructor(response: Response, source: ReadableStream<Uint8Array>, guard: BodyGuard) {
+      super(null, { status: response.status, statusText: response.statusText });
+      this.#response = response;
+      this.#source = source;
+      this.#guard = guard;
     }
-    return this.#real;
-  }
 
-  override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    if (this.#real !== undefined) {
-      if (this.#real.body === null || this.#real.bodyUsed) throw new TypeError('Body has already been consumed');
-      return readStream(this.#real.body);
+    /** The regular Response this one turns into once its stream is asked for. */
+    #stream(): Response {
+      if (this.#real === undefined) {
+        const { ms, stalled, signal } = this.#guard;
+        const { status, statusText, headers } = this.#response;
+        this.#real = new Response(this.#used ? null : idleDeadline(this.#source, ms, stalled, signal), { status, statusText, headers });
+        if (this.#used) void this.#real.arrayBuffer(); // already read: make it report so
+      }
+      return this.#real;
     }
-    if (this.#used) throw new TypeError('Body has already been consumed');
-    this.#used = true;
-    return readGuarded(this.#source, this.#guard);
-  }
 
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return (await this.bytes()).buffer;
-  }
+    override async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+      const real = this.#real;
+      if (real === undefined ? this.#used : real.body === null || real.bodyUsed) throw new TypeError('Body has already been consumed');
+      if (real !== undefined) return readAll(real.body!);
+      this.#used = true;
+      return readAll(this.#source, this.#guard);
+    }
 
-  override async text(): Promise<string> {
-    return new TextDecoder().decode(await this.bytes());
-  }
+    override async arrayBuffer(): Promise<ArrayBuffer> {
+      return (await this.bytes()).buffer;
+    }
 
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.text()) as unknown;
-  }
+    override async text(): Promise<string> {
+      return decoder.decode(await this.bytes());
+    }
 
-  override async blob(): Promise<Blob> {
-    return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
-  }
+    override async json(): Promise<unknown> {
+      return JSON.parse(await this.text()) as unknown;
+    }
 
-  override async formData(): Promise<FormData> {
-    return this.#stream().formData();
-  }
+    override async blob(): Promise<Blob> {
+      return new Blob([await this.bytes()], { type: this.headers.get('content-type') ?? '' });
+    }
 
-  override clone(): Response {
-    if (this.#used && this.#real === undefined) throw new TypeError('Response.clone: Body has already been consumed.');
-    return this.#stream().clone();
-  }
+    override async formData(): Promise<FormData> {
+      return this.#stream().formData();
+    }
 
-  static {
-    // `body` and `bodyUsed` are accessors on Response.prototype; TypeScript declares them as fields
-    Object.defineProperties(GuardedResponse.prototype, {
-      body: {
-        get(this: GuardedResponse) {
-          return this.#stream().body;
+    override clone(): Response {
+      if (this.#used && this.#real === undefined) throw new TypeError('Response.clone: Body has already been consumed.');
+      return this.#stream().clone();
+    }
+
+    static {
+      // accessors on Response.prototype, which TypeScript declares as fields
+      const get = (read: (self: InstanceType<ReturnType<typeof guardedResponse>>) => unknown): PropertyDescriptor => ({
+        get(this: InstanceType<ReturnType<typeof guardedResponse>>) {
+          return read(this);
         },
         configurable: true,
-      },
-      bodyUsed: {
-        get(this: GuardedResponse) {
-          return this.#real === undefined ? this.#used : this.#real.bodyUsed;
-        },
-        configurable: true,
-      },
-    });
+      });
+      Object.defineProperties(GuardedResponse.prototype, {
+        body: get((self) => self.#stream().body),
+        bodyUsed: get((self) => (self.#real === undefined ? self.#used : self.#real.bodyUsed)),
+        headers: get((self) => self.#response.headers),
+        url: get((self) => self.#response.url),
+        type: get((self) => self.#response.type),
+        redirected: get((self) => self.#response.redirected),
+      });
+    }
   }
 }
+
+let GuardedResponseClass: ReturnType<typeof guardedResponse> | undefined;
 
 /**
  * The response with its body under `guard`: the response itself when it guards its own body
@@ -266,5 +236,5 @@ export function guardBody(response: Response, guard: BodyGuard): Response {
   const native = (response as unknown as Record<symbol, unknown>)[BODY_DEADLINE];
   if (typeof native === 'function' && native.call(response, guard.ms, guard.stalled) === true) return response;
   const source = response.body;
-  return source === null ? response : new GuardedResponse(response, source, guard);
+  return source === null ? response : new (GuardedResponseClass ??= guardedResponse())(response, source, guard);
 }

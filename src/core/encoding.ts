@@ -35,12 +35,60 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Decodes standard base64 (as Consul sends KV values) to bytes. */
-export function fromBase64(text: string): Uint8Array {
+/** The runtime's own decoder (`Uint8Array.fromBase64`, where present: newer V8, Safari, Firefox). */
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
+
+/** The 6-bit value of each base64 character code below 128; -1 for every other code. */
+const BASE64_VALUES = /* @__PURE__ */ (() => {
+  const table = new Int16Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+})();
+
+/** `atob` and a byte copy: the reference decoder, for anything but canonical padded base64. */
+function fromBase64ViaAtob(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
+}
+
+/**
+ * Decodes standard base64 (as Consul sends KV values) to bytes, exactly as `atob` does (and throws
+ * where it throws). Canonical padded text — what Consul sends — is decoded four characters at a time
+ * through a table, without `atob`'s intermediate string (a 100,000-key `kv.records` decodes every
+ * value); anything else (whitespace, missing padding, an invalid character) goes through `atob`.
+ */
+export function fromBase64(text: string): Uint8Array {
+  if (nativeFromBase64 !== undefined) return nativeFromBase64(text);
+  const n = text.length;
+  if (n === 0 || (n & 3) !== 0) return fromBase64ViaAtob(text);
+  const pad = text.charCodeAt(n - 1) !== 61 /* = */ ? 0 : text.charCodeAt(n - 2) !== 61 ? 1 : 2;
+  const bytes = new Uint8Array((n >> 2) * 3 - pad);
+  const table = BASE64_VALUES;
+  const whole = pad === 0 ? n : n - 4;
+  let at = 0;
+  let seen = 0; // every code and value ORed: a code ≥ 128 or a value of -1 shows up in it
+  for (let i = 0; i < whole; i += 4) {
+    const c0 = text.charCodeAt(i), c1 = text.charCodeAt(i + 1), c2 = text.charCodeAt(i + 2), c3 = text.charCodeAt(i + 3);
+    const v0 = table[c0]!, v1 = table[c1]!, v2 = table[c2]!, v3 = table[c3]!;
+    seen |= c0 | c1 | c2 | c3 | v0 | v1 | v2 | v3;
+    const bits = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+    bytes[at++] = bits >> 16;
+    bytes[at++] = bits >> 8;
+    bytes[at++] = bits;
+  }
+  if (pad > 0) {
+    const c0 = text.charCodeAt(whole), c1 = text.charCodeAt(whole + 1), c2 = pad === 1 ? text.charCodeAt(whole + 2) : 65 /* A */;
+    const v0 = table[c0]!, v1 = table[c1]!, v2 = table[c2]!;
+    seen |= c0 | c1 | c2 | v0 | v1 | v2;
+    const bits = (v0 << 18) | (v1 << 12) | (v2 << 6);
+    bytes[at++] = bits >> 16;
+    if (pad === 1) bytes[at] = bits >> 8;
+  }
+  // (an undefined table entry, for a code ≥ 128, ORs in as 0, but the code itself sets bit 7)
+  return seen < 0 || seen > 127 ? fromBase64ViaAtob(text) : bytes;
 }
 
 /**
@@ -89,15 +137,32 @@ export function uint64(value: number | bigint, name: string): string {
 
 const BIG_MARK = '\u0000u64:';
 
-/**
- * Parses JSON keeping integers above 2^53 exact: they come back as `bigint`, every other number as
- * `number`. Fast path: text without a 16-digit run goes straight to `JSON.parse`.
- */
-export function parseJson(text: string): unknown {
-  if (!/\d{16}/.test(text)) return JSON.parse(text);
+/** Whether a parsed JSON value holds a number beyond ±(2^53-1): one that may have been rounded. */
+function hasUnsafeNumber(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value === 'number' && (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' ? hasUnsafeNumber(item) : typeof item === 'number' && (item > Number.MAX_SAFE_INTEGER || item < -Number.MAX_SAFE_INTEGER)) return true;
+    }
+    return false;
+  }
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' ? hasUnsafeNumber(item) : typeof item === 'number' && (item > Number.MAX_SAFE_INTEGER || item < -Number.MAX_SAFE_INTEGER)) return true;
+  }
+  return false;
+}
+
+/** Whether a character code can continue a JSON number token (digits, `.`, `e`, `E`, `+`, `-`). */
+function numberChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
+}
+
+/** Parses JSON whose integer tokens beyond 2^53 become bigints (the scan skips strings). */
+function parseExact(text: string): unknown {
   let out = '';
   let last = 0;
-  let big = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
@@ -109,21 +174,32 @@ export function parseJson(text: string): unknown {
       }
     } else if ((c >= 48 && c <= 57) || c === 45) {
       let j = i + 1;
-      while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
-      const token = text.slice(i, j);
-      if (/^\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += text.slice(last, i) + JSON.stringify(BIG_MARK + token);
-        last = j;
-        big = true;
+      while (j < text.length && numberChar(text.charCodeAt(j))) j++;
+      if (j - i >= 16) {
+        const token = text.slice(i, j);
+        if (/^\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+          out += text.slice(last, i) + JSON.stringify(BIG_MARK + token);
+          last = j;
+        }
       }
       i = j - 1;
     }
   }
-  if (!big) return JSON.parse(text);
   out += text.slice(last);
   return JSON.parse(out, (_key, value: unknown) =>
     typeof value === 'string' && value.startsWith(BIG_MARK) ? BigInt(value.slice(BIG_MARK.length)) : value,
   );
+}
+
+/**
+ * Parses JSON keeping integers above 2^53 exact: they come back as `bigint`, every other number as
+ * `number`. `JSON.parse` first, then a walk over the numbers it produced: only when one is beyond
+ * 2^53 (so it may have been rounded) is the text parsed again exactly. The cost does not depend on
+ * what strings hold — digits in a key or a value never send it down the slower path.
+ */
+export function parseJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  return hasUnsafeNumber(value) ? parseExact(text) : value;
 }
 
 /**

@@ -7,9 +7,10 @@
 import ky, { HTTPError, TimeoutError as KyTimeoutError } from 'ky';
 import { bodyStalled, guardBody, MAX_DELAY, NULL_BODY_STATUSES } from './body.ts';
 import type { ResolvedConfig } from './config.ts';
+import { globalFetch } from './config.ts';
 import { NetworkError, TimeoutError } from './errors.ts';
 import { redact } from './redact.ts';
-import { kyRetry, retriesStatus } from './retry.ts';
+import { kyRetry, retriesStatus, retryAfterCap } from './retry.ts';
 
 /** A request ready to go on the wire. */
 export interface Outgoing {
@@ -40,6 +41,17 @@ export interface Outgoing {
   retries: number;
   /** Statuses that are answers, not failures (never retried). */
   accept?: readonly number[] | undefined;
+  /**
+   * Base URL (ending in `/v1/`) to send this request to: one of the client's `config.apiUrls`, chosen
+   * by agent failover (`core/failover.ts`); `config.apiUrl` when not given.
+   */
+  apiUrl?: string | undefined;
+  /**
+   * Whether a network failure is retried on the same address (within `retries`); `false` when failover
+   * tries the next address instead. Status retries are not affected.
+   * @default true
+   */
+  networkRetries?: boolean | undefined;
 }
 
 /** Sends {@link Outgoing} requests: a client's `transport` (`createClient` builds one per client). */
@@ -114,32 +126,93 @@ function describeFetchFailure(error: unknown, url: string): string {
   return `${redact(url)}: ${text === undefined ? detail : `${text} (${detail})`}`;
 }
 
-/** Builds the transport for a resolved configuration. */
+/** The ky options a request adds to its ky instance's defaults (only what differs from them). */
+type KyCallOptions = NonNullable<Parameters<typeof ky>[1]>;
+
+/** ky's `retry.shouldRetry` for a request that fails over: a network failure is not retried (an HTTP status is, as usual). */
+const statusesOnly = ({ error }: { error: Error }): false | undefined => (error instanceof HTTPError ? undefined : false);
+
+/**
+ * ky's `retry.shouldRetry` for a request with the caller's signal: nothing is retried once it has aborted.
+ * Where the runtime lacks `AbortSignal.any` (Vercel's edge runtime, Safari < 17.4), ky retries an aborted
+ * request after each backoff, and the retry's cloned `Request` may have lost its link to the signal
+ * (nodejs/undici#4068): the aborted read was sent again and waited out Consul's whole wait.
+ */
+function untilAborted(signal: AbortSignal, then?: typeof statusesOnly): typeof statusesOnly {
+  return (state) => (signal.aborted ? false : then?.(state));
+}
+
+/** ky's `beforeRetry` hook for a request with the caller's signal: an abort during a backoff sends nothing more (see {@link untilAborted}). */
+function abortsRetry(signal: AbortSignal): () => void {
+  return () => {
+    if (signal.aborted) throw signal.reason;
+  };
+}
+
+/** ky's `timeout` when none is given, ms. */
+const KY_DEFAULT_TIMEOUT = 10_000;
+
+/**
+ * Builds the transport for a resolved configuration. ky merges an instance's defaults into every call
+ * and builds a `Request` from them, so what does not change between calls is set once here, in two
+ * instances: one for reads under the retry policy and one for requests that are never retried (writes).
+ * A call then passes only its method, headers, body and signal — plus a timeout, retry or
+ * `throwHttpErrors` of its own when it has one (a blocking read's longer timeout, an endpoint that
+ * takes a retryable status as data) — which keeps ky's per-call option merging small.
+ */
 export function createTransport(config: ResolvedConfig): Transport {
   const fetchImpl = config.fetch;
-  const http = ky.create({
-    prefixUrl: config.apiUrl,
+  const policy = config.retry;
+  const timeout = config.timeout === false ? false : Math.min(config.timeout, MAX_DELAY);
+  // ky's defaults are left out: every option is one more step of ky's merge, on every call
+  const shared: KyCallOptions = { prefixUrl: config.apiUrl, redirect: 'manual' };
+  // ky's own default is the global fetch, looked up per call too
+  if (fetchImpl !== globalFetch) {
     // a plain call: window.fetch throws "Illegal invocation" when called as a method of another object
-    fetch: (input, init) => fetchImpl(input, init),
-    redirect: 'manual',
+    shared.fetch = (input, init) => fetchImpl(input, init);
+  }
+  if (timeout !== KY_DEFAULT_TIMEOUT) shared.timeout = timeout;
+  // the one retry policy (core/retry.ts); its Retry-After cap keeps a proxy's large value within the timeout
+  const reads = ky.create({
+    ...shared,
+    retry: kyRetry(policy, { retries: policy.limit, timeout: config.timeout }),
+    throwHttpErrors: (status) => policy.statusCodes.includes(status),
   });
+  const writes = ky.create({ ...shared, retry: 0, throwHttpErrors: false });
   return {
     async send(request) {
-      const retryable = (status: number): boolean => retriesStatus(config.retry, request, status);
+      const retried = request.retries > 0;
+      const http = retried && request.retries === policy.limit ? reads : writes;
+      const options: KyCallOptions = { method: request.method };
+      // only what differs from the instance's defaults: each option is one more step of ky's merge
+      for (const _ in request.headers) {
+        options.headers = request.headers;
+        break;
+      }
+      if (request.body !== undefined && request.body !== null) options.body = request.body;
+      if (request.signal !== undefined) options.signal = request.signal;
+      const own = request.timeout === false ? false : Math.min(request.timeout, MAX_DELAY);
+      if (own !== timeout) options.timeout = own;
+      // ky merges a call's retry into its instance's: a longer timeout (a blocking read) changes only the Retry-After cap
+      if (http === writes && retried) options.retry = kyRetry(policy, request);
+      else if (retried && own !== timeout) options.retry = { maxRetryAfter: retryAfterCap(request.timeout) };
+      if (retried && (http === writes || request.accept?.some((status) => policy.statusCodes.includes(status)))) {
+        options.throwHttpErrors = (status) => retriesStatus(policy, request, status);
+      }
+      // failover moves on to the next address: only statuses are retried here
+      const shouldRetry = request.networkRetries === false ? statusesOnly : undefined;
+      if (retried && request.signal !== undefined) {
+        options.retry = { ...(options.retry as object | undefined), shouldRetry: untilAborted(request.signal, shouldRetry) };
+        options.hooks = { beforeRetry: [abortsRetry(request.signal)] };
+      } else if (retried && shouldRetry !== undefined) {
+        options.retry = { ...(options.retry as object | undefined), shouldRetry };
+      }
+      const apiUrl = request.apiUrl ?? config.apiUrl;
+      if (apiUrl !== config.apiUrl) options.prefixUrl = apiUrl;
       const search = request.query.toString(); // not `query.size`: older browsers (Safari < 17) lack it
       const url = search ? `${request.path}?${search}` : request.path;
       try {
-        const response = await http(url, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body ?? null,
-          signal: request.signal ?? null,
-          timeout: request.timeout === false ? false : Math.min(request.timeout, MAX_DELAY),
-          throwHttpErrors: retryable,
-          // the one retry policy (core/retry.ts); its Retry-After cap keeps a proxy's large value within the timeout
-          retry: kyRetry(config.retry, request),
-        });
-        return withBodyDeadline(response, request);
+        return withBodyDeadline(await http(url, options), request);
       } catch (error) {
         if (error instanceof HTTPError) return withBodyDeadline(error.response, request);
         if (request.signal?.aborted) throw request.signal.reason;
@@ -147,7 +220,7 @@ export function createTransport(config: ResolvedConfig): Transport {
         if (error instanceof KyTimeoutError) {
           throw new TimeoutError(`${request.method} /v1/${request.path} timed out after ${request.timeout} ms`, where);
         }
-        const reason = describeFetchFailure(error, `${config.apiUrl}${url}`);
+        const reason = describeFetchFailure(error, `${apiUrl}${url}`);
         throw new NetworkError(`${request.method} /v1/${request.path} failed: ${reason}`, { ...where, cause: error });
       }
     },

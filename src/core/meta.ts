@@ -25,6 +25,17 @@ export interface QueryMeta {
   cache: string | undefined;
   /** `Age` in seconds for `cached` reads. */
   age: number | undefined;
+  /**
+   * `X-Consul-Query-Backend` (Consul 1.10+): how the server answered a blocking read, `blocking-query`
+   * or `streaming` (with `use_streaming_backend`).
+   */
+  queryBackend: string | undefined;
+  /**
+   * Milliseconds from sending the request to its response headers, measured by the client (the Go
+   * client's `RequestTime`); a blocking read's includes its wait. `undefined` for answers made up
+   * without a request of their own.
+   */
+  requestTime: number | undefined;
   /** HTTP status of the response. */
   status: number;
 }
@@ -37,8 +48,11 @@ function num(value: string | null): number | undefined {
   return value === null || value === '' ? undefined : Number(value);
 }
 
-/** Reads {@link QueryMeta} from a response. */
-export function parseMeta(response: Response): QueryMeta {
+/**
+ * Reads {@link QueryMeta} from a response.
+ * @param requestTime - milliseconds the request took to its response headers, as measured by the caller.
+ */
+export function parseMeta(response: Response, requestTime?: number): QueryMeta {
   const h = response.headers;
   const index = h.get('x-consul-index');
   return {
@@ -52,6 +66,8 @@ export function parseMeta(response: Response): QueryMeta {
     contentHash: h.get('x-consul-contenthash') ?? undefined,
     cache: h.get('x-cache') ?? undefined,
     age: num(h.get('age')),
+    queryBackend: h.get('x-consul-query-backend') ?? undefined,
+    requestTime,
     status: response.status,
   };
 }
@@ -61,6 +77,6 @@ export function emptyMeta(status: number): QueryMeta {
   return {
     index: undefined, knownLeader: undefined, lastContact: undefined, effectiveConsistency: undefined,
     defaultAclPolicy: undefined, resultsFilteredByAcls: undefined, translateAddresses: undefined,
-    contentHash: undefined, cache: undefined, age: undefined, status,
+    contentHash: undefined, cache: undefined, age: undefined, queryBackend: undefined, requestTime: undefined, status,
   };
 }

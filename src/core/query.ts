@@ -53,6 +53,22 @@ export interface ReadOptions extends WriteOptions {
   nodeMeta?: Record<string, string>;
   /** Use the agent's cache (`?cached`); `maxAge`/`staleIfError` set `Cache-Control`. */
   cached?: boolean | { maxAge?: Duration; staleIfError?: Duration };
+  /**
+   * Read the data a cluster peer exported to this cluster (`?peer=`, Consul 1.13+): catalog and health
+   * reads of services and nodes. Older Consul versions ignore it (they answer the local data).
+   */
+  peer?: string;
+  /**
+   * Merge the central configuration (`service-defaults`, `proxy-defaults`) into the returned service
+   * definitions (`?merge-central-config`, Consul 1.13+): catalog and health service reads and the agent's
+   * service reads. Older Consul versions ignore it.
+   */
+  mergeCentralConfig?: boolean;
+  /**
+   * Read through a sameness group (`?sameness-group=`, the Go client's spelling of Consul's `sg`):
+   * health service reads. Consul Enterprise 1.16+; Consul OSS and older versions ignore it.
+   */
+  samenessGroup?: string;
 }
 
 /**
@@ -87,6 +103,9 @@ export function buildQuery(
     for (const [key, value] of Object.entries(options.nodeMeta)) query.append('node-meta', `${key}:${value}`);
   }
   if (options.cached) query.set('cached', '');
+  if (options.peer !== undefined) query.set('peer', options.peer);
+  if (options.mergeCentralConfig) query.set('merge-central-config', '');
+  if (options.samenessGroup !== undefined) query.set('sameness-group', options.samenessGroup);
   if (params) {
     for (const [key, value] of Object.entries(params)) {
       if (value === undefined || value === false) continue;

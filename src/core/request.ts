@@ -22,6 +22,8 @@ import {
   TransactionError,
 } from './errors.ts';
 import type { QueryMeta } from './meta.ts';
+import { sendWithFailover } from './failover.ts';
+import type { Outgoing } from './http.ts';
 import type { MissingMark } from './missing.ts';
 import { confirmMissing } from './missing.ts';
 import { parseMeta } from './meta.ts';
@@ -67,7 +69,8 @@ const DEFAULT_WAIT = 300_000;
  * fails with a `TimeoutError` when no data comes for the client's `timeout`.
  * @throws {HttpError} (a subclass per status) for an error status, with Consul's text in `consulMessage` (up to 64 KiB).
  * @throws {TimeoutError} when the headers do not arrive in time (a blocking read adds wait + wait/16).
- * @throws {NetworkError} when the server cannot be reached; the message names the URL and the reason.
+ * @throws {NetworkError} when the server cannot be reached; the message names the URL and the reason
+ * (with a list of addresses: every address tried, and why each failed — see `ClientConfig.address`).
  */
 export async function send(client: Client, spec: RequestSpec): Promise<{ response: Response; meta: QueryMeta }> {
   const { config, transport } = client;
@@ -89,7 +92,8 @@ export async function send(client: Client, spec: RequestSpec): Promise<{ respons
     const wait = Math.min(options.wait === undefined ? DEFAULT_WAIT : durationMs(options.wait, 'wait') || DEFAULT_WAIT, 600_000);
     timeout += wait + wait / 16;
   }
-  const response = await transport.send({
+  const idempotent = spec.idempotent ?? method === 'GET';
+  const outgoing: Outgoing = {
     method,
     path: spec.path,
     query,
@@ -99,10 +103,15 @@ export async function send(client: Client, spec: RequestSpec): Promise<{ respons
     timeout,
     // once the headers are in, the body must keep coming: no data for the timeout fails the read
     bodyTimeout: config.timeout,
-    retries: spec.idempotent ?? method === 'GET' ? config.retry.limit : 0,
+    retries: idempotent ? config.retry.limit : 0,
     accept: spec.accept,
-  });
-  if (response.ok || spec.accept?.includes(response.status)) return { response, meta: parseMeta(response) };
+  };
+  const started = Date.now(); // QueryMeta.requestTime, as Go's client measures it (to the headers)
+  // a list of addresses: the current one, then the next on failure, under one deadline (core/failover.ts)
+  const response = config.apiUrls.length > 1
+    ? await sendWithFailover(transport, config, outgoing, idempotent)
+    : await transport.send(outgoing);
+  if (response.ok || spec.accept?.includes(response.status)) return { response, meta: parseMeta(response, Date.now() - started) };
   const search = query.toString(); // not `query.size`: older browsers (Safari < 17) lack it
   throw await toError(method, `/v1/${spec.path}${search ? `?${search}` : ''}`, response);
 }

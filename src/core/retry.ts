@@ -49,21 +49,29 @@ export interface Backoff {
   readonly jitter?: boolean | undefined;
 }
 
+/**
+ * A request's retries (ky's default delay): 0.3 s doubling, capped at the policy's `backoffLimit`. Its own
+ * function, so that a bundle with the transport alone does not carry the whole {@link BACKOFF} table.
+ */
+function requestBackoff(policy: Pick<RetryPolicy, 'backoffLimit'>): Backoff {
+  return { initial: 300, max: policy.backoffLimit };
+}
+
 /** Every backoff consulate runs, in one table. */
 export const BACKOFF: {
   readonly request: (policy: Pick<RetryPolicy, 'backoffLimit'>) => Backoff;
   readonly watch: Backoff;
   readonly lockDelay: Backoff;
   readonly sessionRenew: Backoff;
-} = Object.freeze({
+} = /* @__PURE__ */ Object.freeze({
   /** A request's retries (ky's default delay): 0.3 s doubling, capped at the policy's `backoffLimit`. */
-  request: (policy: Pick<RetryPolicy, 'backoffLimit'>): Backoff => ({ initial: 300, max: policy.backoffLimit }),
+  request: requestBackoff,
   /** A watch after a failed read (its `backoff` option's defaults): 1 s doubling to 30 s, jittered. */
-  watch: Object.freeze({ initial: 1000, max: 30_000, jitter: true }),
+  watch: /* @__PURE__ */ Object.freeze({ initial: 1000, max: 30_000, jitter: true }),
   /** Lock and semaphore retries while a lock-delay is in effect: 100 ms doubling to Go's `DefaultLockRetryTime` (5 s). */
-  lockDelay: Object.freeze({ initial: 100, max: 5000 }),
+  lockDelay: /* @__PURE__ */ Object.freeze({ initial: 100, max: 5000 }),
   /** The session renewer after a failed renewal: 0.5 s doubling to 5 s (and never past the TTL). */
-  sessionRenew: Object.freeze({ initial: 500, max: 5000 }),
+  sessionRenew: /* @__PURE__ */ Object.freeze({ initial: 500, max: 5000 }),
 });
 
 /**
@@ -112,7 +120,7 @@ export function requestRetryDelay(
   failure: { readonly status: number; readonly retryAfter?: string | readonly string[] | null | undefined } | { readonly transient: boolean },
 ): number | undefined {
   if (attempt > request.retries) return undefined;
-  const delay = backoff(attempt, BACKOFF.request(policy));
+  const delay = backoff(attempt, requestBackoff(policy));
   if ('transient' in failure) return failure.transient ? delay : undefined;
   if (!retriesStatus(policy, request, failure.status)) return undefined;
   const after = RETRY_AFTER_STATUSES.includes(failure.status) ? parseRetryAfter(failure.retryAfter) : undefined;
@@ -139,7 +147,7 @@ export function kyRetry(
     statusCodes: [...policy.statusCodes],
     afterStatusCodes: [...RETRY_AFTER_STATUSES],
     backoffLimit: policy.backoffLimit,
-    delay: (attempt) => backoff(attempt, BACKOFF.request(policy)),
+    delay: (attempt) => backoff(attempt, requestBackoff(policy)),
     maxRetryAfter: retryAfterCap(request.timeout),
   };
 }

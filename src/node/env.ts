@@ -10,8 +10,10 @@ import type { ClientConfig, ResolvedConfig } from '../core/config.ts';
 import { resolveConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
-import type { NodeFetchOptions, NodeTlsOptions, OptionLabels } from './fetch.ts';
-import { createConnection, fetchOver } from './fetch.ts';
+import type { NodeFetchOptions } from './connection.ts';
+import { createConnection } from './connection.ts';
+import { fetchOver } from './fetch.ts';
+import type { NodeTlsOptions, OptionLabels } from './tls.ts';
 import { transportOver } from './transport.ts';
 
 /**
@@ -76,7 +78,10 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
   let clientConfig: ClientConfig = rest;
   let socket = socketPath;
   const address = rest.address;
-  if (address !== undefined && /^unix:\/\//i.test(address)) {
+  if (typeof address === 'object' && address.some((entry) => /^unix:\/\//i.test(entry))) {
+    throw configError('address: a unix:// socket cannot be part of an address list (failover is between http(s) addresses)');
+  }
+  if (typeof address === 'string' && /^unix:\/\//i.test(address)) {
     const path = address.slice('unix://'.length);
     if (path === '') throw configError('address: unix:// needs a socket path, e.g. unix:///var/run/consul.sock');
     if (socket !== undefined && socket !== path) throw configError('give the socket either as a unix:// address or as socketPath, not both');
@@ -104,8 +109,8 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
 }
 
 /**
- * Creates a {@link Client} whose transport is {@link createUndiciTransport}: keep-alive connections
- * through undici's dispatcher API, Unix sockets (`address: 'unix:///path'` or `socketPath`) and
+ * Creates a {@link Client} whose transport is {@link createNodeTransport}: keep-alive connections
+ * through `node:http`/`node:https`, Unix sockets (`address: 'unix:///path'` or `socketPath`) and
  * TLS/mTLS settings. It behaves like `createClient`'s ky transport (timeouts, read retries, errors)
  * at a fraction of its cost per call on Node, where ky's web `Request` handling costs more than the
  * request itself; `client.config.fetch` is a {@link createNodeFetch} on the same connection pool.
@@ -171,7 +176,7 @@ function checkAddress(address: string, label: string): void {
  *
  * | Variable | Meaning |
  * | --- | --- |
- * | `CONSUL_HTTP_ADDR` | `host:port`, `http://…`, `https://…` or `unix:///path/to.sock` |
+ * | `CONSUL_HTTP_ADDR` | `host:port`, `http://…`, `https://…` or `unix:///path/to.sock` (one address, as Consul's CLI reads it; for failover pass `address: [...]`) |
  * | `CONSUL_HTTP_TOKEN` / `CONSUL_HTTP_TOKEN_FILE` | ACL token, or a file holding it (the file wins when both are set, as in Consul) |
  * | `CONSUL_HTTP_AUTH` | HTTP basic auth `user:password` (sent as `Authorization`; never logged) |
  * | `CONSUL_HTTP_SSL` | `true` → `https` for a `host:port` address |
@@ -211,13 +216,22 @@ export function fromEnv(overrides: FromEnvOptions = {}): NodeClient {
   const explicitAddress = explicit.address;
   const envAddress = read('CONSUL_HTTP_ADDR');
   const hostPort = explicit.host !== undefined || explicit.port !== undefined || explicit.socketPath !== undefined;
-  if (explicitAddress !== undefined) {
+  if (typeof explicitAddress === 'object') {
+    // a list (agent failover): CONSUL_HTTP_SSL picks https for its scheme-less entries
+    if (explicit.scheme === undefined && scheme !== undefined) {
+      config.address = explicitAddress.map((entry) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `${scheme}://${entry}`));
+    }
+  } else if (explicitAddress !== undefined) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(explicitAddress) && explicit.scheme === undefined && scheme !== undefined) {
       config.address = `${scheme}://${explicitAddress}`;
     } else if (/^unix:\/\//i.test(explicitAddress) && scheme !== undefined) {
       config.scheme = scheme;
     }
   } else if (envAddress !== undefined && !hostPort) {
+    if (envAddress.includes(',')) {
+      // Consul's own CLI reads the same variable, and takes one address
+      throw configError("CONSUL_HTTP_ADDR: one address only (Consul's CLI reads it too); for agent failover pass a list as the address option, e.g. fromEnv({ address: ['10.0.0.5:8500', '10.0.0.6:8500'] })");
+    }
     const parsed = parseAddress(envAddress, scheme, 'CONSUL_HTTP_ADDR');
     let address = parsed.address;
     // an explicit scheme beats the one written in the environment's address

@@ -1,19 +1,16 @@
 /// <reference types="node" />
 /**
- * `createUndiciTransport`: consulate's {@link Transport} for Node, sent straight through undici's
- * dispatcher API (`agent.request`) instead of ky and a `fetch`.
+ * `createNodeTransport`: consulate's {@link Transport} for Node, sent straight through a
+ * `node:http`/`node:https` keep-alive pool instead of ky and a `fetch`.
  *
  * Why Node gets its own transport: the core transport (ky over `fetch`) is the one that runs
  * everywhere, but on Node 20 ky builds and clones a web `Request` and wires `AbortSignal`s on every
- * call, ~100–200 µs of CPU — more than undici spends on the whole request — so consulate over ky
- * reached only 0.5–0.8× node-consul's throughput (see `bench/README.md`). This transport keeps ky's
- * observable behaviour (same base URL, redirects returned not followed, timeouts, retries, errors)
- * and costs about what undici's `request` costs.
+ * call, ~100–200 µs of CPU — more than the HTTP client spends on the whole request — and the first web
+ * `Response` loads Node's whole web fetch (20–30 ms, more than a CLI call to a local agent). This
+ * transport keeps ky's observable behaviour (same base URL, redirects returned not followed, timeouts,
+ * retries, errors) and costs about what a plain `node:http` request costs (`bench/per-call.mjs`).
  * @module
  */
-import { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { BodyGuard } from '../core/body.ts';
 import { bodyStalled, MAX_DELAY } from '../core/body.ts';
 import type { ResolvedConfig } from '../core/config.ts';
@@ -21,84 +18,55 @@ import { sleep } from '../core/async.ts';
 import { NetworkError, TimeoutError } from '../core/errors.ts';
 import type { Outgoing, Transport } from '../core/http.ts';
 import { requestRetryDelay } from '../core/retry.ts';
-import type { NodeConnection, NodeFetchOptions } from './fetch.ts';
-import { createConnection, requestBody, toResponse } from './fetch.ts';
+import type { NodeConnection, NodeFetchOptions } from './connection.ts';
+import { Abort, createConnection } from './connection.ts';
+import type { WireBody } from './request-body.ts';
+import { toWireBody } from './request-body.ts';
+import { toResponse } from './response.ts';
 
 /**
- * Options of {@link createUndiciTransport}: the same socket, TLS and pool settings as
+ * Options of {@link createNodeTransport}: the same socket, TLS and pool settings as
  * {@link NodeFetchOptions}.
  * @example
  * ```ts
- * const options: UndiciTransportOptions = { socketPath: '/var/run/consul/consul.sock', connections: 32 };
+ * const options: NodeTransportOptions = { socketPath: '/var/run/consul/consul.sock', connections: 32 };
  * ```
  */
-export type UndiciTransportOptions = NodeFetchOptions;
+export type NodeTransportOptions = NodeFetchOptions;
 
 /**
- * A {@link Transport} that owns an undici connection pool: call {@link UndiciTransport.close} when done.
+ * A {@link Transport} that owns a connection pool: call {@link NodeTransport.close} when done.
  * @example
  * ```ts
- * await using transport = createUndiciTransport(config);
+ * await using transport = createNodeTransport(config);
  * ```
  */
-export interface UndiciTransport extends Transport {
+export interface NodeTransport extends Transport {
   /** Closes the connection pool after requests in flight finish. Idempotent. */
   close(): Promise<void>;
-  /** Same as {@link UndiciTransport.close}, for `await using`. */
+  /** Same as {@link NodeTransport.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
- * Network failures worth another attempt: the default list of undici's `RetryHandler`, plus timeouts
- * and a Unix socket that is briefly missing while the agent restarts. TLS verification failures,
- * a closed client or an invalid request fail at once: another attempt would fail the same way.
+ * Network failures worth another attempt: refused, reset, unreachable, timed out, and a Unix socket
+ * that is briefly missing while the agent restarts. TLS verification failures, a closed client or an
+ * invalid request fail at once: another attempt would fail the same way.
  */
 const TRANSIENT = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE', 'UND_ERR_SOCKET',
-  'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOENT',
+  'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE',
+  'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENOENT',
 ]);
 
-/**
- * The signal handed to undici for one call: aborted by the timeout or by the caller's signal.
- * undici takes an `EventEmitter` with `aborted`/`reason` as a signal as well as an `AbortSignal`;
- * on Node 20 an `AbortController` and undici's listener on its signal cost ~25 µs of CPU per call
- * more than this emitter (measured with 16 requests in flight) — a quarter of the transport's cost.
- */
-class Abort extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit('abort');
-  }
-}
-
-/** Whether a failed `agent.request` is worth another attempt (its code is {@link TRANSIENT}). */
+/** Whether a failed request is worth another attempt (its code is {@link TRANSIENT}). */
 function transient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && TRANSIENT.has(code);
 }
 
-type Body = string | Uint8Array | Readable | null;
-
-/** Turns a fetch `BodyInit` into what undici sends, with the `Content-Type` fetch would have added. */
-async function toBody(body: BodyInit, signal: AbortSignal | undefined): Promise<{ body: Body; type?: string | undefined }> {
-  if (typeof body === 'string') return { body, type: 'text/plain;charset=UTF-8' };
-  if (body instanceof Uint8Array) return { body };
-  if (ArrayBuffer.isView(body)) return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
-  if (body instanceof ArrayBuffer) return { body: new Uint8Array(body) };
-  if (body instanceof ReadableStream) return { body: await requestBody(body as ReadableStream<Uint8Array>, signal) };
-  // Blob, URLSearchParams, FormData: let a Response encode it, as fetch would
-  const encoded = new Response(body);
-  return { body: await requestBody(encoded.body!, signal), type: encoded.headers.get('content-type') ?? undefined };
-}
-
 /**
- * Creates a {@link Transport} on an undici connection pool, for a client built by hand
- * (`createNodeClient` and `fromEnv` already use it).
+ * Creates a {@link Transport} on a `node:http`/`node:https` keep-alive pool, for a client built by
+ * hand (`createNodeClient` and `fromEnv` already use it).
  *
  * It behaves like the core's ky transport: requests go to `config.apiUrl` (including a path prefix);
  * redirects are returned, never followed; `timeout` bounds the call until the final response's
@@ -111,46 +79,52 @@ async function toBody(body: BodyInit, signal: AbortSignal | undefined): Promise<
  * exponential backoff capped at `config.retry.backoffLimit` and `Retry-After` honoured on 429 and
  * 503; after the last attempt the failing response itself is returned, so the error carries Consul's
  * status and text. Network failures reject with a {@link NetworkError} that explains the cause (which
- * TLS option to set, a refused connection…); its `cause` is a `TypeError` whose `cause` is undici's
+ * TLS option to set, a refused connection…); its `cause` is a `TypeError` whose `cause` is Node's
  * error — the shape the global `fetch` gives. Bodies with a length up to 1 MiB are read at once;
  * larger or unsized ones (a snapshot, the monitor stream, Consul's longer lists) are left on the
- * connection for the caller to read or stream, under the same body deadline. Paths are sent as the endpoint escaped
- * them: unlike `fetch`, `.`/`..` segments are not resolved on the client (Consul answers them with a
- * redirect instead). Network failures are retried when they are transient (refused, reset, host
- * unreachable, connect timeout…), not when another attempt would fail the same way (an untrusted
- * certificate, a closed client).
+ * connection for the caller to read or stream, under the same body deadline. Paths are sent as the
+ * endpoint escaped them: unlike `fetch`, `.`/`..` segments are not resolved on the client (Consul
+ * answers them with a redirect instead). Network failures are retried when they are transient
+ * (refused, reset, host unreachable, connect timeout…), not when another attempt would fail the same
+ * way (an untrusted certificate, a closed client).
+ *
+ * The answers have every member of a `Response` but are built without Node's web fetch (see
+ * `NodeResponse`); they are `instanceof Response` once the process has loaded it anyway.
  * @param config - the resolved configuration of the client (its `apiUrl` and `retry` are used).
  * @param options - socket path, TLS settings and pool limits; see {@link NodeFetchOptions}.
- * @returns an {@link UndiciTransport}; close it when done.
+ * @returns a {@link NodeTransport}; close it when done.
  * @throws {ConfigError} for invalid options or unreadable certificate or key files.
  * @example
  * ```ts
  * import type { Client } from 'consulate';
  * import { createClient } from 'consulate';
  * import * as kv from 'consulate/kv';
- * import { createUndiciTransport } from 'consulate/node';
+ * import { createNodeTransport } from 'consulate/node';
  * const { config } = createClient({ address: 'http://127.0.0.1:8500', token: 'secret' });
- * const transport = createUndiciTransport(config, { connections: 16 });
+ * const transport = createNodeTransport(config, { connections: 16 });
  * const client: Client = { config, transport };
  * console.log((await kv.get(client, 'app/config')).data);
  * await transport.close();
  * ```
  */
-export function createUndiciTransport(config: ResolvedConfig, options: UndiciTransportOptions = {}): UndiciTransport {
+export function createNodeTransport(config: ResolvedConfig, options: NodeTransportOptions = {}): NodeTransport {
   return transportOver(config, createConnection(options, {}));
 }
 
-/** {@link createUndiciTransport} over an existing pool (shared with a `fetch`); `close()` closes the pool. @internal */
-export function transportOver(config: ResolvedConfig, connection: NodeConnection): UndiciTransport {
-  const { agent } = connection;
-  const api = new URL(config.apiUrl);
-  const origin = api.origin;
-  const base = api.pathname;
+/** {@link createNodeTransport} over an existing pool (shared with a `fetch`); `close()` closes the pool. @internal */
+export function transportOver(config: ResolvedConfig, connection: NodeConnection): NodeTransport {
+  const targetOf = (apiUrl: string): { origin: string; base: string; apiUrl: string } => {
+    const api = new URL(apiUrl);
+    return { origin: api.origin, base: api.pathname, apiUrl };
+  };
+  const home = targetOf(config.apiUrl);
 
   async function send(request: Outgoing): Promise<Response> {
     const { method, signal } = request;
+    // the address agent failover chose (core/failover.ts), else the client's
+    const { origin, base, apiUrl } = request.apiUrl === undefined || request.apiUrl === home.apiUrl ? home : targetOf(request.apiUrl);
     signal?.throwIfAborted();
-    // one signal for undici, aborted by the timeout and by the caller's signal
+    // one abort for the connection, fired by the timeout and by the caller's signal
     let abort: Abort | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timedOut = false;
@@ -172,53 +146,40 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
     }
     try {
       let headers = request.headers;
-      let body: Body = null;
+      let body: WireBody = null;
       if (request.body != null) {
-        const encoded = await toBody(request.body, signal);
+        const encoded = await toWireBody(request.body, signal);
         body = encoded.body;
         if (encoded.type !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
           headers = { ...headers, 'content-type': encoded.type };
         }
       }
       const search = request.query.toString();
-      const options: Dispatcher.RequestOptions = {
-        origin,
-        path: search ? `${base}${request.path}?${search}` : base + request.path,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        body,
-      };
-      if (abort !== undefined) options.signal = abort;
-      // Retries are this small loop rather than undici's RetryHandler (interceptors.retry). That one
-      // can give the same semantics — with `throwOnError: false` and a `retry` callback holding the
-      // policy below, the last failing response reaches request.ts with its body (by default it
-      // rejects with a RequestRetryError that has the status but not Consul's text) — but it costs
-      // 10–25 µs of CPU on every read, 10–20 % of this transport's whole cost per call (measured on
-      // Node 20), though retries are rare; and it answers a connection lost mid-body by asking again
-      // with a `Range` header, which Consul ignores, so the call then fails anyway after an extra
-      // request. Here the first attempt costs nothing extra.
+      const path = search ? `${base}${request.path}?${search}` : base + request.path;
+      // Retries are this small loop: the first attempt costs nothing extra, and a connection lost
+      // mid-body fails the call rather than asking again with a `Range` header Consul ignores.
       const retryable = request.retries > 0 && (body === null || typeof body === 'string' || body instanceof Uint8Array);
-      let res: Dispatcher.ResponseData | undefined;
+      let res: Awaited<ReturnType<NodeConnection['request']>> | undefined;
       for (let attempt = 1; ; attempt++) {
         let failure: unknown;
         res = undefined;
         try {
-          res = await agent.request(options);
+          res = await connection.request({ origin, path, method, headers, body, signal: abort });
         } catch (error) {
           failure = error;
         }
         let delay: number | undefined;
         if (retryable && !abort?.aborted) {
           // the one retry policy (core/retry.ts), as the ky transport applies it
-          if (res === undefined) delay = requestRetryDelay(config.retry, request, attempt, { transient: transient(failure) });
-          else if (res.statusCode >= 300) delay = requestRetryDelay(config.retry, request, attempt, { status: res.statusCode, retryAfter: res.headers['retry-after'] });
+          if (res === undefined) delay = requestRetryDelay(config.retry, request, attempt, { transient: request.networkRetries !== false && transient(failure) });
+          else if (res.statusCode! >= 300) delay = requestRetryDelay(config.retry, request, attempt, { status: res.statusCode!, retryAfter: res.headers['retry-after'] });
         }
         // no retry, or a wait that would outlast the timeout: this attempt's answer (or failure) is final
         if (delay === undefined || performance.now() + delay >= deadline) {
           if (res === undefined) throw failure;
           break;
         }
-        await res?.body.dump(); // read the small error body so the connection is reused
+        res?.resume(); // read the small error body so the connection is reused
         await sleep(delay, signal);
         signal?.throwIfAborted(); // (the timeout cannot fire meanwhile: the delay ends before the deadline)
       }
@@ -227,14 +188,14 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
       const bodyTimeout = request.bodyTimeout === undefined ? request.timeout : request.bodyTimeout;
       let bodyDeadline: BodyGuard | undefined;
       if (bodyTimeout !== false) {
-        const status = res.statusCode;
+        const status = res.statusCode!;
         bodyDeadline = { ms: bodyTimeout, stalled: () => bodyStalled(method, request.path, status, bodyTimeout) };
       }
-      const response = await toResponse(res, method, bodyDeadline);
+      const response = await toResponse(res, method, apiUrl + (search ? `${request.path}?${search}` : request.path), bodyDeadline);
       if (unlink !== undefined) {
         // the caller may still abort a streamed body: keep forwarding its signal until the body closes
-        if (res.body.closed) unlink();
-        else res.body.once('close', unlink);
+        if (res.closed) unlink();
+        else res.once('close', unlink);
       }
       return response;
     } catch (error) {

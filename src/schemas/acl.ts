@@ -5,7 +5,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './common.ts';
+import { shape, uint } from './common.ts';
 
 
 /** A link to a policy or role, as Consul returns it. */
@@ -183,63 +183,46 @@ const links = v.nullish(v.array(ACLLink));
 const tokenEntries = {
   AccessorID: v.string(),
   SecretID: v.optional(v.string()),
-  Description: v.string(),
   Policies: links,
   Roles: links,
   ServiceIdentities: v.nullish(v.array(ACLServiceIdentity)),
   NodeIdentities: v.nullish(v.array(ACLNodeIdentity)),
-  Local: v.boolean(),
-  AuthMethod: v.optional(v.string()),
-  ExpirationTime: v.optional(v.string()),
-  CreateTime: v.string(),
-  Hash: v.string(),
-  Legacy: v.optional(v.boolean()),
   CreateIndex: uint,
   ModifyIndex: uint,
 };
 
 /** A token as listed. */
-export const ACLTokenListEntry: v.GenericSchema<unknown, ACLTokenListEntry> = v.looseObject(tokenEntries);
+export const ACLTokenListEntry: v.GenericSchema<unknown, ACLTokenListEntry> = shape(tokenEntries);
 
 /** A list of tokens. */
 export const ACLTokenList: v.GenericSchema<unknown, ACLTokenListEntry[]> = v.array(ACLTokenListEntry);
 
 /** A token. */
-export const ACLToken: v.GenericSchema<unknown, ACLToken> = v.looseObject({
-  ...tokenEntries,
-  SecretID: v.string(),
-  Rules: v.optional(v.string()),
-  ID: v.optional(v.string()),
-});
+export const ACLToken: v.GenericSchema<unknown, ACLToken> = shape({ ...tokenEntries, SecretID: v.string() });
 
 const policyEntries = {
   ID: v.string(),
   Name: v.string(),
-  Description: v.string(),
-  Datacenters: strings,
-  Hash: v.string(),
   CreateIndex: uint,
   ModifyIndex: uint,
 };
 
 /** A policy as listed. */
-export const ACLPolicyListEntry: v.GenericSchema<unknown, ACLPolicyListEntry> = v.looseObject(policyEntries);
+export const ACLPolicyListEntry: v.GenericSchema<unknown, ACLPolicyListEntry> = shape(policyEntries);
 
 /** A list of policies. */
 export const ACLPolicyList: v.GenericSchema<unknown, ACLPolicyListEntry[]> = v.array(ACLPolicyListEntry);
 
 /** A policy. */
-export const ACLPolicy: v.GenericSchema<unknown, ACLPolicy> = v.looseObject({ ...policyEntries, Rules: v.string() });
+export const ACLPolicy: v.GenericSchema<unknown, ACLPolicy> = shape({ ...policyEntries, Rules: v.string() });
 
 /** A role. */
-export const ACLRole: v.GenericSchema<unknown, ACLRole> = v.looseObject({
+export const ACLRole: v.GenericSchema<unknown, ACLRole> = shape({
   ID: v.string(),
   Name: v.string(),
-  Description: v.string(),
   Policies: links,
   ServiceIdentities: v.nullish(v.array(ACLServiceIdentity)),
   NodeIdentities: v.nullish(v.array(ACLNodeIdentity)),
-  Hash: v.string(),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -250,32 +233,23 @@ export const ACLRoleList: v.GenericSchema<unknown, ACLRole[]> = v.array(ACLRole)
 const authMethodEntries = {
   Name: v.string(),
   Type: v.string(),
-  DisplayName: v.optional(v.string()),
-  Description: v.optional(v.string()),
-  MaxTokenTTL: v.optional(v.string()),
-  TokenLocality: v.optional(v.string()),
   CreateIndex: uint,
   ModifyIndex: uint,
 };
 
 /** An auth method as listed. */
-export const ACLAuthMethodListEntry: v.GenericSchema<unknown, ACLAuthMethodListEntry> = v.looseObject(authMethodEntries);
+export const ACLAuthMethodListEntry: v.GenericSchema<unknown, ACLAuthMethodListEntry> = shape(authMethodEntries);
 
 /** A list of auth methods. */
 export const ACLAuthMethodList: v.GenericSchema<unknown, ACLAuthMethodListEntry[]> = v.array(ACLAuthMethodListEntry);
 
 /** An auth method. */
-export const ACLAuthMethod: v.GenericSchema<unknown, ACLAuthMethod> = v.looseObject({
-  ...authMethodEntries,
-  Config: v.optional(v.record(v.string(), v.unknown())),
-});
+export const ACLAuthMethod: v.GenericSchema<unknown, ACLAuthMethod> = shape(authMethodEntries);
 
 /** A binding rule. */
-export const ACLBindingRule: v.GenericSchema<unknown, ACLBindingRule> = v.looseObject({
+export const ACLBindingRule: v.GenericSchema<unknown, ACLBindingRule> = shape({
   ID: v.string(),
-  Description: v.string(),
   AuthMethod: v.string(),
-  Selector: v.string(),
   BindType: v.string(),
   BindName: v.string(),
   CreateIndex: uint,
@@ -286,24 +260,17 @@ export const ACLBindingRule: v.GenericSchema<unknown, ACLBindingRule> = v.looseO
 export const ACLBindingRuleList: v.GenericSchema<unknown, ACLBindingRule[]> = v.array(ACLBindingRule);
 
 /** Replication status. */
-export const ACLReplicationStatus: v.GenericSchema<unknown, ACLReplicationStatus> = v.looseObject({
+export const ACLReplicationStatus: v.GenericSchema<unknown, ACLReplicationStatus> = shape({
   Enabled: v.boolean(),
   Running: v.boolean(),
-  SourceDatacenter: v.string(),
-  ReplicationType: v.string(),
   ReplicatedIndex: uint,
-  ReplicatedRoleIndex: v.optional(uint),
   ReplicatedTokenIndex: uint,
-  LastSuccess: v.string(),
-  LastError: v.string(),
 });
 
 /** A legacy token. */
-export const LegacyACL: v.GenericSchema<unknown, LegacyACL> = v.looseObject({
+export const LegacyACL: v.GenericSchema<unknown, LegacyACL> = shape({
   ID: v.string(),
-  Name: v.string(),
   Type: v.string(),
-  Rules: v.string(),
   CreateIndex: uint,
   ModifyIndex: uint,
 });

@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { AgentService } from './catalog.ts';
+import { shape } from './common.ts';
 import { HealthCheck } from './health.ts';
 
 /** A member of the agent's LAN (or WAN) gossip pool. */
@@ -28,18 +29,12 @@ export interface AgentMember {
 }
 
 /** One member. */
-export const AgentMember: v.GenericSchema<unknown, AgentMember> = v.looseObject({
+export const AgentMember: v.GenericSchema<unknown, AgentMember> = shape({
   Name: v.string(),
   Addr: v.string(),
   Port: v.number(),
-  Tags: v.pipe(v.nullable(v.record(v.string(), v.string())), v.transform((tags) => tags ?? {})),
+  Tags: v.pipe(v.nullable(v.looseObject({})), v.transform((tags) => tags ?? {})),
   Status: v.number(),
-  ProtocolMin: v.number(),
-  ProtocolMax: v.number(),
-  ProtocolCur: v.number(),
-  DelegateMin: v.number(),
-  DelegateMax: v.number(),
-  DelegateCur: v.number(),
 });
 
 /** `/v1/agent/members` (null becomes `[]`). */
@@ -71,20 +66,15 @@ export interface AgentSelf {
 }
 
 /** `/v1/agent/self`. */
-export const AgentSelf: v.GenericSchema<unknown, AgentSelf> = v.looseObject({
+export const AgentSelf: v.GenericSchema<unknown, AgentSelf> = shape({
   Config: v.looseObject({
     Datacenter: v.string(),
     NodeName: v.string(),
     NodeID: v.string(),
     Server: v.boolean(),
     Version: v.string(),
-    Revision: v.optional(v.string()),
   }),
-  DebugConfig: v.optional(v.record(v.string(), v.unknown())),
-  Coord: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
   Member: AgentMember,
-  Stats: v.optional(v.record(v.string(), v.record(v.string(), v.string()))),
-  Meta: v.optional(v.nullable(v.record(v.string(), v.string()))),
 });
 
 /** A metric point of `/v1/agent/metrics`. */
@@ -109,12 +99,12 @@ export interface AgentMetrics {
 }
 
 const MetricValues = v.pipe(
-  v.nullable(v.array(v.looseObject({ Name: v.string(), Labels: v.optional(v.nullable(v.record(v.string(), v.string()))) }))),
+  v.nullable(v.array(v.looseObject({ Name: v.string() }))),
   v.transform((list) => list ?? []),
 );
 
 /** `/v1/agent/metrics`. */
-export const AgentMetrics: v.GenericSchema<unknown, AgentMetrics> = v.looseObject({
+export const AgentMetrics: v.GenericSchema<unknown, AgentMetrics> = shape({
   Timestamp: v.string(),
   Gauges: MetricValues,
   Points: MetricValues,
@@ -136,16 +126,11 @@ export interface HostInfo {
 }
 
 /** `/v1/agent/host`. */
-export const HostInfo: v.GenericSchema<unknown, HostInfo> = v.looseObject({
-  Memory: v.record(v.string(), v.unknown()),
-  CPU: v.nullable(v.array(v.record(v.string(), v.unknown()))),
-  Host: v.record(v.string(), v.unknown()),
-  Disk: v.record(v.string(), v.unknown()),
+export const HostInfo: v.GenericSchema<unknown, HostInfo> = shape({
   CollectionTime: v.pipe(
     v.union([v.number(), v.bigint()]),
     v.transform((value) => (typeof value === 'bigint' ? value : BigInt(Math.trunc(value)))),
   ),
-  Errors: v.optional(v.nullable(v.array(v.unknown()))),
 });
 
 /** `/v1/agent/version` (newer Consul versions; 1.8.7 has no such endpoint). */
@@ -163,14 +148,7 @@ export interface AgentVersion {
 }
 
 /** `/v1/agent/version`. */
-export const AgentVersion: v.GenericSchema<unknown, AgentVersion> = v.looseObject({
-  Version: v.string(),
-  HumanVersion: v.optional(v.string()),
-  Revision: v.optional(v.string()),
-  BuildDate: v.optional(v.string()),
-  SKU: v.optional(v.string()),
-  FIPS: v.optional(v.string()),
-});
+export const AgentVersion: v.GenericSchema<unknown, AgentVersion> = shape({ Version: v.string() });
 
 /** One instance in `/v1/agent/health/service/{name,id}/…`: the service, its checks and their aggregate. */
 export interface AgentServiceChecksInfo {
@@ -182,7 +160,7 @@ export interface AgentServiceChecksInfo {
 }
 
 /** One instance with its checks. */
-export const AgentServiceChecksInfo: v.GenericSchema<unknown, AgentServiceChecksInfo> = v.looseObject({
+export const AgentServiceChecksInfo: v.GenericSchema<unknown, AgentServiceChecksInfo> = shape({
   AggregatedStatus: v.string(),
   Service: v.nullable(AgentService),
   Checks: v.nullable(v.array(HealthCheck)),

@@ -5,9 +5,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './common.ts';
-
-const stringMap = v.record(v.string(), v.string());
+import { shape, uint } from './common.ts';
 
 /** An address of a service under a name (`lan`, `wan`, `lan_ipv4`…). */
 export interface ServiceAddress {
@@ -55,27 +53,16 @@ export interface AgentService {
   [key: string]: unknown;
 }
 
-const ServiceAddressSchema: v.GenericSchema<unknown, ServiceAddress> = v.looseObject({ Address: v.string(), Port: v.number() });
 
 /** One service instance. */
-export const AgentService: v.GenericSchema<unknown, AgentService> = v.looseObject({
+export const AgentService: v.GenericSchema<unknown, AgentService> = shape({
   ID: v.string(),
   Service: v.string(),
   Tags: v.optional(v.nullable(v.array(v.string()))),
-  Meta: v.optional(v.nullable(stringMap)),
   Port: v.number(),
   Address: v.string(),
-  TaggedAddresses: v.optional(v.nullable(v.record(v.string(), ServiceAddressSchema))),
-  Weights: v.optional(v.nullable(v.looseObject({ Passing: v.number(), Warning: v.number() }))),
-  EnableTagOverride: v.optional(v.boolean()),
-  Kind: v.optional(v.string()),
-  Proxy: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
-  Connect: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
-  ContentHash: v.optional(v.string()),
   CreateIndex: v.optional(uint),
   ModifyIndex: v.optional(uint),
-  Namespace: v.optional(v.string()),
-  Datacenter: v.optional(v.string()),
 });
 
 /** Service instances by id (`/v1/agent/services`). */
@@ -97,13 +84,10 @@ export interface CatalogNode {
 }
 
 /** One node. */
-export const CatalogNode: v.GenericSchema<unknown, CatalogNode> = v.looseObject({
+export const CatalogNode: v.GenericSchema<unknown, CatalogNode> = shape({
   ID: v.string(),
   Node: v.string(),
   Address: v.string(),
-  Datacenter: v.string(),
-  TaggedAddresses: v.optional(v.nullable(stringMap)),
-  Meta: v.optional(v.nullable(stringMap)),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -174,26 +158,14 @@ export interface CatalogService {
 }
 
 /** One `/v1/catalog/service/:name` row. */
-export const CatalogService: v.GenericSchema<unknown, CatalogService> = v.looseObject({
-  ID: v.string(),
+export const CatalogService: v.GenericSchema<unknown, CatalogService> = shape({
   Node: v.string(),
   Address: v.string(),
-  Datacenter: v.string(),
-  TaggedAddresses: v.optional(v.nullable(stringMap)),
-  NodeMeta: v.optional(v.nullable(stringMap)),
-  ServiceKind: v.optional(v.string()),
   ServiceID: v.string(),
   ServiceName: v.string(),
   ServiceTags: v.optional(v.nullable(v.array(v.string()))),
   ServiceAddress: v.string(),
-  ServiceTaggedAddresses: v.optional(v.nullable(v.record(v.string(), ServiceAddressSchema))),
-  ServiceWeights: v.optional(v.nullable(v.looseObject({ Passing: v.number(), Warning: v.number() }))),
-  ServiceMeta: v.optional(v.nullable(stringMap)),
   ServicePort: v.number(),
-  ServiceEnableTagOverride: v.optional(v.boolean()),
-  ServiceProxy: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
-  ServiceConnect: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
-  Namespace: v.optional(v.string()),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -233,24 +205,16 @@ export interface GatewayService {
   [key: string]: unknown;
 }
 
-const NameRef = v.looseObject({ Name: v.string() });
+const NameRef = shape<{ Name: string }>({ Name: v.string() });
 
 /** `/v1/catalog/gateway-services/:gateway` (null, as 1.8 answers for an unknown gateway, becomes `[]`). */
 export const GatewayServiceList: v.GenericSchema<unknown, GatewayService[]> = v.pipe(
   v.nullable(
     v.array(
-      v.looseObject({
+      shape<GatewayService>({
         Gateway: NameRef,
         Service: NameRef,
         GatewayKind: v.string(),
-        Port: v.optional(v.number()),
-        Protocol: v.optional(v.string()),
-        Hosts: v.optional(v.nullable(v.array(v.string()))),
-        CAFile: v.optional(v.string()),
-        CertFile: v.optional(v.string()),
-        KeyFile: v.optional(v.string()),
-        SNI: v.optional(v.string()),
-        FromWildcard: v.optional(v.boolean()),
       }),
     ),
   ),

@@ -23,3 +23,17 @@ export function tagList(tag: string | readonly string[] | undefined): string[] {
   }
   return [...tags];
 }
+
+/**
+ * The schema of a Consul struct, checked in proportion: `checked` names the fields the client relies
+ * on — the ones it decodes or normalises (uint64 indexes and flags, base64 values, `null` lists made
+ * `[]`), the identities it keys by (IDs, names, statuses) and the containers it walks into — and every
+ * other field passes as Consul sent it, typed as `T` says (Consul's documented shape). Unknown and new
+ * fields from newer Consul versions are kept. Checking every descriptive field of every struct cost
+ * more (bundle bytes and CPU per response) than the failures it could catch.
+ * @internal
+ */
+/* @__NO_SIDE_EFFECTS__ */
+export function shape<T>(checked: v.ObjectEntries): v.GenericSchema<unknown, T> {
+  return v.looseObject(checked) as unknown as v.GenericSchema<unknown, T>;
+}

@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './common.ts';
+import { shape, uint } from './common.ts';
 
 /** One CA root certificate. */
 export interface CARoot {
@@ -138,3 +138,50 @@ export const IntentionCheck: v.GenericSchema<unknown, { Allowed: boolean }> = v.
 
 /** `{ "ID": "…" }`. */
 export const IdResponse: v.GenericSchema<unknown, { ID: string }> = v.looseObject({ ID: v.string() });
+
+/** A Connect leaf certificate the local agent issued for a service (`/v1/agent/connect/ca/leaf/:service`). */
+export interface LeafCert {
+  /** Serial number as colon-free hex text (e.g. `"08"`). */
+  SerialNumber: string;
+  /** PEM of the certificate. */
+  CertPEM: string;
+  /** PEM of the private key (keep it secret). */
+  PrivateKeyPEM: string;
+  /** The service the certificate is for. */
+  Service: string;
+  /** SPIFFE id, `spiffe://<trust domain>/ns/<ns>/dc/<dc>/svc/<service>`. */
+  ServiceURI: string;
+  /** RFC 3339 time from which the certificate is valid. */
+  ValidAfter: string;
+  /** RFC 3339 time until which the certificate is valid. */
+  ValidBefore: string;
+  CreateIndex: number;
+  ModifyIndex: number;
+  [field: string]: unknown;
+}
+
+/** A leaf certificate. */
+export const LeafCert: v.GenericSchema<unknown, LeafCert> = shape({
+  SerialNumber: v.string(),
+  CertPEM: v.string(),
+  PrivateKeyPEM: v.string(),
+  Service: v.string(),
+  ServiceURI: v.string(),
+  ValidAfter: v.string(),
+  ValidBefore: v.string(),
+});
+
+/** The answer of `/v1/agent/connect/authorize`. */
+export interface ConnectAuthorization {
+  /** Whether the connection is allowed. */
+  Authorized: boolean;
+  /** Why (e.g. `ACLs disabled, access is allowed by default`, or the matching intention). */
+  Reason: string;
+  [field: string]: unknown;
+}
+
+/** The authorize answer. */
+export const ConnectAuthorization: v.GenericSchema<unknown, ConnectAuthorization> = shape({
+  Authorized: v.boolean(),
+  Reason: v.string(),
+});

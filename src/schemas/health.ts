@@ -3,7 +3,7 @@
  * @module
  */
 import * as v from 'valibot';
-import { uint } from './common.ts';
+import { shape, uint } from './common.ts';
 import { AgentService, CatalogNode } from './catalog.ts';
 
 
@@ -38,19 +38,12 @@ export interface HealthCheck {
 }
 
 /** One health check. */
-export const HealthCheck: v.GenericSchema<unknown, HealthCheck> = v.looseObject({
+export const HealthCheck: v.GenericSchema<unknown, HealthCheck> = shape({
   Node: v.string(),
   CheckID: v.string(),
-  Name: v.string(),
   Status: v.picklist(HEALTH_STATUSES),
-  Notes: v.string(),
-  Output: v.string(),
   ServiceID: v.string(),
   ServiceName: v.string(),
-  ServiceTags: v.optional(v.nullable(v.array(v.string()))),
-  Type: v.optional(v.string()),
-  Definition: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
-  Namespace: v.optional(v.string()),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -76,7 +69,7 @@ export interface ServiceEntry {
 export const ServiceEntryList: v.GenericSchema<unknown, ServiceEntry[]> = v.pipe(
   v.nullable(
     v.array(
-      v.looseObject({
+      shape<ServiceEntry>({
         Node: CatalogNode,
         Service: AgentService,
         Checks: HealthCheckList,

@@ -151,3 +151,138 @@ export const KeyringList: v.GenericSchema<unknown, KeyringResponse[]> = v.array(
 
 /** A `true`/`false` write answer. */
 export const BooleanResult: v.GenericSchema<unknown, boolean> = v.boolean();
+
+/**
+ * One server in autopilot's state.
+ * @since Consul 1.9
+ */
+export interface AutopilotStateServer {
+  /** Raft ID of the server. */
+  ID: string;
+  /** Node name. */
+  Name: string;
+  /** `ip:port` of the server. */
+  Address: string;
+  /** The server's serfHealth status (`alive`, `failed`…). */
+  NodeStatus: string;
+  /** Consul version of the server. */
+  Version: string;
+  /** Go duration since its last contact with the leader, e.g. `"1.321ms"`. */
+  LastContact: string;
+  LastTerm: number;
+  LastIndex: number;
+  Healthy: boolean;
+  /** RFC 3339 time since which it has been in its current `Healthy` state. */
+  StableSince: string;
+  /** Raft status: `leader`, `voter`, `non-voter` or `staging`. */
+  Status: string;
+  /** The server's node metadata. */
+  Meta?: Record<string, string> | null | undefined;
+  /** The type autopilot wants it to have (`voter` on Consul OSS). */
+  NodeType: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Autopilot's view of the cluster (`/v1/operator/autopilot/state`).
+ * @since Consul 1.9
+ */
+export interface AutopilotState {
+  Healthy: boolean;
+  /** How many servers could fail without losing quorum. */
+  FailureTolerance: number;
+  /** Enterprise: most servers that could fail in the right order without an outage. */
+  OptimisticFailureTolerance?: number | undefined;
+  /** Each server by Raft ID. */
+  Servers: Record<string, AutopilotStateServer>;
+  /** Raft ID of the leader (a key of `Servers`). */
+  Leader: string;
+  /** Raft IDs of the voters. */
+  Voters: string[];
+  /** Enterprise: redundancy zones by name. */
+  RedundancyZones?: Record<string, unknown> | null | undefined;
+  /** Enterprise: Raft IDs of the read replicas. */
+  ReadReplicas?: string[] | null | undefined;
+  /** Enterprise: the automated upgrade's state. */
+  Upgrade?: Record<string, unknown> | null | undefined;
+  [field: string]: unknown;
+}
+
+/** Autopilot's state. */
+export const AutopilotState: v.GenericSchema<unknown, AutopilotState> = v.looseObject({
+  Healthy: v.boolean(),
+  FailureTolerance: uint,
+  Servers: v.record(
+    v.string(),
+    v.looseObject({
+      ID: v.string(),
+      Name: v.string(),
+      Address: v.string(),
+      NodeStatus: v.string(),
+      Version: v.string(),
+      LastContact: v.string(),
+      LastTerm: uint,
+      LastIndex: uint,
+      Healthy: v.boolean(),
+      StableSince: v.string(),
+      Status: v.string(),
+      NodeType: v.string(),
+    }),
+  ),
+  Leader: v.string(),
+  Voters: v.pipe(v.nullable(v.array(v.string())), v.transform((voters) => voters ?? [])),
+}) as v.GenericSchema<unknown, AutopilotState>;
+
+/**
+ * The answer of a raft leadership transfer.
+ * @since Consul 1.15
+ */
+export interface TransferLeaderResponse {
+  /** Whether leadership moved. */
+  Success: boolean;
+  [field: string]: unknown;
+}
+
+/** A raft leadership transfer's answer. */
+export const TransferLeaderResponse: v.GenericSchema<unknown, TransferLeaderResponse> = v.looseObject({ Success: v.boolean() });
+
+/**
+ * Service counts of one datacenter (`/v1/operator/usage`).
+ * @since Consul 1.15
+ */
+export interface ServiceUsage {
+  /** Unique service names registered. */
+  Services: number;
+  /** Service instances registered. */
+  ServiceInstances: number;
+  /** Connect instances by kind (`connect-proxy`, `mesh-gateway`…). */
+  ConnectServiceInstances: Record<string, number>;
+  /** Billable instances (Enterprise; 0 on OSS). */
+  BillableServiceInstances: number;
+  /** Nodes (newer Consul versions). */
+  Nodes?: number | undefined;
+  [field: string]: unknown;
+}
+
+/**
+ * Usage by datacenter.
+ * @since Consul 1.15
+ */
+export interface Usage {
+  /** Each datacenter's counts, by datacenter name. */
+  Usage: Record<string, ServiceUsage>;
+  [field: string]: unknown;
+}
+
+/** The usage report. */
+export const Usage: v.GenericSchema<unknown, Usage> = v.looseObject({
+  Usage: v.record(
+    v.string(),
+    v.looseObject({
+      Services: uint,
+      ServiceInstances: uint,
+      ConnectServiceInstances: v.record(v.string(), uint),
+      BillableServiceInstances: uint,
+    }),
+  ),
+}) as v.GenericSchema<unknown, Usage>;

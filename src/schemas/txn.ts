@@ -11,11 +11,10 @@ import { InputError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { requestJson } from '../core/request.ts';
-import { uint } from './common.ts';
+import { shape, uint } from './common.ts';
 import type { KVPairWire } from './kv.ts';
 import { KVPairWire as KVPairSchema } from './kv.ts';
 
-const stringMap = v.record(v.string(), v.string());
 
 /** A node as a transaction returns it. */
 export interface TxnNodeResult {
@@ -31,13 +30,10 @@ export interface TxnNodeResult {
 }
 
 /** A node result. */
-export const TxnNodeResult: v.GenericSchema<unknown, TxnNodeResult> = v.looseObject({
+export const TxnNodeResult: v.GenericSchema<unknown, TxnNodeResult> = shape({
   ID: v.string(),
   Node: v.string(),
   Address: v.string(),
-  Datacenter: v.string(),
-  TaggedAddresses: v.nullable(stringMap),
-  Meta: v.nullable(stringMap),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -56,12 +52,9 @@ export interface TxnServiceResult {
 }
 
 /** A service result. */
-export const TxnServiceResult: v.GenericSchema<unknown, TxnServiceResult> = v.looseObject({
+export const TxnServiceResult: v.GenericSchema<unknown, TxnServiceResult> = shape({
   ID: v.string(),
   Service: v.string(),
-  Tags: v.nullable(v.array(v.string())),
-  Address: v.string(),
-  Meta: v.nullable(stringMap),
   Port: v.number(),
   CreateIndex: uint,
   ModifyIndex: uint,
@@ -85,17 +78,11 @@ export interface TxnCheckResult {
 }
 
 /** A check result. */
-export const TxnCheckResult: v.GenericSchema<unknown, TxnCheckResult> = v.looseObject({
+export const TxnCheckResult: v.GenericSchema<unknown, TxnCheckResult> = shape({
   Node: v.string(),
   CheckID: v.string(),
-  Name: v.string(),
   Status: v.string(),
-  Notes: v.string(),
-  Output: v.string(),
   ServiceID: v.string(),
-  ServiceName: v.string(),
-  ServiceTags: v.nullable(v.array(v.string())),
-  Definition: v.nullable(v.record(v.string(), v.unknown())),
   CreateIndex: uint,
   ModifyIndex: uint,
 });
@@ -124,18 +111,9 @@ export interface TxnWireResult {
 }
 
 /** The answer of `/v1/txn`. */
-const TxnResponse: v.GenericSchema<unknown, { Results: TxnWireResult[] | null; Errors: unknown }> = v.object({
-  Results: v.nullable(
-    v.array(
-      v.object({
-        KV: v.optional(KVPairSchema),
-        Node: v.optional(v.record(v.string(), v.unknown())),
-        Service: v.optional(v.record(v.string(), v.unknown())),
-        Check: v.optional(v.record(v.string(), v.unknown())),
-      }),
-    ),
-  ),
-  Errors: v.unknown(),
+const TxnResponse: v.GenericSchema<unknown, { Results: TxnWireResult[] | null; Errors: unknown }> = shape({
+  // Node, Service and Check results are checked where they are decoded (endpoints/txn), against the schemas above
+  Results: v.nullable(v.array(v.looseObject({ KV: v.optional(KVPairSchema) }))),
 });
 
 /**

@@ -30,6 +30,22 @@ describe('uint64-exact JSON', () => {
     expect(parseJson('["a\\"12345678901234567890", 12345678901234567890]')).toEqual(['a"12345678901234567890', 12345678901234567890n]);
   });
 
+  it('digits in strings (keys, values) never change the result: numbers stay numbers, strings stay strings', () => {
+    const text = '[{"Key":"orders/1234567890123456789012","Value":"MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=","Flags":0,"CreateIndex":9007199254740991,"Neg":-9007199254740991}]';
+    const parsed = parseJson(text);
+    expect(parsed).toEqual(JSON.parse(text));
+    expect(typeof (parsed as { CreateIndex: unknown }[])[0]!.CreateIndex).toBe('number');
+    // and beside such strings, an integer beyond 2^53 is still exact
+    expect(parseJson('{"K":"a:12345678901234567890,","Flags":12345678901234567890}')).toEqual({ K: 'a:12345678901234567890,', Flags: 12345678901234567890n });
+  });
+
+  it('finds integers beyond 2^53 at any depth; other large numbers (negative, fractional) stay numbers as before', () => {
+    expect(parseJson('{"a":{"b":[1,{"c":[18446744073709551615]}]}}')).toEqual({ a: { b: [1, { c: [18446744073709551615n] }] } });
+    expect(parseJson('[-12345678901234567890, 1.5e300, 12345678901234567890.5]')).toEqual([-12345678901234567890, 1.5e300, 12345678901234567890.5]);
+    expect(parseJson('18446744073709551615')).toBe(18446744073709551615n);
+    expect(() => parseJson('{"a":')).toThrow(SyntaxError);
+  });
+
   it('writes bigints as exact JSON integers', () => {
     expect(stringifyJson({ Flags: 18446744073709551615n, n: 1, s: 'x' })).toBe('{"Flags":18446744073709551615,"n":1,"s":"x"}');
     expect(parseJson(stringifyJson([0xe0f69a2baa414de0n]))).toEqual([0xe0f69a2baa414de0n]);
@@ -74,5 +90,36 @@ describe('base64 and durations', () => {
     expect(() => formatDuration('10', 'wait')).toThrow(/wait must be a Go duration/);
     expect(() => formatDuration('-1s', 'wait')).toThrow();
     expect(() => formatDuration(-5, 'wait')).toThrow();
+  });
+});
+
+describe('base64 decoding', () => {
+  /** The reference: atob and a byte copy. */
+  const viaAtob = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+  it('decodes every length and byte value exactly as atob does', () => {
+    for (let length = 0; length <= 70; length++) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 151 + length * 7) & 255);
+      const text = toBase64(bytes);
+      expect(fromBase64(text)).toEqual(bytes);
+      expect(fromBase64(text)).toEqual(viaAtob(text));
+    }
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(fromBase64(toBase64(all))).toEqual(all);
+  });
+
+  it('takes what atob takes (whitespace, no padding, stray bits) and refuses what it refuses', () => {
+    for (const text of ['QQ', 'QUI', 'QU JD', 'QUJD\n', 'QR==', 'QUJ=', ' QUJD ']) expect(fromBase64(text)).toEqual(viaAtob(text));
+    for (const text of ['Q', 'QUJ*', 'QUJDé===', 'QU=D', '====', 'QUJDRA=A']) {
+      const expected = (() => {
+        try {
+          return viaAtob(text);
+        } catch {
+          return 'throws';
+        }
+      })();
+      if (expected === 'throws') expect(() => fromBase64(text)).toThrow();
+      else expect(fromBase64(text)).toEqual(expected);
+    }
   });
 });

@@ -101,6 +101,30 @@ describe('retries', () => {
     expect(calls).toBe(1);
   });
 
+  it('gives an endpoint a retryable status it takes as data at once (not retried)', async () => {
+    let calls = 0;
+    server.use(http.get(`${MOCK}/v1/agent/health/service/name/web`, () => { calls++; return HttpResponse.json([], { status: 503 }); }));
+    const { response } = await send(client, { path: 'agent/health/service/name/web', accept: [503] });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual([]);
+    expect(calls).toBe(1);
+  });
+
+  it("caps a blocking read's Retry-After at its own timeout (wait included), not at the client's", async () => {
+    const arrivals: number[] = [];
+    server.use(http.get(`${MOCK}/v1/kv/k`, () => {
+      arrivals.push(performance.now());
+      return arrivals.length === 1
+        ? new HttpResponse('rate limit exceeded', { status: 429, headers: { 'Retry-After': '1' } })
+        : new HttpResponse('v', { headers: { 'X-Consul-Index': '7' } });
+    }));
+    // timeout 300 ms: a plain read would wait at most 300 ms; this one's timeout is 300 + 1 s + 1 s/16
+    const blocking = createClient({ address: MOCK, timeout: 300, retry: { limit: 1 } });
+    expect((await kv.get(blocking, 'k', { index: 5, wait: '1s' })).data).toBe('v');
+    expect(arrivals).toHaveLength(2);
+    expect(arrivals[1]! - arrivals[0]!).toBeGreaterThanOrEqual(900);
+  });
+
   it('retries network failures of reads, then throws NetworkError with the cause', async () => {
     let calls = 0;
     server.use(http.get(`${MOCK}/v1/kv/k`, () => { calls++; return HttpResponse.error(); }));

@@ -20,7 +20,7 @@ function meta(index: bigint | undefined): QueryMeta {
   return {
     index, knownLeader: true, lastContact: 0, effectiveConsistency: undefined, defaultAclPolicy: undefined,
     resultsFilteredByAcls: undefined, translateAddresses: undefined, contentHash: undefined, cache: undefined,
-    age: undefined, status: 200,
+    age: undefined, queryBackend: undefined, requestTime: undefined, status: 200,
   };
 }
 

@@ -1,4 +1,4 @@
-// createUndiciTransport (the transport of createNodeClient and fromEnv): what the real agent can show
+// createNodeTransport (the transport of createNodeClient and fromEnv): what the real agent can show
 // (blocking reads, redirects, aborts) against the run's shared agent; what it cannot produce on
 // demand (503s, 429 with Retry-After, dropped connections, HTML error pages, hangs) against a local
 // node:http server — msw cannot see undici's traffic. The KV suite over this transport is
@@ -19,7 +19,7 @@ import {
   isTooManyRequestsError,
 } from '../../src/index.ts';
 import type { NodeClient, NodeClientConfig } from '../../src/node/index.ts';
-import { createNodeClient, createUndiciTransport } from '../../src/node/index.ts';
+import { createNodeClient, createNodeTransport } from '../../src/node/index.ts';
 import { freePort } from '../support/agent.mjs';
 import { raw, uniquePrefix } from '../support/client.ts';
 
@@ -422,9 +422,9 @@ describe('timeouts and aborts', () => {
   });
 });
 
-describe('createUndiciTransport by hand', () => {
+describe('createNodeTransport by hand', () => {
   const { config } = createClient({ address });
-  const transport = createUndiciTransport(config, { connections: 4 });
+  const transport = createNodeTransport(config, { connections: 4 });
   afterAll(() => transport.close());
 
   it('makes a working client from a resolved configuration', async () => {
