@@ -4,6 +4,13 @@
  * duplicated copies of the package), because it checks a `Symbol.for` brand instead of `instanceof`.
  *
  * The ACL token is never part of an error: paths are redacted and headers are not kept.
+ *
+ * The Python consulate's exceptions map onto these: `ConsulateException` → {@link ConsulError},
+ * `RequestError` → {@link NetworkError} (or {@link TimeoutError}), `ClientError` (400) →
+ * {@link BadRequestError}, `ACLDisabled` (401) → {@link ACLDisabledError}, `Forbidden` (403) →
+ * {@link ForbiddenError}, `NotFound` (404) → {@link NotFoundError}, `ServerError` (500) → {@link ServerError}
+ * (any 5xx), `ACLFormatError` → {@link InputError}, `LockFailure` → {@link LockHeldError} (or
+ * {@link LockTimeoutError}, {@link LockConflictError}).
  * @module
  */
 
@@ -33,7 +40,8 @@ export type ConsulErrorKind =
   | 'LockHeldError'
   | 'LockTimeoutError'
   | 'LockConflictError'
-  | 'LockLostError';
+  | 'LockLostError'
+  | 'NoInstancesError';
 
 /**
  * The class each kind extends, for the kinds that extend another than {@link ConsulError} (every
@@ -69,7 +77,7 @@ export interface ErrorContext {
   cause?: unknown;
 }
 
-/** Base class of every error consulate throws. */
+/** Base class of every error consulate throws (the Python consulate's `ConsulateException`). */
 export class ConsulError extends Error {
   /** Which kind of error this is; stable across realms and minification. */
   readonly kind: ConsulErrorKind;
@@ -112,7 +120,10 @@ export class ConfigError extends ConsulError {
   }
 }
 
-/** A bad argument, found before anything was sent (value too large, bad flags, bad duration…). */
+/**
+ * A bad argument, found before anything was sent (value too large, bad flags, bad duration, a policy link
+ * without `ID` or `Name` — the Python consulate's `ACLFormatError` —…).
+ */
 export class InputError extends ConsulError {
   /**
    * Creates an input error.
@@ -137,7 +148,7 @@ export class HttpError extends ConsulError {
   }
 }
 
-/** 400: Consul rejected the request as malformed. */
+/** 400: Consul rejected the request as malformed (the Python consulate's `ClientError`). */
 export class BadRequestError extends HttpError {
   /**
    * Creates an error for a 400 response.
@@ -164,7 +175,7 @@ export class ACLDisabledError extends HttpError {
   }
 }
 
-/** 403: permission denied, or an unknown ACL token (Consul's "ACL not found"). */
+/** 403: permission denied, or an unknown ACL token (Consul's "ACL not found"); the Python consulate's `Forbidden`. */
 export class ForbiddenError extends HttpError {
   /**
    * Creates an error for a 403 response.
@@ -176,7 +187,7 @@ export class ForbiddenError extends HttpError {
   }
 }
 
-/** 404 where the endpoint does not treat "missing" as data. */
+/** 404 where the endpoint does not treat "missing" as data (the Python consulate's `NotFound`). */
 export class NotFoundError extends HttpError {
   /**
    * Creates an error for a 404 response.
@@ -213,7 +224,7 @@ export class TooManyRequestsError extends HttpError {
   }
 }
 
-/** 5xx: Consul (or a proxy) failed; Consul also reports many validation failures as 500. */
+/** 5xx: Consul (or a proxy) failed; Consul also reports many validation failures as 500 (the Python consulate's `ServerError`, 500 only). */
 export class ServerError extends HttpError {
   /**
    * Creates an error for a 5xx response.
@@ -244,7 +255,8 @@ export class TimeoutError extends ConsulError {
 /**
  * The request could not be sent or its response not received; the message names the URL (token
  * redacted) and the reason (`ECONNREFUSED`, a TLS code such as `DEPTH_ZERO_SELF_SIGNED_CERT`, or, in a
- * browser that gives none, a likely CORS or network failure); `cause` holds the original error.
+ * browser that gives none, a likely CORS or network failure); `cause` holds the original error. The
+ * Python consulate's `RequestError`.
  */
 export class NetworkError extends ConsulError {
   /**
@@ -315,7 +327,8 @@ export interface LockErrorContext extends ErrorContext {
 
 /**
  * A lock or semaphore is held by someone else and the caller asked not to wait (`tryOnce`), or a
- * lock-delay is in effect. `holder` is the holding session when known.
+ * lock-delay is in effect. `holder` is the holding session when known. The Python consulate's `LockFailure`
+ * (its locks never wait).
  */
 export class LockHeldError extends ConsulError {
   /** The lock key (or semaphore prefix). */
@@ -385,6 +398,30 @@ export class LockLostError extends ConsulError {
   }
 }
 
+/** Facts about a service discovery failure. */
+export interface NoInstancesErrorContext extends ErrorContext {
+  /** The service that has no instance to send to. */
+  service?: string | undefined;
+}
+
+/**
+ * Service discovery has no instance to offer: the last known set of the service's (healthy) instances
+ * is empty, or no set is known yet (the first health read has not answered). The message says which.
+ */
+export class NoInstancesError extends ConsulError {
+  /** The service, when known. */
+  readonly service: string | undefined;
+  /**
+   * Creates a no-instances error.
+   * @param message - why there is no instance (empty set, or none known yet).
+   * @param context - the service.
+   */
+  constructor(message: string, context: NoInstancesErrorContext = {}) {
+    super(message, context, 'NoInstancesError');
+    this.service = context.service;
+  }
+}
+
 /** The brand's kind: any string (another copy of the package may know kinds this one does not). */
 function kindOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -446,3 +483,5 @@ export const isLockTimeoutError: (error: unknown) => error is LockTimeoutError =
 export const isLockConflictError: (error: unknown) => error is LockConflictError = /* @__PURE__ */ guard('LockConflictError');
 /** True for {@link LockLostError}. */
 export const isLockLostError: (error: unknown) => error is LockLostError = /* @__PURE__ */ guard('LockLostError');
+/** True for {@link NoInstancesError}. */
+export const isNoInstancesError: (error: unknown) => error is NoInstancesError = /* @__PURE__ */ guard('NoInstancesError');

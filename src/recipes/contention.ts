@@ -11,11 +11,12 @@ import { InputError, isNetworkError, isServerError, isTimeoutError, isTooManyReq
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
 import { sleep } from '../core/async.ts';
-import type { SessionRenewer } from '../endpoints/session.ts';
-import { create as createSession, destroy as destroySession, renewPeriodically } from '../endpoints/session.ts';
+import { create as createSession, destroy as destroySession } from '../endpoints/session.ts';
 import { checkSessionTtl } from '../schemas/session.ts';
 import type { TxnInput, TxnOperation, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 import { run as runTxn } from '../endpoints/txn.ts';
+import type { SessionRenewer } from './renewer.ts';
+import { renewPeriodically } from './renewer.ts';
 
 /** Longest single blocking read while waiting (Go's `DefaultLockWaitTime`). */
 const LOCK_WAIT_MS = 15_000;

@@ -15,6 +15,11 @@
  * - a held lock carries a fencing token (`fencingToken`, the key's `LockIndex`) and makes fenced
  *   writes (`txn`): transactions that Consul itself refuses once the lock's session no longer holds it.
  *
+ * The Python consulate's locks are plain session-acquired keys with flags 0: with `flags:
+ * CONSULATE_LOCK_FLAGS` the same algorithm locks in that format, and excludes (and is excluded by) the
+ * original's `consul.lock.acquire` and `run_once` on the same key. `consul.lock` (`createLockApi`) and
+ * `consulate run_once` do so.
+ *
  * **The remaining window.** No client can know at once that Consul gave its lock away. If the
  * agent the client talks to dies or hangs, Consul invalidates the sessions of that node when serf
  * declares it failed (a few seconds with Consul's default gossip settings: 3–7.5 s measured on
@@ -33,7 +38,7 @@ import type { Client } from '../core/client.ts';
 import type { FacadeEntry } from '../core/bind.ts';
 import { perClient } from '../core/bind.ts';
 import type { Duration } from '../core/encoding.ts';
-import { needsTxn, normalizeKey } from '../core/encoding.ts';
+import { needsTxn, normalizeKey, uint64 } from '../core/encoding.ts';
 import { InputError, LockConflictError, LockHeldError, LockLostError, LockTimeoutError } from '../core/errors.ts';
 import type { WriteOptions } from '../core/query.ts';
 import type { Result } from '../core/request.ts';
@@ -47,6 +52,11 @@ import type { TxnInput, TxnOptions, TxnResults } from '../endpoints/txn.ts';
 
 /** Go's `api.LockFlagValue`: the flags of a lock key (above 2^53, hence a bigint). */
 export const LOCK_FLAG_VALUE: bigint = 0x2ddccbc058a50c18n;
+/**
+ * The flags of the Python consulate's lock keys (`consulate.api.lock.Lock` sets none, so Consul stores 0):
+ * the flags of `consul.lock` and of `consulate run_once`, so that they and the original exclude each other.
+ */
+export const CONSULATE_LOCK_FLAGS: bigint = 0n;
 /** Go's `api.DefaultLockSessionName`. */
 export const DEFAULT_LOCK_SESSION_NAME = 'Consul API Lock';
 export { DEFAULT_LOCK_SESSION_TTL } from './contention.ts';
@@ -56,6 +66,13 @@ export { DEFAULT_LOCK_SESSION_TTL } from './contention.ts';
 export interface LockAcquireOptions extends WriteOptions {
   /** Value stored in the lock key while held (Go stores it on acquire and on release). @default "" */
   value?: KVValue | undefined;
+  /**
+   * The lock key's flags (uint64): stored on acquire and release, and expected of an existing key — a key
+   * with other flags is not a lock of this kind ({@link LockConflictError}). Go's `LockFlagValue` by
+   * default, which `consul lock` uses; {@link CONSULATE_LOCK_FLAGS} (0) is the Python consulate's format.
+   * @default LOCK_FLAG_VALUE (0x2ddccbc058a50c18)
+   */
+  flags?: number | bigint | undefined;
   /** TTL of the session created for the lock (10 s … 24 h), renewed every TTL/2. @default "15s" */
   ttl?: Duration | undefined;
   /**
@@ -146,8 +163,8 @@ export interface HeldLock {
  *   `monitorTimeout`, 2 s by default — see the module's note on the remaining window).
  * @throws {LockHeldError} with `tryOnce` when someone holds the lock (or a lock-delay is in effect).
  * @throws {LockTimeoutError} when `wait` runs out.
- * @throws {LockConflictError} when the key exists with other flags (a plain key, a semaphore).
- * @throws {InputError} for an empty key, a bad TTL/duration (`monitorTimeout` below 100 ms) or `tryOnce` with `wait` — before sending.
+ * @throws {LockConflictError} when the key exists with other flags than `flags` (a plain key, a semaphore).
+ * @throws {InputError} for an empty key, bad `flags`, a bad TTL/duration (`monitorTimeout` below 100 ms) or `tryOnce` with `wait` — before sending.
  * @throws the `signal`'s reason when aborted.
  * @see https://developer.hashicorp.com/consul/api-docs/kv#acquire
  * @example
@@ -164,6 +181,7 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
   if (k === '') throw new InputError('lock key must not be empty');
   const settings = contention(options);
   const value = encodeValue(options.value ?? '', k);
+  const flags = options.flags === undefined ? LOCK_FLAG_VALUE : BigInt(uint64(options.flags, 'flags'));
   const write = writeOptions(options);
   const signal = options.signal;
   signal?.throwIfAborted();
@@ -190,8 +208,9 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
         k,
         index === undefined ? reading : { ...reading, index, wait: blockingWait(settings) },
       );
-      if (pair && pair.Flags !== LOCK_FLAG_VALUE) {
-        throw new LockConflictError(`key ${JSON.stringify(k)} exists with flags ${pair.Flags}, not a lock's (${LOCK_FLAG_VALUE})`, { key: k });
+      if (pair && pair.Flags !== flags) {
+        const held = pair.Session ? `, held by session ${pair.Session}` : '';
+        throw new LockConflictError(`key ${JSON.stringify(k)} exists with flags ${pair.Flags}${held}, not a lock's of this kind (${flags})`, { key: k, holder: pair.Session });
       }
       if (pair?.Session === id) {
         fencingToken = pair.LockIndex;
@@ -202,7 +221,7 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
         index = meta.index;
         continue;
       }
-      const { data: locked } = await acquireLock(client, k, id, { ...reading, value, flags: LOCK_FLAG_VALUE });
+      const { data: locked } = await acquireLock(client, k, id, { ...reading, value, flags });
       if (locked) {
         acquired = true;
         // the acquire answers only true: read the LockIndex (the fencing token) it set
@@ -233,7 +252,7 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
     // a given session does not keep the key and a created one does not impose a lock-delay
     if (acquired) {
       const via = releaseVia(client, settings, write, true);
-      await releaseLock(via.client, k, id, { ...via.write, value, flags: LOCK_FLAG_VALUE }).catch(() => undefined);
+      await releaseLock(via.client, k, id, { ...via.write, value, flags }).catch(() => undefined);
       await session.close(via.signal).catch(() => undefined);
     } else {
       await session.close().catch(() => undefined);
@@ -258,10 +277,10 @@ export async function lock(client: Client, key: string, options: LockAcquireOpti
       if (!wasLost) held.abort(new DOMException(`lock ${JSON.stringify(k)} released`, 'AbortError'));
       const via = releaseVia(client, settings, write, wasLost);
       try {
-        await releaseLock(via.client, k, id, { ...via.write, value, flags: LOCK_FLAG_VALUE });
+        await releaseLock(via.client, k, id, { ...via.write, value, flags });
         if (options.cleanup) {
           const { data: pair } = await getRecord(via.client, k, via.write);
-          if (pair && !pair.Session && pair.Flags === LOCK_FLAG_VALUE) await remove(via.client, k, { ...via.write, cas: pair.ModifyIndex });
+          if (pair && !pair.Session && pair.Flags === flags) await remove(via.client, k, { ...via.write, cas: pair.ModifyIndex });
         }
       } catch (error) {
         // after a loss, Consul's answer (or an unreachable agent) changes nothing
@@ -301,46 +320,71 @@ export async function withLock<T>(
   return runHeld(held, options.signal, fn);
 }
 
-/** `consul.lock`: consulate's lock API (keys under `consulate/locks/`), bound to a client. */
+/** Options of `consul.lock.acquire` and `consul.lock.with`: a lock's options, and where the key goes. */
+export interface LockApiOptions extends LockAcquireOptions {
+  /**
+   * The folder of the lock key, like the Python consulate's `consul.lock.prefix(value)`: the key is
+   * `<prefix>/<key>`; `""` locks `<key>` itself (what the original's `run_once` does). Trailing `/`s are
+   * dropped. @default "consulate/locks"
+   */
+  prefix?: string | undefined;
+}
+
+/**
+ * `consul.lock`: the Python consulate's lock API, bound to a client. Its keys are the original's:
+ * `consulate/locks/<key>` (another folder with `prefix`), flags 0, a session per lock, the key deleted on
+ * release when nobody took it meanwhile, so that a Python process using `consul.lock.acquire(key)` and
+ * this one exclude each other. The session has a TTL (15 s, renewed), where the original's has none.
+ */
 export interface LockApi {
-  /** Prefix of the facade's lock keys: `consulate/locks`. */
+  /** The default folder of the lock keys: `consulate/locks` (change it per call with the `prefix` option). */
   readonly prefix: string;
   /**
    * consulate's `lock.acquire(key, value)`: locks `consulate/locks/<key>` (a random UUID when no key
-   * is given). Like consulate it does not wait: a held lock throws {@link LockHeldError}, unless
-   * `wait` (or `tryOnce: false`) is given. The key is deleted on release when nobody else holds it.
+   * is given; another folder with `prefix`), with flags 0 like the original. Like consulate it does not
+   * wait: a held lock throws {@link LockHeldError} (the original's `LockFailure`), unless `wait` (or
+   * `tryOnce: false`) is given. The key is deleted on release when nobody else holds it.
+   * @throws what {@link lock} throws; {@link InputError} for an empty key.
    * @example
    * ```ts
    * await using held = await consul.lock.acquire('nightly-report', 'host-1');
+   * // the original's consul.lock.prefix('jobs'): jobs/nightly-report
+   * await using job = await consul.lock.acquire('nightly-report', undefined, { prefix: 'jobs' });
    * ```
    */
-  acquire(key?: string, value?: KVValue, options?: LockAcquireOptions): Promise<HeldLock>;
+  acquire(key?: string, value?: KVValue, options?: LockApiOptions): Promise<HeldLock>;
   /**
    * Runs `fn` under `consulate/locks/<key>` (same defaults as {@link LockApi.acquire}) and always releases.
+   * @throws what {@link LockApi.acquire} throws, and what `fn` throws.
    * @example await consul.lock.with('nightly-report', async ({ signal }) => report(signal));
    */
-  with<T>(key: string, fn: (lock: HeldLock) => T | Promise<T>, options?: LockAcquireOptions): Promise<T>;
+  with<T>(key: string, fn: (lock: HeldLock) => T | Promise<T>, options?: LockApiOptions): Promise<T>;
 }
 
+/** The default folder of `consul.lock`'s keys (the Python consulate's `Lock.DEFAULT_PREFIX`). */
+const DEFAULT_FACADE_PREFIX = 'consulate/locks';
+
 /** The facade's lock key and options for consulate's defaults. */
-function facadeArgs(prefix: string, key: string, options: LockAcquireOptions): [string, LockAcquireOptions] {
-  const opts: LockAcquireOptions = { cleanup: true, ...options };
+function facadeArgs(key: string, options: LockApiOptions): [string, LockAcquireOptions] {
+  const { prefix = DEFAULT_FACADE_PREFIX, ...rest } = options;
+  const opts: LockAcquireOptions = { cleanup: true, flags: CONSULATE_LOCK_FLAGS, ...rest };
   if (opts.tryOnce === undefined && opts.wait === undefined) opts.tryOnce = true;
   if (typeof key !== 'string' || key === '') throw new InputError('lock name must be a non-empty string');
-  return [`${prefix}/${key}`, opts];
+  if (typeof prefix !== 'string') throw new InputError(`lock prefix must be a string, got ${typeof prefix}`);
+  const folder = prefix.replace(/\/+$/, '');
+  return [folder === '' ? key : `${folder}/${key}`, opts];
 }
 
 /** Builds `consul.lock` for a client. */
 export function createLockApi(client: Client): LockApi {
-  const prefix = 'consulate/locks';
   return {
-    prefix,
-    acquire(key?: string, value?: KVValue, options: LockAcquireOptions = {}) {
-      const [k, opts] = facadeArgs(prefix, key ?? crypto.randomUUID(), value === undefined ? options : { ...options, value });
+    prefix: DEFAULT_FACADE_PREFIX,
+    async acquire(key?: string, value?: KVValue, options: LockApiOptions = {}) {
+      const [k, opts] = facadeArgs(key ?? crypto.randomUUID(), value === undefined ? options : { ...options, value });
       return lock(client, k, opts);
     },
-    with<T>(key: string, fn: (held: HeldLock) => T | Promise<T>, options: LockAcquireOptions = {}) {
-      const [k, opts] = facadeArgs(prefix, key, options);
+    async with<T>(key: string, fn: (held: HeldLock) => T | Promise<T>, options: LockApiOptions = {}) {
+      const [k, opts] = facadeArgs(key, options);
       return withLock(client, k, fn, opts);
     },
   };

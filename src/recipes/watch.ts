@@ -1,6 +1,6 @@
 /**
  * `consul.watch`: {@link watch} bound to a client, plus ready-made watches of the common reads
- * (`consul.watch.key(…)`, `consul.watch.service(…)`…). Each returns an async iterator of
+ * (`consul.watch.key(…)`, `consul.watch.service(…)`, `consul.watch.connectLeaf(…)`, `consul.watch.agentService(…)`…). Each returns an async iterator of
  * `{ data, meta }` built on blocking queries.
  * @module
  */
@@ -16,6 +16,9 @@ import { checks as healthChecks, service as healthService, state as healthState 
 import type { UserEvent } from '../endpoints/event.ts';
 import { list as eventList } from '../endpoints/event.ts';
 import { nodes as catalogNodes, services as catalogServices } from '../endpoints/catalog.ts';
+import type { CARoots, LeafCert } from '../endpoints/agent.ts';
+import type { AgentService } from '../schemas/catalog.ts';
+import { connectCaLeaf, connectCaRoots, serviceRead } from '../endpoints/agent.ts';
 import type { CatalogNode } from '../schemas/catalog.ts';
 import type { HealthCheck, ServiceEntry } from '../schemas/health.ts';
 
@@ -45,6 +48,37 @@ export interface WatchApi {
   checksInState(state: HealthState, options?: WatchOptions): WatchIterator<HealthCheck[]>;
   /** User events (optionally of one name); their index is a hash, handled as opaque. */
   events(name?: string, options?: WatchOptions): WatchIterator<UserEvent[]>;
+  /**
+   * The Connect CA roots as the local agent caches them (`/v1/agent/connect/ca/roots`, like `consul watch
+   * -type connect_roots`): a new result after each root rotation.
+   */
+  connectRoots(options?: WatchOptions): WatchIterator<CARoots>;
+  /**
+   * A service's Connect leaf certificate from the local agent (`/v1/agent/connect/ca/leaf/:service`, like
+   * `consul watch -type connect_leaf`): a new result each time the agent renews it (before it expires, or
+   * after a root rotation).
+   */
+  connectLeaf(service: string, options?: WatchOptions): WatchIterator<LeafCert>;
+  /**
+   * A service registered with the local agent, by instance id (`/v1/agent/service/:id`, like `consul watch
+   * -type agent_service`); `undefined` while the agent has none. Agent endpoints carry no index: after
+   * the first read each read blocks on the definition's content hash (`?hash=`, `meta.contentHash`).
+   */
+  agentService(id: string, options?: WatchOptions): WatchIterator<AgentService | undefined>;
+}
+
+/**
+ * A read of `/v1/agent/service/:id` that blocks on the content hash of the previous answer (the
+ * agent's endpoints have no `X-Consul-Index`; `?hash=` is their blocking parameter).
+ */
+function agentServiceRead(id: string): WatchRead<AgentService | undefined> {
+  let hash: string | undefined;
+  return async (client, options) => {
+    const result = await serviceRead(client, id, hash === undefined ? options : { ...options, hash });
+    // a missing service has no hash: the next read is an immediate one (spaced by pollInterval)
+    hash = result.data === undefined ? undefined : result.meta.contentHash;
+    return result;
+  };
 }
 
 /**
@@ -70,6 +104,9 @@ export function createWatchApi(client: Client): WatchApi {
     checksInState: (state: HealthState, options?: WatchOptions) => watch(client, (c, o) => healthState(c, state, o), options),
     events: (name?: string, options?: WatchOptions) =>
       watch(client, (c, o) => eventList(c, name === undefined ? o : { ...o, name }), { ...options, opaqueIndex: true }),
+    connectRoots: (options?: WatchOptions) => watch(client, connectCaRoots, options),
+    connectLeaf: (service: string, options?: WatchOptions) => watch(client, (c, o) => connectCaLeaf(c, service, o), options),
+    agentService: (id: string, options?: WatchOptions) => watch(client, agentServiceRead(id), options),
   });
 }
 

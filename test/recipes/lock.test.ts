@@ -9,6 +9,7 @@ import * as session from '../../src/endpoints/session.ts';
 import * as txn from '../../src/endpoints/txn.ts';
 import {
   Consul,
+  CONSULATE_LOCK_FLAGS,
   isInputError,
   isLockConflictError,
   isLockHeldError,
@@ -22,6 +23,7 @@ import {
 } from '../../src/index.ts';
 import type { TransactionError } from '../../src/index.ts';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
+import { originalLock } from '../support/original-lock.ts';
 
 const client = testClient();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,6 +134,23 @@ describe('lock: acquire and release', () => {
     await kv.set(client, key, 'plain');
     await expect(lock(client, key, { tryOnce: true })).rejects.toSatisfy(isLockConflictError);
     expect((await kv.get(client, key)).data).toBe('plain');
+  });
+
+  it('with flags: CONSULATE_LOCK_FLAGS, locks in the Python consulate\'s format (flags 0) and refuses a Go-format key', async () => {
+    const key = `${uniquePrefix('lock-flags')}k`;
+    {
+      await using held = await lock(client, key, { flags: CONSULATE_LOCK_FLAGS });
+      expect((await kv.getRecord(client, key)).data).toMatchObject({ Flags: 0n, Session: held.session });
+      // a Go-format lock does not take a flags-0 key, even to wait for it: another kind of lock
+      const error = await lock(client, key, { tryOnce: true }).catch((e: unknown) => e);
+      expect(isLockConflictError(error)).toBe(true);
+      expect((error as Error).message).toContain(`held by session ${held.session}`);
+    }
+    expect((await kv.getRecord(client, key)).data).toMatchObject({ Flags: 0n }); // released with its flags
+    const goKey = `${uniquePrefix('lock-flags-go')}k`;
+    await (await lock(client, goKey)).release();
+    await expect(lock(client, goKey, { flags: 0, tryOnce: true })).rejects.toSatisfy(isLockConflictError);
+    await expect(lock(client, goKey, { flags: -1 })).rejects.toSatisfy(isInputError);
   });
 
   it('refuses bad arguments before sending', async () => {
@@ -324,6 +343,7 @@ describe('consul.lock (consulate facade)', () => {
       expect(held.key).toBe(`consulate/locks/${name}`);
       const rec = (await kv.getRecord(client, held.key)).data!;
       expect(rec.Session).toBe(held.session);
+      expect(rec.Flags).toBe(0n); // the original's format
       expect(new TextDecoder().decode(rec.Value)).toBe('me');
       await expect(consul.lock.acquire(name)).rejects.toSatisfy(isLockHeldError);
     }
@@ -331,6 +351,40 @@ describe('consul.lock (consulate facade)', () => {
     const anonymous = await consul.lock.acquire();
     expect(anonymous.key).toMatch(/^consulate\/locks\/[0-9a-f-]{36}$/);
     await anonymous.release();
+  });
+
+  it("excludes the Python consulate's consul.lock.acquire(key) on the same key, both ways", async () => {
+    const name = `facade-orig-${Date.now().toString(36)}`;
+    const theirs = originalLock(inject('consulAddress'));
+    expect(await theirs.acquire(name, 'python')).toBe(true);
+    expect(theirs.item).toBe(`consulate/locks/${name}`);
+    const error = await consul.lock.acquire(name).catch((e: unknown) => e);
+    expect(isLockHeldError(error)).toBe(true);
+    expect(error).toMatchObject({ key: `consulate/locks/${name}`, holder: theirs.session });
+    await theirs.release();
+    {
+      await using held = await consul.lock.acquire(name);
+      expect(await theirs.acquire(name)).toBe(false); // the original raises LockFailure
+      expect((await kv.getRecord(client, held.key)).data?.Session).toBe(held.session);
+    }
+    expect(await theirs.acquire(name)).toBe(true);
+    await theirs.release();
+  });
+
+  it("the prefix option is the original's lock.prefix(value): another folder, or '' for the key itself (run_once's)", async () => {
+    const folder = uniquePrefix('facade-prefix');
+    const name = `p-${Date.now().toString(36)}`;
+    {
+      await using held = await consul.lock.acquire(name, undefined, { prefix: folder });
+      expect(held.key).toBe(`${folder}${name}`); // trailing '/' dropped, as Consul cleans the original's 'a//b'
+      const theirs = originalLock(inject('consulAddress'), folder);
+      expect(await theirs.acquire(name)).toBe(false);
+    }
+    const bare = `${folder}bare`;
+    const seen = await consul.lock.with(bare, async (held) => held.key, { prefix: '' });
+    expect(seen).toBe(bare);
+    expect(consul.lock.prefix).toBe('consulate/locks'); // per call: the default is unchanged
+    await expect(consul.lock.acquire('x', undefined, { prefix: 7 as unknown as string })).rejects.toSatisfy(isInputError);
   });
 
   it('with(key, fn) runs fn under the lock', async () => {
