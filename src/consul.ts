@@ -12,7 +12,7 @@
  * @module
  */
 import type { BoundFacade } from './core/bind.ts';
-import { bindFacade } from './core/bind.ts';
+import { bindFacade, extendDescription } from './core/bind.ts';
 import type { Client, PerRequestConfig } from './core/client.ts';
 import { createClient, withConfig } from './core/client.ts';
 import type { ClientConfig } from './core/config.ts';
@@ -29,29 +29,38 @@ import { namespaceFacade } from './endpoints/namespace.ts';
 import { operatorFacade } from './endpoints/operator.ts';
 import { partitionFacade } from './endpoints/partition.ts';
 import { peeringFacade } from './endpoints/peering.ts';
+import { discoveryChainFacade } from './endpoints/discovery-chain.ts';
+import { exportedServicesFacade } from './endpoints/exported-services.ts';
 import { queryFacade } from './endpoints/query.ts';
 import { sessionFacade } from './endpoints/session.ts';
 import { snapshotFacade } from './endpoints/snapshot.ts';
 import { statusFacade } from './endpoints/status.ts';
 import { txnFacade } from './endpoints/txn.ts';
 import { lockFacade } from './recipes/lock.ts';
+import { renewerFacade } from './recipes/renewer.ts';
 import { semaphoreFacade } from './recipes/semaphore.ts';
 import { watchFacade } from './recipes/watch.ts';
+
+/**
+ * `consul.session`: the session endpoints, with the renewer recipe (`renewPeriodically`) next to them
+ * (endpoint modules do not import recipes, so the two descriptions meet here).
+ */
+const sessionGroup: typeof sessionFacade & typeof renewerFacade = /* @__PURE__ */ extendDescription(sessionFacade, renewerFacade);
 
 /**
  * The facade's groups: each group module's description under its property name on `Consul`.
  * (`x as typeof x` gives the declaration its type without inference, for `isolatedDeclarations`.)
  */
 export const consulFacade = {
-  /** The KV store, with consulate's dict-like names (`get`, `set`, `has`, `keys`, `delete`…). */
+  /** The KV store, with consulate's dict-like names (`get`, `set`, `has`, `keys`, `delete`…); `for await (const key of consul.kv)` iterates the keys. */
   kv: kvFacade as typeof kvFacade,
   /** The ACL system: `token`, `policy`, `role`, `authMethod`, `bindingRule`, `rules`, and the `legacy` API. */
   acl: aclFacade as typeof aclFacade,
   /** Sessions: `create`, `destroy`, `read`, `list`, `node`, `renew`, and a periodic renewer. */
-  session: sessionFacade as typeof sessionFacade,
+  session: sessionGroup as typeof sessionGroup,
   /** Watches: any read as an async iterator over blocking queries, and ready-made ones (`key`, `keyPrefix`…). */
   watch: watchFacade as typeof watchFacade,
-  /** consulate's locks under `consulate/locks/` (`acquire`, usable with `await using`, and `with`), in Go's format. */
+  /** consulate's locks under `consulate/locks/` (`acquire`, usable with `await using`, and `with`), in the Python consulate's format (flags 0). */
   lock: lockFacade as typeof lockFacade,
   /** Semaphores in Go's format (interoperable with `consul lock -n N`): `acquire` and `with`. */
   semaphore: semaphoreFacade as typeof semaphoreFacade,
@@ -85,6 +94,10 @@ export const consulFacade = {
   partition: partitionFacade as typeof partitionFacade,
   /** Cluster peering (Consul 1.13+). */
   peering: peeringFacade as typeof peeringFacade,
+  /** The compiled discovery chain of a service (`read`, with overrides). */
+  discoveryChain: discoveryChainFacade as typeof discoveryChainFacade,
+  /** Services shared with cluster peers and partitions: `list` (exported, Consul 1.17.3+), `importedList`. */
+  exportedServices: exportedServicesFacade as typeof exportedServicesFacade,
 };
 
 /**
@@ -123,10 +136,10 @@ export type ACLAuthMethodApi = ACLApi['authMethod'];
  */
 export type ACLBindingRuleApi = ACLApi['bindingRule'];
 /**
- * `consul.session`: the session functions bound to the facade's client.
+ * `consul.session`: the session functions and the renewer bound to the facade's client.
  * @interface
  */
-export type SessionApi = BoundFacade<typeof sessionFacade>;
+export type SessionApi = BoundFacade<typeof sessionGroup>;
 /**
  * `consul.agent`: the local agent, with `service`, `check` and `token`.
  * @interface
@@ -217,6 +230,16 @@ export type PartitionApi = BoundFacade<typeof partitionFacade>;
  * @interface
  */
 export type PeeringApi = BoundFacade<typeof peeringFacade>;
+/**
+ * `consul.discoveryChain`: the compiled discovery chain of a service.
+ * @interface
+ */
+export type DiscoveryChainApi = BoundFacade<typeof discoveryChainFacade>;
+/**
+ * `consul.exportedServices`: the services shared with cluster peers and partitions (Consul 1.17.3+).
+ * @interface
+ */
+export type ExportedServicesApi = BoundFacade<typeof exportedServicesFacade>;
 
 function isClient(value: unknown): value is Client {
   return typeof value === 'object' && value !== null && 'transport' in value && 'config' in value;

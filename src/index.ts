@@ -54,17 +54,23 @@ export type {
   ACLTokenInput,
   ACLTokenListEntry,
   ACLTokenListOptions,
+  ACLTokenReadOptions,
+  ACLTokenExpanded,
+  ACLBootstrapOptions,
+  ACLTemplatedPolicy,
+  ACLTemplatedPolicyVariables,
   LegacyACL,
   LegacyACLInput,
 } from './endpoints/acl.ts';
 export type { SessionApi } from './consul.ts';
 export type { WatchApi } from './recipes/watch.ts';
-export type { RenewPeriodicallyOptions, SessionDefinition, SessionEntry, SessionRenewer, ServiceCheckRef } from './endpoints/session.ts';
-export { renewPeriodically } from './endpoints/session.ts';
+export type { SessionDefinition, SessionEntry, ServiceCheckRef } from './endpoints/session.ts';
+export type { RenewPeriodicallyOptions, SessionRenewer } from './recipes/renewer.ts';
+export { renewPeriodically } from './recipes/renewer.ts';
 export type { WatchErrorAction, WatchErrorInfo, WatchIterator, WatchOptions, WatchRead } from './core/watch.ts';
 export { watch } from './core/watch.ts';
-export type { HeldLock, LockAcquireOptions, LockApi } from './recipes/lock.ts';
-export { DEFAULT_LOCK_SESSION_NAME, DEFAULT_LOCK_SESSION_TTL, LOCK_FLAG_VALUE, lock, withLock } from './recipes/lock.ts';
+export type { HeldLock, LockAcquireOptions, LockApi, LockApiOptions } from './recipes/lock.ts';
+export { CONSULATE_LOCK_FLAGS, DEFAULT_LOCK_SESSION_NAME, DEFAULT_LOCK_SESSION_TTL, LOCK_FLAG_VALUE, lock, withLock } from './recipes/lock.ts';
 export type { HeldSemaphore, SemaphoreApi, SemaphoreOptions } from './recipes/semaphore.ts';
 export {
   DEFAULT_SEMAPHORE_SESSION_NAME,
@@ -94,6 +100,7 @@ export type {
   GoDuration,
   MembersOptions,
   MonitorOptions,
+  MetricsStreamOptions,
   RegisterServiceOptions,
   ServiceDefinition,
   TaggedAddress,
@@ -131,6 +138,8 @@ export type { FireOptions, ListEventsOptions, UserEvent } from './endpoints/even
 export type {
   ConfigApi,
   ConnectApi,
+  DiscoveryChainApi,
+  ExportedServicesApi,
   IntentionApi,
   NamespaceApi,
   OperatorApi,
@@ -184,11 +193,18 @@ export type {
   AutopilotServerHealth,
   AutopilotSetOptions,
   AutopilotSettings,
+  AutopilotState,
+  AutopilotStateServer,
   KeyringOptions,
   KeyringResponse,
   RaftConfiguration,
   RaftPeer,
   RaftServer,
+  RaftTransferLeaderOptions,
+  ServiceUsage,
+  TransferLeaderResponse,
+  Usage,
+  UsageOptions,
 } from './endpoints/operator.ts';
 export type { SaveBytesOptions, SnapshotData, SnapshotFile, SnapshotInfo, SnapshotMeta } from './endpoints/snapshot.ts';
 export { verify as verifySnapshot } from './endpoints/snapshot.ts';
@@ -210,7 +226,10 @@ export type {
   SetConfigOptions,
   TerminatingGatewayEntry,
 } from './endpoints/config.ts';
-export type { CAConfiguration, CARoot, CARoots, Intention, IntentionInput } from './endpoints/connect.ts';
+export type { CAConfiguration, CAConfigurationInput, CARoot, CARoots, Intention, IntentionInput, IntentionUpsertInput } from './endpoints/connect.ts';
+export type { ConnectAuthorization, ConnectAuthorizeRequest, ForceLeaveOptions, LeafCert } from './endpoints/agent.ts';
+export type { ExportedServiceConsumers, ImportedService, ResolvedExportedService } from './endpoints/exported-services.ts';
+export type { CompiledDiscoveryChain, DiscoveryChainOptions, DiscoveryChainOverrides, DiscoveryChainResponse, DiscoveryGraphNode } from './endpoints/discovery-chain.ts';
 export type { Namespace, NamespaceACLLink, NamespaceInput } from './endpoints/namespace.ts';
 export type { Partition, PartitionInput } from './endpoints/partition.ts';
 export type { Peering, PeeringEstablishRequest, PeeringState, PeeringTokenRequest } from './endpoints/peering.ts';

@@ -1,7 +1,10 @@
 /**
  * Configuration entries (`/v1/config`): centrally stored service-mesh configuration —
  * `service-defaults`, `proxy-defaults`, `service-router`, `service-splitter`, `service-resolver`,
- * `ingress-gateway` and `terminating-gateway` on Consul 1.8.7 (newer kinds pass through untyped).
+ * `ingress-gateway` and `terminating-gateway` on Consul 1.8.7, and the kinds of Consul 1.21's reference
+ * (`service-intentions`, `mesh`, `exported-services`, `api-gateway`, `bound-api-gateway`, `http-route`,
+ * `tcp-route`, `inline-certificate`, `file-system-certificate`, `jwt-provider`; Enterprise `sameness-group`,
+ * `control-plane-request-limit`), typed by `Kind`. Any other kind reads as {@link ConfigEntryBase}.
  *
  * Entries use Consul's field names (`Kind`, `Name`, `Protocol`…), so an entry read with {@link read}
  * can be changed and written back with {@link set} (use its `ModifyIndex` as `cas`).
@@ -28,12 +31,27 @@ import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from
 const PRIMARY_ONLY = 'config entry writes always go to the primary datacenter, which replicates them to the others';
 
 export type {
+  APIGatewayEntry,
+  APIGatewayListener,
+  BoundAPIGatewayEntry,
   ConfigEntry,
   ConfigEntryBase,
   ConfigEntryKind,
   ConfigEntryKinds,
   ConfigEntryOf,
+  ConfigEntryReference,
+  ControlPlaneRequestLimitEntry,
+  ExportedServicesEntry,
   ExposeConfig,
+  FileSystemCertificateEntry,
+  HTTPRouteEntry,
+  InlineCertificateEntry,
+  JWTProviderEntry,
+  MeshEntry,
+  SamenessGroupEntry,
+  ServiceIntentionsEntry,
+  SourceIntention,
+  TCPRouteEntry,
   IngressGatewayEntry,
   MeshGatewayConfig,
   ProxyDefaultsEntry,
@@ -135,7 +153,7 @@ export async function set(client: Client, entry: ConfigEntry, options: SetConfig
 
 /**
  * Deletes a configuration entry; deleting a missing entry succeeds too. `delete` is the exported name.
- * (Consul 1.8.7 has no check-and-set delete: a `?cas` there is ignored, so none is offered.)
+ * (For a check-and-set delete, Consul 1.11+, see {@link deleteCas}: Consul 1.8.7 ignores `?cas` here.)
  * @returns nothing (`data` is `undefined`).
  * @throws {InputError} for an empty kind or name, before sending.
  * @throws {InputError} for an explicit `datacenter` option, before sending: Consul ignores `?dc=` here (config entry writes always go to the primary datacenter).
@@ -153,6 +171,37 @@ export async function remove(client: Client, kind: ConfigEntryKind | (string & {
 export { remove as delete };
 
 /**
+ * Deletes a configuration entry only if its `ModifyIndex` is still `cas` (`DELETE …?cas=N`, Go's
+ * `DeleteCAS`): the delete counterpart of {@link set}'s `cas`. Unlike `set`, a `cas` of 0 deletes nothing.
+ * @since Consul 1.11. Older versions ignore `?cas`: Consul 1.8.7 deletes the entry whatever the index and
+ *   answers `{}`, which this function reports as a {@link ResponseValidationError} rather than as success —
+ *   on such agents the entry is gone all the same.
+ * @param cas - the entry's `ModifyIndex` as last read (uint64; a number or bigint).
+ * @returns whether the entry was deleted (`false` when the index no longer matches).
+ * @throws {InputError} for an empty kind or name, a `cas` that is not a positive uint64, or an explicit `datacenter`, before sending.
+ * @throws {ResponseValidationError} when the answer is not `true`/`false` (an agent older than 1.11, see above).
+ * @see https://developer.hashicorp.com/consul/api-docs/config#delete-configuration
+ * @example
+ * ```ts
+ * const { data: entry, meta } = await config.read(client, 'service-defaults', 'web');
+ * if (entry) await config.deleteCas(client, 'service-defaults', 'web', entry.ModifyIndex);
+ * ```
+ */
+export async function deleteCas(
+  client: Client,
+  kind: ConfigEntryKind | (string & {}),
+  name: string,
+  cas: number | bigint,
+  options: WriteOptions = {},
+): Promise<Result<boolean>> {
+  refuseDatacenter(options, 'config.deleteCas', PRIMARY_ONLY);
+  const index = uint64(cas, 'cas');
+  if (index === '0') throw new InputError('cas must be the entry’s ModifyIndex (above 0): Consul deletes nothing for cas=0');
+  const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
+  return requestJson(client, { method: 'DELETE', path, params: { cas: index }, options }, BooleanResult);
+}
+
+/**
  * How these functions nest on the `Consul` facade: `consul.config.read(kind, name)` (typed by kind),
  * `consul.config.set(entry)`…
  * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
@@ -168,4 +217,5 @@ export const configFacade = {
   >,
   set: set as typeof set,
   delete: remove as typeof remove,
+  deleteCas: deleteCas as typeof deleteCas,
 };

@@ -1,5 +1,5 @@
 /**
- * The operator API: the raft peer set, autopilot, and the gossip encryption keyring.
+ * The operator API: the raft peer set (and leadership transfer), autopilot (configuration, health, state), the gossip encryption keyring, and service usage.
  * Most calls need an `operator:read` or `operator:write` token.
  * @see https://developer.hashicorp.com/consul/api-docs/operator
  * @module
@@ -12,13 +12,16 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { RequestSpec, Result } from '../core/request.ts';
 import { requestJson, send, sendVoid } from '../core/request.ts';
 import { refuseDatacenter } from '../core/routing.ts';
-import type { AutopilotConfiguration, AutopilotHealth, KeyringResponse, RaftConfiguration } from '../schemas/operator.ts';
+import type { AutopilotConfiguration, AutopilotHealth, AutopilotState, KeyringResponse, RaftConfiguration, TransferLeaderResponse, Usage } from '../schemas/operator.ts';
 import {
   AutopilotConfiguration as AutopilotConfigurationSchema,
   AutopilotHealth as AutopilotHealthSchema,
+  AutopilotState as AutopilotStateSchema,
   BooleanResult,
   KeyringList,
   RaftConfiguration as RaftConfigurationSchema,
+  TransferLeaderResponse as TransferLeaderResponseSchema,
+  Usage as UsageSchema,
 } from '../schemas/operator.ts';
 
 /** Why an explicit `datacenter` option is refused on keyring calls (Consul 1.8.7 ignores `?dc=` there). */
@@ -28,9 +31,14 @@ export type {
   AutopilotConfiguration,
   AutopilotHealth,
   AutopilotServerHealth,
+  AutopilotState,
+  AutopilotStateServer,
   KeyringResponse,
   RaftConfiguration,
   RaftServer,
+  ServiceUsage,
+  TransferLeaderResponse,
+  Usage,
 } from '../schemas/operator.ts';
 
 /**
@@ -67,6 +75,38 @@ export async function raftRemovePeer(client: Client, peer: RaftPeer, options: Wr
     throw new InputError('give the raft peer to remove as { id } or { address: "ip:port" } (exactly one, non-empty)');
   }
   return sendVoid(client, { method: 'DELETE', path: 'operator/raft/peer', params: { id, address }, options });
+}
+
+/**
+ * Options of {@link raftTransferLeader}.
+ * @since Consul 1.15
+ */
+export interface RaftTransferLeaderOptions extends WriteOptions {
+  /** Raft ID of the server to hand leadership to (`?id=`); left out, Consul picks one. */
+  id?: string | undefined;
+}
+
+/**
+ * Moves raft leadership away from the current leader, to the server `id` or to one Consul picks
+ * (`POST /v1/operator/raft/transfer-leader`, the API of `consul operator raft transfer-leader`).
+ * @since Consul 1.15
+ * @param options - `id` of the new leader; `datacenter`, `token`, `signal`.
+ * @returns `{ Success }`: whether leadership moved.
+ * @throws {InputError} for an empty `id`, before sending.
+ * @throws {ServerError} when the transfer fails (e.g. an unknown id or a single-server cluster; Consul answers 500).
+ * @throws {ForbiddenError} without `operator:write`.
+ * @throws {NotFoundError} on Consul before 1.15 (no such endpoint).
+ * @see https://developer.hashicorp.com/consul/commands/operator/raft#transfer-leader
+ * @example
+ * ```ts
+ * const { data } = await operator.raftTransferLeader(client, { id: 'e4a8a4f8-…' });
+ * if (!data.Success) console.warn('leadership did not move');
+ * ```
+ */
+export async function raftTransferLeader(client: Client, options: RaftTransferLeaderOptions = {}): Promise<Result<TransferLeaderResponse>> {
+  const { id, ...rest } = options;
+  if (id !== undefined && (typeof id !== 'string' || id === '')) throw new InputError('id (the Raft ID of the new leader) must be a non-empty string');
+  return requestJson(client, { method: 'POST', path: 'operator/raft/transfer-leader', params: { id }, options: rest, idempotent: false }, TransferLeaderResponseSchema);
 }
 
 /**
@@ -191,6 +231,54 @@ export async function autopilotHealth(client: Client, options: ReadOptions = {})
   return requestJson(client, { path: 'operator/autopilot/health', options, accept: [429] }, AutopilotHealthSchema);
 }
 
+/**
+ * Reads autopilot's state: every server by Raft ID with its raft status, health and the type
+ * autopilot wants it to have, the leader, the voters and the failure tolerance. A fuller view than
+ * {@link autopilotHealth}, from Consul 1.9's autopilot.
+ * @since Consul 1.9
+ * @returns the state (`Servers` keyed by Raft ID; `Leader` and `Voters` index into it).
+ * @throws {ForbiddenError} without `operator:read`.
+ * @throws {NotFoundError} on Consul before 1.9 (no such endpoint).
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/autopilot#read-the-autopilot-state
+ * @example
+ * ```ts
+ * const { data } = await operator.autopilotState(client);
+ * const leader = data.Servers[data.Leader]; // leader.Name, leader.Version
+ * ```
+ */
+export async function autopilotState(client: Client, options: ReadOptions = {}): Promise<Result<AutopilotState>> {
+  return requestJson(client, { path: 'operator/autopilot/state', options }, AutopilotStateSchema);
+}
+
+/**
+ * Options of {@link usage}.
+ * @since Consul 1.15
+ */
+export interface UsageOptions extends ReadOptions {
+  /** Every known datacenter's counts (`?global`), not only the local one. */
+  global?: boolean | undefined;
+}
+
+/**
+ * Reads service usage by datacenter: unique services, instances, Connect instances by kind (the API of
+ * `consul operator usage instances`). A blocking query: pass `index` and `wait`.
+ * @since Consul 1.15
+ * @param options - `global` for every datacenter; the read options (`consistency: 'stale'`, `index`, `wait`…).
+ * @returns `{ Usage: { [datacenter]: { Services, ServiceInstances, ConnectServiceInstances, BillableServiceInstances } } }`, counts as plain numbers.
+ * @throws {ForbiddenError} without `operator:read`.
+ * @throws {NotFoundError} on Consul versions without the endpoint.
+ * @see https://developer.hashicorp.com/consul/api-docs/operator/usage
+ * @example
+ * ```ts
+ * const { data } = await operator.usage(client, { global: true });
+ * for (const [dc, u] of Object.entries(data.Usage)) console.log(dc, u.ServiceInstances);
+ * ```
+ */
+export async function usage(client: Client, options: UsageOptions = {}): Promise<Result<Usage>> {
+  const { global, ...rest } = options;
+  return requestJson(client, { path: 'operator/usage', params: { global }, options: rest }, UsageSchema);
+}
+
 /** Options of the keyring calls. */
 export interface KeyringOptions extends WriteOptions {
   /** Ask this many extra nodes to relay each answer (0–5), for lossy networks. */
@@ -298,15 +386,18 @@ export async function keyringDelete(client: Client, key: string, options: Keyrin
  * Each entry is written `fn as typeof fn` so that its type needs no inference (`isolatedDeclarations`).
  */
 export const operatorFacade = {
+  usage: usage as typeof usage,
   raft: {
     configuration: raftConfiguration as typeof raftConfiguration,
     removePeer: raftRemovePeer as typeof raftRemovePeer,
+    transferLeader: raftTransferLeader as typeof raftTransferLeader,
   },
   autopilot: {
     configuration: autopilotConfiguration as typeof autopilotConfiguration,
     set: autopilotSet as typeof autopilotSet,
     update: autopilotUpdate as typeof autopilotUpdate,
     health: autopilotHealth as typeof autopilotHealth,
+    state: autopilotState as typeof autopilotState,
   },
   keyring: {
     list: keyringList as typeof keyringList,

@@ -16,8 +16,11 @@ import * as namespace from '../../src/endpoints/namespace.ts';
 import * as operator from '../../src/endpoints/operator.ts';
 import * as partition from '../../src/endpoints/partition.ts';
 import * as peering from '../../src/endpoints/peering.ts';
+import * as discoveryChain from '../../src/endpoints/discovery-chain.ts';
+import * as exportedServices from '../../src/endpoints/exported-services.ts';
 import * as query from '../../src/endpoints/query.ts';
 import * as session from '../../src/endpoints/session.ts';
+import * as renewer from '../../src/recipes/renewer.ts';
 import * as snapshot from '../../src/endpoints/snapshot.ts';
 import * as status from '../../src/endpoints/status.ts';
 import * as txn from '../../src/endpoints/txn.ts';
@@ -36,6 +39,8 @@ import type {
   ServiceDefaultsEntry,
   ServiceDefinition,
   RegisterServiceOptions,
+  RenewPeriodicallyOptions,
+  SessionRenewer,
   WatchApi,
   WatchIterator,
   WriteOptions,
@@ -48,6 +53,7 @@ const consul = new Consul();
 describe('facade groups', () => {
   it('kv: consulate dict-like names', () => {
     expectTypeOf(consul.kv).toEqualTypeOf<{
+      readonly [Symbol.asyncIterator]: () => AsyncGenerator<string, void, undefined>;
       readonly get: Bound<typeof kv.get>;
       readonly getBytes: Bound<typeof kv.getBytes>;
       readonly getJSON: <T = unknown>(key: string, options?: ReadOptions & { schema?: v.GenericSchema<unknown, T> }) => Promise<Result<T | undefined>>;
@@ -87,6 +93,11 @@ describe('facade groups', () => {
       readonly update: Bound<typeof acl.policyUpdate>;
       readonly delete: Bound<typeof acl.policyDelete>;
       readonly list: Bound<typeof acl.policyList>;
+    }>();
+    expectTypeOf(consul.acl.templatedPolicy).toEqualTypeOf<{
+      readonly list: Bound<typeof acl.templatedPolicyList>;
+      readonly readByName: Bound<typeof acl.templatedPolicyReadByName>;
+      readonly preview: Bound<typeof acl.templatedPolicyPreview>;
     }>();
     expectTypeOf(consul.acl.role).toEqualTypeOf<{
       readonly create: Bound<typeof acl.roleCreate>;
@@ -128,7 +139,7 @@ describe('facade groups', () => {
     expectTypeOf(consul.acl.logout).toEqualTypeOf<Bound<typeof acl.logout>>();
   });
 
-  it('session', () => {
+  it('session: the endpoints, and the renewer recipe next to them', () => {
     expectTypeOf(consul.session).toEqualTypeOf<{
       readonly create: Bound<typeof session.create>;
       readonly destroy: Bound<typeof session.destroy>;
@@ -136,8 +147,9 @@ describe('facade groups', () => {
       readonly list: Bound<typeof session.list>;
       readonly node: Bound<typeof session.node>;
       readonly renew: Bound<typeof session.renew>;
-      readonly renewPeriodically: Bound<typeof session.renewPeriodically>;
+      readonly renewPeriodically: Bound<typeof renewer.renewPeriodically>;
     }>();
+    expectTypeOf(consul.session.renewPeriodically).toEqualTypeOf<(id: string, options: RenewPeriodicallyOptions) => SessionRenewer>();
   });
 
   it('agent: the agent, its services, checks and tokens', () => {
@@ -163,6 +175,12 @@ describe('facade groups', () => {
       readonly update: Bound<typeof agent.checkUpdate>;
     }>();
     expectTypeOf(consul.agent.token).toEqualTypeOf<{ readonly update: Bound<typeof agent.tokenUpdate> }>();
+    expectTypeOf(consul.agent.connect).toEqualTypeOf<{
+      readonly authorize: Bound<typeof agent.connectAuthorize>;
+      readonly caRoots: Bound<typeof agent.connectCaRoots>;
+      readonly caLeaf: Bound<typeof agent.connectCaLeaf>;
+    }>();
+    expectTypeOf(consul.agent.leave).toEqualTypeOf<Bound<typeof agent.leave>>();
     expectTypeOf(consul.agent.self).toEqualTypeOf<Bound<typeof agent.self>>();
     expectTypeOf(consul.agent.members).toEqualTypeOf<Bound<typeof agent.members>>();
     expectTypeOf(consul.agent.join).toEqualTypeOf<Bound<typeof agent.join>>();
@@ -174,6 +192,7 @@ describe('facade groups', () => {
     expectTypeOf(consul.agent.host).toEqualTypeOf<Bound<typeof agent.host>>();
     expectTypeOf(consul.agent.version).toEqualTypeOf<Bound<typeof agent.version>>();
     expectTypeOf(consul.agent.monitor).toEqualTypeOf<Bound<typeof agent.monitor>>();
+    expectTypeOf(consul.agent.metricsStream).toEqualTypeOf<Bound<typeof agent.metricsStream>>();
   });
 
   it('catalog, health, status, coordinate, event', () => {
@@ -231,12 +250,18 @@ describe('facade groups', () => {
       readonly explain: Bound<typeof query.explain>;
     }>();
     expectTypeOf(consul.operator).toEqualTypeOf<{
-      readonly raft: { readonly configuration: Bound<typeof operator.raftConfiguration>; readonly removePeer: Bound<typeof operator.raftRemovePeer> };
+      readonly usage: Bound<typeof operator.usage>;
+      readonly raft: {
+        readonly configuration: Bound<typeof operator.raftConfiguration>;
+        readonly removePeer: Bound<typeof operator.raftRemovePeer>;
+        readonly transferLeader: Bound<typeof operator.raftTransferLeader>;
+      };
       readonly autopilot: {
         readonly configuration: Bound<typeof operator.autopilotConfiguration>;
         readonly set: Bound<typeof operator.autopilotSet>;
         readonly update: Bound<typeof operator.autopilotUpdate>;
         readonly health: Bound<typeof operator.autopilotHealth>;
+        readonly state: Bound<typeof operator.autopilotState>;
       };
       readonly keyring: {
         readonly list: Bound<typeof operator.keyringList>;
@@ -256,8 +281,13 @@ describe('facade groups', () => {
   it('config, connect, namespace, partition, peering', () => {
     expectTypeOf(consul.config.set).toEqualTypeOf<Bound<typeof config.set>>();
     expectTypeOf(consul.config.delete).toEqualTypeOf<Bound<typeof config.remove>>();
+    expectTypeOf(consul.config.deleteCas).toEqualTypeOf<Bound<typeof config.deleteCas>>();
     expectTypeOf(consul.connect).toEqualTypeOf<{
-      readonly ca: { readonly roots: Bound<typeof connect.caRoots>; readonly configuration: Bound<typeof connect.caConfiguration> };
+      readonly ca: {
+        readonly roots: Bound<typeof connect.caRoots>;
+        readonly configuration: Bound<typeof connect.caConfiguration>;
+        readonly set: Bound<typeof connect.caSet>;
+      };
       readonly intention: {
         readonly create: Bound<typeof connect.intentionCreate>;
         readonly list: Bound<typeof connect.intentionList>;
@@ -266,6 +296,9 @@ describe('facade groups', () => {
         readonly delete: Bound<typeof connect.intentionDelete>;
         readonly match: Bound<typeof connect.intentionMatch>;
         readonly check: Bound<typeof connect.intentionCheck>;
+        readonly readExact: Bound<typeof connect.intentionReadExact>;
+        readonly upsert: Bound<typeof connect.intentionUpsert>;
+        readonly deleteExact: Bound<typeof connect.intentionDeleteExact>;
       };
     }>();
     expectTypeOf(consul.namespace).toEqualTypeOf<{
@@ -288,6 +321,11 @@ describe('facade groups', () => {
       readonly read: Bound<typeof peering.read>;
       readonly delete: Bound<typeof peering.remove>;
       readonly list: Bound<typeof peering.list>;
+    }>();
+    expectTypeOf(consul.discoveryChain).toEqualTypeOf<{ readonly read: Bound<typeof discoveryChain.read> }>();
+    expectTypeOf(consul.exportedServices).toEqualTypeOf<{
+      readonly list: Bound<typeof exportedServices.list>;
+      readonly importedList: Bound<typeof exportedServices.importedList>;
     }>();
   });
 
