@@ -5,8 +5,10 @@
  * its exit status becomes consulate's (128 + signal number when it died from a signal, 127 when it
  * cannot be found, 126 when it cannot be executed).
  *
- * A single argument is run by `/bin/sh -c` (like consulate's `run_once` and `consul lock`, so
- * `"cmd args | other"` works); several arguments are executed directly, without a shell.
+ * By default a single argument is run by `/bin/sh -c` (like consulate's `run_once` and `consul lock`,
+ * so `"cmd args | other"` works) and several arguments are executed directly, without a shell;
+ * `shell: true` runs the arguments joined by spaces through `/bin/sh -c` (`consul lock`'s default),
+ * `shell: false` always executes them directly (`consul lock -shell=false`).
  *
  * Without a terminal the command runs in its own process group, and with `sweep` (`run_once`, `lock`)
  * nothing of that group outlives it: once the main process has ended — on its own, after a forwarded
@@ -33,8 +35,12 @@ export interface ChildOptions {
   stop?: AbortSignal | undefined;
   /** Grace period between SIGTERM and SIGKILL. @default 5000 */
   killAfterMs?: number | undefined;
-  /** Data written to the child's stdin (then closed); stdin is inherited otherwise. */
+  /** Data written to the child's stdin (then closed); otherwise see `passStdin`. */
   input?: string | Uint8Array | undefined;
+  /** Without `input`: the child reads consulate's stdin (`true`), or `/dev/null` (`false`, `consul lock` without `-pass-stdin`). @default true */
+  passStdin?: boolean | undefined;
+  /** How the arguments are run: see the module documentation. @default undefined (one argument: a shell; several: directly) */
+  shell?: boolean | undefined;
   /** Extra environment variables. */
   env?: Record<string, string> | undefined;
   /**
@@ -104,19 +110,25 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
 }
 
-/** The argv actually executed for a command given as arguments. */
-export function commandLine(given: readonly string[]): [string, string[]] {
+/**
+ * The argv actually executed for a command given as arguments: with `shell` undefined, one argument
+ * through `/bin/sh -c` and several directly; `true`: all of them joined by spaces through `/bin/sh -c`
+ * (as `consul lock` does, though it takes `$SHELL`: a login shell such as fish would change what the
+ * command means); `false`: directly.
+ */
+export function commandLine(given: readonly string[], shell?: boolean): [string, string[]] {
   // commander passes the `--` through when it follows the first operand
   const args = given[0] === '--' ? given.slice(1) : given;
   if (args.length === 0) throw new CliError('no command given (put it after the arguments, e.g. -- ./job.sh)', 2);
-  if (args.length === 1) return ['/bin/sh', ['-c', args[0]!]];
+  if (shell === true || (shell === undefined && args.length === 1)) return ['/bin/sh', ['-c', args.join(' ')]];
   return [args[0]!, args.slice(1)];
 }
 
 /** Runs a command to completion (see the module documentation). */
 export function runChild(args: readonly string[], options: ChildOptions = {}): Promise<ChildExit> {
-  const [file, argv] = commandLine(args);
-  const stdio: StdioOptions = [options.input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'];
+  const [file, argv] = commandLine(args, options.shell);
+  const stdin = options.input !== undefined ? 'pipe' : options.passStdin === false ? 'ignore' : 'inherit';
+  const stdio: StdioOptions = [stdin, 'inherit', 'inherit'];
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     // Without a terminal (cron, CI, a supervisor) the child gets its own process group, and signals go to
@@ -167,7 +179,15 @@ export function runChild(args: readonly string[], options: ChildOptions = {}): P
     child.once('error', (error: NodeJS.ErrnoException) => {
       cleanup();
       const status = error.code === 'ENOENT' ? 127 : error.code === 'EACCES' ? 126 : 1;
-      reject(new CliError(`cannot run ${JSON.stringify(file)}: ${error.message}`, status));
+      // `lock job "echo x" --try 0`: the option after the command made it two arguments, run directly
+      const reason =
+        error.code === 'ENOENT'
+          ? 'no such program (a single argument runs through /bin/sh; several run directly; use --shell' +
+            `${/\s/.test(file) ? '; options after the command are its own arguments: give consulate\'s options before the command' : ''})`
+          : error.code === 'EACCES'
+            ? 'permission denied (is it executable?)'
+            : error.message;
+      reject(new CliError(`cannot run ${JSON.stringify(file)}: ${reason}`, status));
     });
     child.once('close', (code, signal) => {
       const exit: ChildExit = { status: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal };

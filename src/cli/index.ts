@@ -7,8 +7,8 @@
 import { main } from './main.ts';
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  // a closed pipe (`consulate kv ls | head`) is not an error worth reporting
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 1);
+  // the reader closed the pipe (`consulate kv ls | head -1`): it has what it wanted, which is success for the writer
+  if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
 

@@ -1,16 +1,21 @@
 /// <reference types="node" />
 /**
  * Input/output helpers of the `consulate` CLI: exit codes, the one-line error, writing to stdout or
- * a file with backpressure (files are written to a temporary name and renamed when complete), reading
- * a file or stdin, and a progress bar on stderr that only appears when stderr is a terminal.
+ * a file with backpressure (files are created mode 0600 under a fresh temporary name and renamed when
+ * complete: backups can hold secrets), reading a file or stdin, and a progress bar on stderr that only
+ * appears when stderr is a terminal that the data does not also go to.
  * @module
  */
 import { MAX_UINT64 } from '../core/encoding.ts';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { createWriteStream, fstatSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+/** cli-progress, loaded when a bar is first drawn (~9 ms at start-up otherwise, for every command). */
+const cliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
 import { isConsulError, isNetworkError } from '../core/errors.ts';
 
 /** Exit statuses: 0 success, 1 failure, 2 usage error or lock held. */
@@ -40,6 +45,11 @@ export class CliError extends Error {
 /** A usage error (exit 2). */
 export function usage(message: string): CliError {
   return new CliError(message, EXIT_USAGE);
+}
+
+/** "1 key", "2 keys": a count with the word that agrees with it. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** Turns any error into the single line printed on stderr (never a token: consulate's errors are redacted). */
@@ -79,14 +89,39 @@ export interface Output {
   abort(): Promise<void>;
 }
 
-/** Opens `file` (written as `file.tmp-PID` and renamed on commit), or stdout when no file is given. */
+/** Whether an output argument means stdout (absent or `-`). */
+export function isStdout(file: string | undefined): file is undefined | '-' {
+  return file === undefined || file === '-';
+}
+
+/**
+ * A new file next to `file`, created mode 0600 (backups can hold secrets). The name is fresh and the
+ * file must not exist (`wx`): a leftover of an earlier run, or a file someone else created with a
+ * wider mode, is never reused (its mode would be kept).
+ */
+export async function createPrivateFile(file: string): Promise<{ stream: Writable; temporary: string }> {
+  // node:crypto loaded here, not at start-up (~5 ms for every command)
+  const temporary = `${file}.tmp-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}`;
+  const stream = createWriteStream(temporary, { mode: 0o600, flags: 'wx' });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'its directory does not exist (ENOENT)' : code === 'EACCES' ? 'permission denied (EACCES)' : describeError(error);
+    throw new CliError(`cannot create ${JSON.stringify(file)}: ${reason}`);
+  }
+  return { stream, temporary };
+}
+
+/**
+ * Opens `file` (written mode 0600 under a temporary name and renamed on commit), or stdout when no
+ * file (or `-`) is given.
+ */
 export async function openOutput(file: string | undefined): Promise<Output> {
-  if (file === undefined || file === '-') {
+  if (isStdout(file)) {
     return { stream: process.stdout, commit: async () => {}, abort: async () => {} };
   }
-  const temporary = `${file}.tmp-${process.pid}`;
-  const stream = createWriteStream(temporary, { mode: 0o600 });
-  await once(stream, 'open');
+  const { stream, temporary } = await createPrivateFile(file);
   return {
     stream,
     async commit() {
@@ -101,26 +136,192 @@ export async function openOutput(file: string | undefined): Promise<Output> {
   };
 }
 
-/** Reads a whole file, or stdin for `undefined`/`-`. */
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** A file that cannot be read, as one line naming it. */
+function readFailure(file: string, error: unknown): CliError {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return new CliError(`cannot read ${JSON.stringify(file)}: ${READ_FAILURES[code] ?? describeError(error)}`);
+}
+
+/** Reads a whole file, or stdin for `undefined`/`-`. A file that cannot be read is a one-line error naming it. */
 export async function readInput(file: string | undefined): Promise<Buffer> {
-  if (file !== undefined && file !== '-') return readFile(file);
+  if (file !== undefined && file !== '-') {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw readFailure(file, error);
+    }
+  }
   if (process.stdin.isTTY) throw usage('nothing to read: give -f FILE or pipe the data to stdin');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
-/** A progress indicator; a no-op unless stderr is a terminal. */
+/** A file or stdin read as UTF-8 text in pieces, as it arrives (see {@link openInput}). */
+export interface Input {
+  /** Reads from the start, in pieces (invalid UTF-8 becomes U+FFFD, as `Buffer.toString` does). */
+  read(): AsyncIterable<string>;
+  /** Whether {@link Input.read} may be called again: a regular file (read again from the same open file), or a stream kept in memory. */
+  readonly repeatable: boolean;
+  /** Closes the file (stdin is left open). */
+  close(): Promise<void>;
+}
+
+/** Pieces read from a file at a time. */
+const PIECE_BYTES = 64 * 1024;
+
+/** Decodes byte chunks to text pieces (a character split across chunks is kept whole). */
+async function* decode(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/**
+ * Opens a file, or stdin for `undefined`/`-`, to read it as it arrives, in bounded memory. A regular
+ * file can be read more than once (from the same open file, so a file renamed over it meanwhile does
+ * not change what is read). Stdin, a pipe or a device can be read once; with `keep`, what the first
+ * read sees is kept in memory so it can be read again (memory then grows with the input).
+ * @throws {@link CliError} naming a file that cannot be opened; a usage error when stdin is a terminal.
+ */
+export async function openInput(file: string | undefined, { keep = false }: { keep?: boolean } = {}): Promise<Input> {
+  let chunks: () => AsyncIterable<Buffer> | Iterable<Buffer>;
+  let repeatable = false;
+  let close = async (): Promise<void> => {};
+  if (file !== undefined && file !== '-') {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      throw readFailure(file, error);
+    }
+    const stats = await handle.stat();
+    if (stats.isDirectory()) {
+      await handle.close();
+      throw new CliError(`cannot read ${JSON.stringify(file)}: ${READ_FAILURES['EISDIR']}`);
+    }
+    close = () => handle.close();
+    if (stats.isFile()) {
+      return {
+        read: () => readFrom(file, handle),
+        repeatable: true,
+        close,
+      };
+    }
+    chunks = () => handle.createReadStream({ autoClose: false, highWaterMark: PIECE_BYTES });
+  } else {
+    if (process.stdin.isTTY) throw usage('nothing to read: give -f FILE or pipe the data to stdin');
+    chunks = () => process.stdin;
+  }
+  if (keep) {
+    // read once, kept: later reads replay it
+    const kept: Buffer[] = [];
+    let first: AsyncIterable<Buffer> | Iterable<Buffer> | undefined = chunks();
+    repeatable = true;
+    chunks = () => {
+      if (first === undefined) return kept;
+      const source = first;
+      first = undefined;
+      return (async function* () {
+        for await (const chunk of source) {
+          kept.push(chunk as Buffer);
+          yield chunk as Buffer;
+        }
+      })();
+    };
+  } else {
+    let used = false;
+    const once = chunks;
+    chunks = () => {
+      if (used) throw new Error('this input can be read only once');
+      used = true;
+      return once();
+    };
+  }
+  return { read: () => decode(chunks()), repeatable, close };
+}
+
+/** Reads a regular file from its start (positioned reads on the open file), mapping read errors to a line naming it. */
+async function* readFrom(file: string, handle: FileHandle): AsyncGenerator<string, void, undefined> {
+  try {
+    yield* decode(handle.createReadStream({ start: 0, autoClose: false, highWaterMark: PIECE_BYTES }) as AsyncIterable<Buffer>);
+  } catch (error) {
+    throw readFailure(file, error);
+  }
+}
+
+/** A progress indicator; a no-op unless {@link showProgress} allows it. */
 export interface Progress {
   start(total: number): void;
+  /** Changes the total (a restore learns it as it reads). */
+  setTotal(total: number): void;
   increment(by: number): void;
   stop(): void;
 }
 
-/** A progress bar on stderr for long operations, shown only when stderr is a TTY (and `enabled`). */
-export function progress(label: string, enabled = true): Progress {
-  if (!enabled || !process.stderr.isTTY) return { start() {}, increment() {}, stop() {} };
-  const bar = new SingleBar({
+/** What decides whether a progress bar may be drawn (see {@link showProgress}). */
+export interface ProgressSituation {
+  /** Not turned off with `--no-progress`. */
+  enabled: boolean;
+  /** stderr is a terminal. */
+  stderrIsTerminal: boolean;
+  /** The command writes its data to stdout (backup without `-f`, `snapshot save -`). */
+  dataOnStdout: boolean;
+  /** stdout and stderr are the same file, pipe or terminal. */
+  stdoutIsStderr: boolean;
+}
+
+/**
+ * Whether to draw a progress bar: only on a terminal stderr, and never where the data goes (a backup
+ * printed on the same terminal would get the bar's escape codes in the middle of its JSON).
+ */
+export function showProgress({ enabled, stderrIsTerminal, dataOnStdout, stdoutIsStderr }: ProgressSituation): boolean {
+  return enabled && stderrIsTerminal && !(dataOnStdout && stdoutIsStderr);
+}
+
+/** Whether file descriptors 1 and 2 are the same file, pipe or terminal. */
+function stdoutIsStderr(): boolean {
+  try {
+    const [out, err] = [fstatSync(1), fstatSync(2)];
+    return out.dev === err.dev && out.ino === err.ino && out.rdev === err.rdev;
+  } catch {
+    return true; // cannot tell: assume the worst (no bar)
+  }
+}
+
+/** Options of {@link progress}. */
+export interface ProgressOptions {
+  /** False for `--no-progress`. @default true */
+  enabled?: boolean | undefined;
+  /** The command's data goes to stdout. @default false */
+  dataOnStdout?: boolean | undefined;
+}
+
+/** {@link showProgress} for this process's stderr and stdout. */
+export function progressAllowed({ enabled = true, dataOnStdout = false }: ProgressOptions = {}): boolean {
+  return showProgress({
+    enabled,
+    stderrIsTerminal: process.stderr.isTTY === true,
+    dataOnStdout,
+    stdoutIsStderr: dataOnStdout && stdoutIsStderr(),
+  });
+}
+
+/** A progress bar on stderr for long operations, drawn only when {@link progressAllowed}. */
+export function progress(label: string, options: ProgressOptions = {}): Progress {
+  if (!progressAllowed(options)) return { start() {}, setTotal() {}, increment() {}, stop() {} };
+  const bar = new (cliProgress().SingleBar)({
     stream: process.stderr,
     format: `${label} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`,
     hideCursor: true,
@@ -128,10 +329,24 @@ export function progress(label: string, enabled = true): Progress {
     etaBuffer: 50,
   });
   let started = false;
+  // a total not known yet (0: a streamed restore counts as it reads): drawn from the first total, not as "100% | 0/0"
+  let pending = false;
   return {
     start(total) {
+      if (total === 0) {
+        pending = true;
+        return;
+      }
       bar.start(total, 0);
       started = true;
+    },
+    setTotal(total) {
+      if (started) bar.setTotal(total);
+      else if (pending && total > 0) {
+        bar.start(total, 0);
+        started = true;
+        pending = false;
+      }
     },
     increment(by) {
       if (started) bar.increment(by);
@@ -139,6 +354,7 @@ export function progress(label: string, enabled = true): Progress {
     stop() {
       if (started) bar.stop();
       started = false;
+      pending = false;
     },
   };
 }

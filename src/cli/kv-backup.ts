@@ -5,18 +5,21 @@
  * transactions (exact for every key, including `a//b` and `.`/`..` segments), several in flight,
  * and written as each batch arrives. The backup is therefore not one point-in-time read: for that,
  * use `consulate snapshot save`.
+ *
+ * In the consulate format, keys are written relative to the prefix, as the original consulate does
+ * (`relativeKey` in `kv-scope.ts`); the export and api formats hold absolute keys, as Consul does.
  * @module
  */
 import type { Client } from '../core/client.ts';
 import type { ReadOptions } from '../core/query.ts';
 import type { FormatOptions } from './kv-format.ts';
 import { FRAMING, formatRecord } from './kv-format.ts';
-import { listKeys, readRecords, scopeOf } from './kv-scope.ts';
-import { openOutput, progress, write } from './io.ts';
+import { listKeys, readRecords, relativeKey, scopeOf } from './kv-scope.ts';
+import { isStdout, openOutput, progress, write } from './io.ts';
 
 /** Options of {@link backup}. */
 export interface BackupOptions extends FormatOptions {
-  /** Output file (written under a temporary name and renamed when complete); stdout when absent. */
+  /** Output file (written mode 0600 under a temporary name and renamed when complete); stdout when absent or `-`. */
   file?: string | undefined;
   /** Batches read at once. @default 4 */
   concurrency?: number | undefined;
@@ -34,7 +37,8 @@ export async function backup(client: Client, prefix: string | undefined, options
   const scope = scopeOf(prefix);
   const keyList = await listKeys(client, scope, options.read);
   const output = await openOutput(options.file);
-  const bar = progress('backup', options.progress ?? true);
+  const bar = progress('backup', { enabled: options.progress ?? true, dataOnStdout: isStdout(options.file) });
+  const relative = options.format === 'consulate';
   let count = 0;
   try {
     bar.start(keyList.length);
@@ -43,7 +47,8 @@ export async function backup(client: Client, prefix: string | undefined, options
       const parts: string[] = [];
       for (const pair of batch) {
         if (!scope.contains(pair.Key)) continue;
-        parts.push(formatRecord(pair, options));
+        // triples hold the key relative to the prefix; errors still name the Consul key
+        parts.push(formatRecord(pair, options, relative ? relativeKey(scope, pair.Key) : pair.Key));
       }
       if (parts.length > 0) {
         await write(output.stream, (first ? FRAMING.open : FRAMING.separator) + parts.join(FRAMING.separator));

@@ -5,16 +5,20 @@
  * - `export` (default): `consul kv export`'s JSON, `[{"key","flags","value"}]` with base64 values,
  *   so `consul kv import` reads our backups and we read its exports. Lossless.
  * - `consulate`: the Python consulate CLI's `[key, flags, value]` triples; values as text, or as
- *   base64 with `-b`. Text cannot hold binary values, so those refuse to back up without `-b`.
+ *   base64 with `-b`. Text cannot hold binary values, so those refuse to back up without `-b`. Like
+ *   the original, a backup of a prefix holds keys relative to it and a restore under a prefix
+ *   prepends it (see `relativeKey`/`prefixedKey` in `kv-scope.ts`); the other formats hold absolute keys.
  * - `api`: the records exactly as `GET /v1/kv/?recurse` returns them (indexes, session, base64 values).
  *
  * Flags are uint64 and written with all their digits (a `bigint` above 2^53).
  * @module
  */
-import { fromUtf8, MAX_UINT64, parseJson, toBigInt } from '../core/encoding.ts';
+import { fromUtf8, MAX_UINT64, parseJson } from '../core/encoding.ts';
 import { MAX_VALUE_BYTES } from '../endpoints/kv.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
-import { CliError, warn } from './io.ts';
+import { CliError, usage } from './io.ts';
+import type { ElementGroup } from './json-array.ts';
+import { JsonArrayError, JsonArrayReader } from './json-array.ts';
 
 /** The backup formats. */
 export type BackupFormat = 'export' | 'consulate' | 'api';
@@ -47,8 +51,11 @@ function object(fields: [string, string | number | bigint | null][], pretty: boo
   return pretty ? `\t{\n${parts.join(',\n')}\n\t}` : `{${parts.join(',')}}`;
 }
 
-/** Writes one record in a format (without the separating comma). */
-export function formatRecord(pair: KVPairWire, { format, base64 = false, pretty = false }: FormatOptions): string {
+/**
+ * Writes one record in a format (without the separating comma). `writtenKey` is the key as the
+ * consulate format holds it (relative to the backup's prefix); errors name `pair.Key`, the Consul key.
+ */
+export function formatRecord(pair: KVPairWire, { format, base64 = false, pretty = false }: FormatOptions, writtenKey: string = pair.Key): string {
   const flags = pair.Flags;
   const value = pair.Value ?? '';
   switch (format) {
@@ -77,7 +84,7 @@ export function formatRecord(pair: KVPairWire, { format, base64 = false, pretty 
           );
         }
       }
-      const items = [str(pair.Key), String(flags), text === null ? 'null' : str(text)];
+      const items = [str(writtenKey), String(flags), text === null ? 'null' : str(text)];
       return pretty ? `  [\n    ${items.join(',\n    ')}\n  ]` : `[${items.join(', ')}]`;
     }
   }
@@ -91,97 +98,253 @@ export const FRAMING: { readonly open: string; readonly separator: string; reado
   empty: '[]\n',
 };
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Whether a string is standard base64 with its padding (`""` included); as fast as a regex can be. */
+function isBase64(text: string): boolean {
+  return (text.length & 3) === 0 && BASE64_CHARS.test(text);
+}
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decodedLength(b64: string): number {
   return (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
 }
 
-/** Input formats restore accepts; `auto` detects. */
-export type InputFormat = 'auto' | 'export' | 'api' | 'consulate' | 'consulate-base64';
+/**
+ * Input formats restore accepts; `auto` detects. `consulate` is triples whose encoding the file must
+ * make clear (see {@link BackupReader}); `consulate-base64` (`-b`) and `consulate-text` (`--text`) say it.
+ */
+export type InputFormat = 'auto' | 'export' | 'api' | 'consulate' | 'consulate-base64' | 'consulate-text';
 
-function flagsOf(value: unknown, where: string): bigint {
-  if (typeof value === 'bigint' && value >= 0n && value <= MAX_UINT64) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return toBigInt(value);
-  if (value === null || value === undefined) return 0n;
-  throw new CliError(`${where}: flags must be an integer from 0 to 2^64-1, got ${String(value)}`);
+/** A parsed backup's format: consulate triples always with their encoding decided. */
+export type ParsedFormat = 'export' | 'api' | 'consulate-base64' | 'consulate-text';
+
+/** Whether a format is consulate triples (keys relative to the restore prefix). */
+export function isTriples(format: ParsedFormat): format is 'consulate-base64' | 'consulate-text' {
+  return format === 'consulate-base64' || format === 'consulate-text';
 }
 
-function keyOf(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value === '') throw new CliError(`${where}: the key must be a non-empty string`);
+function keyOf(value: unknown, where: string, allowEmpty = false): string {
+  if (typeof value !== 'string' || (value === '' && !allowEmpty)) throw new CliError(`${where}: the key must be a non-empty string`);
   return value;
 }
 
 function base64Of(value: unknown, where: string): string {
   if (value === null || value === undefined) return '';
-  if (typeof value !== 'string' || !BASE64.test(value)) throw new CliError(`${where}: the value is not valid base64`);
+  if (typeof value !== 'string' || !isBase64(value)) throw new CliError(`${where}: the value is not valid base64`);
+  if (value.length > MAX_BASE64_LENGTH && decodedLength(value) > MAX_VALUE_BYTES) {
+    throw new CliError(`${where}: value of ${decodedLength(value)} bytes exceeds Consul's 512 KiB limit`);
+  }
   return value;
 }
+/** Base64 text longer than this may hold more than {@link MAX_VALUE_BYTES}. */
+const MAX_BASE64_LENGTH = (MAX_VALUE_BYTES / 3) * 4;
 
-/**
- * Parses a backup in any supported format into entries (flags exact, values base64).
- * @param text - the file's content.
- * @param format - `auto` detects: objects with `key` → export, with `Key` → api, arrays → consulate
- *   triples whose values are text unless the caller says base64 (`-b`): a text value may well be valid
- *   base64, so it is never guessed (a note on stderr when every value looks like base64).
- */
-export function parseBackup(text: string, format: InputFormat = 'auto'): { entries: Entry[]; format: Exclude<InputFormat, 'auto'> } {
-  let data: unknown;
-  try {
-    data = parseJson(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new CliError(`the backup is not valid JSON: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(data)) throw new CliError('the backup must be a JSON array (of consul kv export entries, API records or [key, flags, value] triples)');
-  let detected = format;
-  if (detected === 'auto') {
-    const first: unknown = data[0];
-    if (first === undefined) return { entries: [], format: 'export' };
-    if (Array.isArray(first)) detected = consulateEncoding(data);
-    else if (first !== null && typeof first === 'object' && 'Key' in first) detected = 'api';
-    else if (first !== null && typeof first === 'object' && 'key' in first) detected = 'export';
-    else throw new CliError('unrecognised backup format: entries must be objects with "key" (consul kv export), "Key" (API) or [key, flags, value] arrays');
-  }
-  const entries = data.map((item: unknown, i): Entry => {
-    const where = `entry ${i}`;
-    if (detected === 'consulate' || detected === 'consulate-base64') {
-      if (!Array.isArray(item) || item.length < 2 || item.length > 3) throw new CliError(`${where}: expected a [key, flags, value] array`);
-      const [key, flags, value] = item as unknown[];
-      const k = keyOf(key, where);
-      const f = flagsOf(flags, `${where} (${str(k)})`);
-      if (detected === 'consulate-base64') return { key: k, flags: f, value: base64Of(value, `${where} (${str(k)})`) };
-      if (value !== null && value !== undefined && typeof value !== 'string') {
-        throw new CliError(`${where} (${str(k)}): the value must be a string or null`);
-      }
-      return { key: k, flags: f, value: value ? Buffer.from(value, 'utf8').toString('base64') : '' };
-    }
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError(`${where}: expected an object`);
-    const record = item as Record<string, unknown>;
-    const [keyName, flagsName, valueName] = detected === 'api' ? ['Key', 'Flags', 'Value'] : ['key', 'flags', 'value'];
-    const k = keyOf(record[keyName], where);
-    return { key: k, flags: flagsOf(record[flagsName], `${where} (${str(k)})`), value: base64Of(record[valueName], `${where} (${str(k)})`) };
-  });
-  for (const entry of entries) {
-    if (decodedLength(entry.value) > MAX_VALUE_BYTES) {
-      throw new CliError(`key ${str(entry.key)}: value of ${decodedLength(entry.value)} bytes exceeds Consul's 512 KiB limit`);
-    }
-  }
-  return { entries, format: detected };
+/** A triple read before its encoding is known (see {@link BackupReader}). */
+interface RawTriple {
+  key: string;
+  flags: bigint;
+  value: unknown;
+  where: string;
 }
 
 /**
- * Consulate triples carry text unless `-b` says base64: a text value can be valid base64 (an API
- * token, `abcd` padded…), so guessing would silently change data. When every value looks like
- * base64, a note on stderr points at `-b`.
+ * Reads a backup in any supported format, given in pieces of text (a file or stdin as it arrives), into
+ * entries (flags exact, values base64), a piece at a time: memory is bounded by the pieces, not by the
+ * backup. Every entry is checked as it is read (an error names its index, 0-based: `entry 12`).
+ * Consulate triples keep their keys as written (relative to the restore prefix; `""` names the prefix
+ * itself).
+ *
+ * The format: `auto` detects from the first entry: objects with `key` → export, with `Key` → api,
+ * arrays → consulate triples. The encoding of triples is never guessed: `consulate-base64` (`-b`) or
+ * `consulate-text` (`--text`) says it; without either, a backup whose every non-empty value is also
+ * valid base64 (`"vvvv"`, `"abcd"`, `"true"`) is refused (a usage error, exit 2), since it may have
+ * been written with `-b`. To keep that rule exact while streaming, such triples are **held back** —
+ * no entry is returned — until a value that is not base64 shows they are text (then all are returned),
+ * or the end shows that none is (then the backup is refused: nothing was returned, so nothing was
+ * written). Memory grows only while every value so far looks like base64. A backup with no non-empty
+ * value reads the same both ways and is accepted as text.
+ * @example
+ * const reader = new BackupReader('auto');
+ * for await (const piece of input) write(reader.push(piece));
+ * write(reader.end()); // reader.format: what was read
  */
-function consulateEncoding(data: unknown[]): 'consulate' {
-  let seen = false;
-  for (const item of data) {
-    const value: unknown = Array.isArray(item) ? item[2] : undefined;
-    if (value === null || value === undefined || value === '') continue;
-    if (typeof value !== 'string' || !BASE64.test(value)) return 'consulate';
-    seen = true;
+export class BackupReader {
+  private readonly array = new JsonArrayReader();
+  private detected: InputFormat;
+  private resolved: ParsedFormat | undefined;
+  /** Triples held back until their encoding is known. */
+  private held: RawTriple[] = [];
+  /** A non-empty value of the held triples (for the refusal's example). */
+  private example: string | undefined;
+
+  /** @param format - what the backup holds (`auto`: detect). */
+  constructor(format: InputFormat = 'auto') {
+    this.detected = format;
+    this.resolved = format === 'auto' || format === 'consulate' ? undefined : format;
   }
-  if (seen) warn('note: every value of this consulate backup is also valid base64; restoring them as text (pass -b if they are base64)');
-  return 'consulate';
+
+  /** The format read (known once the first entry was read, or at the end). */
+  get format(): ParsedFormat | undefined {
+    return this.resolved;
+  }
+
+  /**
+   * Reads a piece of text; returns the entries it completed.
+   * @throws {@link CliError} for invalid JSON or an invalid entry.
+   */
+  push(piece: string): Entry[] {
+    return this.entries(this.elements(() => this.array.push(piece)));
+  }
+
+  /**
+   * Ends the input; returns the last entries.
+   * @throws {@link CliError} for a truncated backup; a usage error (exit 2) for triples whose encoding cannot be told.
+   */
+  end(): Entry[] {
+    const out = this.entries(this.elements(() => this.array.end()));
+    if (this.resolved === undefined) {
+      if (this.detected === 'auto') this.resolved = 'export'; // an empty array
+      else if (this.example === undefined) {
+        this.resolved = 'consulate-text';
+        out.push(...this.release());
+      } else {
+        const shown = this.example.length > 24 ? `${this.example.slice(0, 24)}…` : this.example;
+        this.held = [];
+        throw usage(
+          `every value of these [key, flags, value] triples is also valid base64 (e.g. ${str(shown)}), so their encoding cannot be told: ` +
+            'add -b if the backup was written with -b (base64 values), or --text to store the values as they are written',
+        );
+      }
+    }
+    return out;
+  }
+
+  private elements(read: () => ElementGroup | undefined): ElementGroup | undefined {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof JsonArrayError)) throw error;
+      if (error.notArray) throw new CliError('the backup must be a JSON array (of consul kv export entries, API records or [key, flags, value] triples)');
+      throw new CliError(`the backup is not valid JSON: ${error.message}`);
+    }
+  }
+
+  private entries(group: ElementGroup | undefined): Entry[] {
+    if (group === undefined) return [];
+    const { values, first } = group;
+    if (this.detected === 'auto') {
+      const detected = detect(values[0]);
+      this.detected = detected;
+      if (detected !== 'consulate') this.resolved = detected;
+    }
+    const out: Entry[] = [];
+    const format = this.detected;
+    for (let i = 0; i < values.length; i++) {
+      const item = values[i];
+      const where = `entry ${first + i}`;
+      if (format === 'export' || format === 'api') {
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError(`${where}: expected an object`);
+        const record = item as Record<string, unknown>;
+        const k = keyOf(format === 'api' ? record['Key'] : record['key'], where);
+        const named = `${where} (${str(k)})`;
+        const flags = flagsOf(format === 'api' ? record['Flags'] : record['flags'], named, group, i, format === 'api' ? 'Flags' : 'flags');
+        out.push({ key: k, flags, value: base64Of(format === 'api' ? record['Value'] : record['value'], named) });
+        continue;
+      }
+      if (!Array.isArray(item)) {
+        // `kv restore -b -f export.json`: the flag, not the file, is what is wrong
+        const held = item === null || typeof item !== 'object' ? undefined : 'Key' in item ? 'raw API records' : 'key' in item ? 'consul kv export entries' : undefined;
+        if (held !== undefined) {
+          throw usage(
+            `${where}: expected a [key, flags, value] array, but the backup holds ${held} (objects): -b/--base64 and --text apply to --format consulate (triples); ` +
+              `${held} always hold base64 values: restore them without -b, --text or --format consulate`,
+          );
+        }
+        throw new CliError(`${where}: expected a [key, flags, value] array`);
+      }
+      if (item.length !== 3) throw new CliError(`${where}: expected a [key, flags, value] array (3 elements), got ${item.length} ${item.length === 1 ? 'element' : 'elements'}`);
+      const k = keyOf(item[0], where, true);
+      const named = `${where} (${str(k)})`;
+      const flags = flagsOf(item[1], named, group, i, 1);
+      const value: unknown = item[2];
+      if (this.resolved === undefined) {
+        // consulate triples, encoding not known yet: hold back until a value tells
+        this.held.push({ key: k, flags, value, where: named });
+        if (value === null || value === undefined || value === '') continue;
+        if (typeof value === 'string' && isBase64(value)) {
+          this.example ??= value;
+          continue;
+        }
+        this.resolved = 'consulate-text';
+        out.push(...this.release());
+        continue;
+      }
+      out.push(this.triple(k, flags, value, named));
+    }
+    return out;
+  }
+
+  /** The held triples, now that their encoding is known. */
+  private release(): Entry[] {
+    const held = this.held;
+    this.held = [];
+    return held.map((t) => this.triple(t.key, t.flags, t.value, t.where));
+  }
+
+  private triple(key: string, flags: bigint, value: unknown, where: string): Entry {
+    if (this.resolved === 'consulate-base64') return { key, flags, value: base64Of(value, where) };
+    if (value !== null && value !== undefined && typeof value !== 'string') throw new CliError(`${where}: the value must be a string or null`);
+    if (!value) return { key, flags, value: '' };
+    if (value.length > MAX_VALUE_BYTES / 3 && Buffer.byteLength(value) > MAX_VALUE_BYTES) {
+      throw new CliError(`${where}: value of ${Buffer.byteLength(value)} bytes exceeds Consul's 512 KiB limit`);
+    }
+    return { key, flags, value: Buffer.from(value, 'utf8').toString('base64') };
+  }
+}
+
+function detect(first: unknown): 'export' | 'api' | 'consulate' {
+  if (Array.isArray(first)) return 'consulate';
+  if (first !== null && typeof first === 'object' && 'Key' in first) return 'api';
+  if (first !== null && typeof first === 'object' && 'key' in first) return 'export';
+  throw new CliError('unrecognised backup format: entries must be objects with "key" (consul kv export), "Key" (API) or [key, flags, value] arrays');
+}
+
+/**
+ * Exact flags: a number up to 2^53 as it is; a larger one was rounded by `JSON.parse`, so its entry's
+ * text is read again exactly (only then: the cost does not depend on what keys and values hold).
+ */
+function flagsOf(value: unknown, where: string, group: ElementGroup, index: number, field: string | number): bigint {
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) return BigInt(value);
+  if (value === null || value === undefined) return 0n;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
+    const exact = (parseJson(group.source(index)) as Record<string | number, unknown>)[field];
+    if (typeof exact === 'bigint' && exact <= MAX_UINT64) return exact;
+    value = exact;
+  }
+  throw new CliError(`${where}: flags must be an integer from 0 to 2^64-1, got ${String(value)}`);
+}
+
+/**
+ * Parses a whole backup (see {@link BackupReader}, which reads one in pieces, in bounded memory).
+ * @param text - the backup's content.
+ * @throws {@link CliError} for invalid JSON or entries; a usage error (exit 2) for ambiguous triples.
+ */
+export function parseBackup(text: string, format: InputFormat = 'auto'): { entries: Entry[]; format: ParsedFormat } {
+  const reader = new BackupReader(format);
+  const entries = reader.push(text);
+  for (const entry of reader.end()) entries.push(entry);
+  return { entries, format: reader.format! };
+}
+
+/**
+ * Reads a backup from pieces of text as they come (a file or stdin), in bounded memory: yields the
+ * entries of each piece (see {@link BackupReader}; the format is known once the first group is yielded).
+ * @throws {@link CliError} for invalid JSON or entries (after the groups before them were yielded).
+ */
+export async function* readBackup(pieces: AsyncIterable<string>, reader: BackupReader): AsyncGenerator<Entry[], void, undefined> {
+  for await (const piece of pieces) {
+    const entries = reader.push(piece);
+    if (entries.length > 0) yield entries;
+  }
+  const last = reader.end();
+  if (last.length > 0) yield last;
 }

@@ -9,7 +9,12 @@
  *   a check-and-set with index 0, so a key created meanwhile fails its batch; that key is then
  *   skipped and the rest of its batch retried. The report names every skipped key.
  * - `--prune`, after all writes succeeded, deletes the keys under the prefix (folder rule, see
- *   `kv-scope.ts`) that the backup does not contain.
+ *   `kv-scope.ts`) that the backup does not contain. They are listed before anything is written
+ *   ({@link planRestore}), so a key created by someone else during the restore is never pruned, and a
+ *   prune that would delete more than half of the keys under the prefix is refused before any write
+ *   unless forced (an empty or wrong file, or the wrong prefix, would otherwise empty the tree).
+ * - Consulate triples hold keys relative to the prefix (the original consulate's semantics): they are
+ *   placed under it with `prefixedKey`; the other formats hold absolute keys, filtered by the prefix.
  * - On failure, in-flight batches finish, no new batch starts, and the report lists exactly the keys
  *   of the batches that committed. Each failed batch has a one-line reason (its first failed
  *   operation's key and Consul's explanation) and, for a rolled-back transaction, every failed
@@ -22,14 +27,17 @@
 import type { Client } from '../core/client.ts';
 import { fromBase64, needsTxn } from '../core/encoding.ts';
 import { isNetworkError, isServerError, isTimeoutError, isTransactionError } from '../core/errors.ts';
-import type { WriteOptions } from '../core/query.ts';
+import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { send } from '../core/request.ts';
 import { set } from '../endpoints/kv.ts';
 import { TXN_MAX_BYTES, TXN_MAX_OPS } from '../schemas/txn.ts';
-import type { Entry } from './kv-format.ts';
+import type { Entry, InputFormat, ParsedFormat } from './kv-format.ts';
+import { BackupReader, isTriples, readBackup } from './kv-format.ts';
 import type { Scope } from './kv-scope.ts';
-import { listKeys } from './kv-scope.ts';
-import { CliError, describeError, pool, progress } from './io.ts';
+import { listKeys, prefixedKey } from './kv-scope.ts';
+import type { Input, Progress } from './io.ts';
+import { CliError, describeError, pool, progress, usage } from './io.ts';
+import { KeyLog } from './key-log.ts';
 
 /** How batches are sent (restore, prune, remove). */
 export interface BatchOptions {
@@ -43,14 +51,55 @@ export interface BatchOptions {
   write?: WriteOptions | undefined;
 }
 
-/** Options of {@link restore}. */
-export interface RestoreOptions extends BatchOptions {
-  /** Only entries the scope covers are restored; `--prune` deletes within it. */
+/** Options of {@link planRestore} and {@link restore}. */
+export interface PlanOptions {
+  /** `--prune` deletes within the scope; entries with absolute keys outside it are ignored. */
   scope: Scope;
+  /**
+   * What the input holds (see {@link BackupReader}). Consulate triples hold keys relative to the
+   * scope's prefix and are placed under it; the other formats hold absolute keys, and entries outside
+   * the scope are ignored.
+   */
+  format: InputFormat;
   /** Never overwrite existing keys. */
   noReplace?: boolean | undefined;
   /** Delete keys in the scope that the backup does not have. */
   prune?: boolean | undefined;
+  /** Read options for the listing. */
+  read?: ReadOptions | undefined;
+}
+
+/**
+ * What a restore will do, decided before anything is written by a first pass over the input that
+ * keeps only key names (for `--prune` and `--dry-run`).
+ */
+export interface RestorePlan {
+  /** Keys to write, in backup order (a key given twice once, where it first appears), absolute. */
+  write: string[];
+  /** Keys not to write because they exist (`--no-replace`). */
+  skipped: string[];
+  /** Keys under the prefix that the backup lacks, to delete after the writes (`--prune`). */
+  prune: string[];
+  /** How many keys exist under the prefix (listed for `--no-replace` and `--prune`; otherwise 0). */
+  existing: number;
+  /** Entries of the backup outside the prefix, not restored. */
+  ignored: number;
+  /** Whether the writes are check-and-set with index 0 (`--no-replace`). */
+  noReplace: boolean;
+  /** The prefix (`""`: the whole store). */
+  prefix: string;
+  /** The format read (the encoding of triples decided: the second pass reads them without holding any back). */
+  format: ParsedFormat;
+  /** The keys that exist under the prefix (`--no-replace`), to skip. */
+  present: ReadonlySet<string> | undefined;
+}
+
+/** Options of {@link restore}. */
+export interface RestoreOptions extends BatchOptions, PlanOptions {
+  /** Allow a prune that deletes more than half of the keys under the prefix. */
+  force?: boolean | undefined;
+  /** The plan made by {@link planRestore} over the same input (needed for `prune`). */
+  plan?: RestorePlan | undefined;
 }
 
 /** One operation of a rolled-back transaction batch, as Consul reported it, with its key. */
@@ -94,8 +143,8 @@ export interface BatchReport {
 
 /** What a restore did; on failure, exactly what committed. */
 export interface RestoreReport extends BatchReport {
-  /** Keys written, in batch order (only batches that committed). */
-  applied: string[];
+  /** Keys written, in batch order (only batches that committed; kept in bounded memory, see {@link KeyLog}). */
+  applied: KeyLog;
   /** Keys not written because they existed (`--no-replace`). */
   skipped: string[];
   /** Keys deleted by `--prune`. */
@@ -253,7 +302,7 @@ async function runBatches(
   label: string,
 ): Promise<void> {
   const done = new Map<number, string[]>();
-  const bar = progress(label, options.progress ?? true);
+  const bar = progress(label, { enabled: options.progress ?? true });
   bar.start(batches.reduce((n, b) => n + b.entries.length, 0));
   const started = new Set<number>();
   try {
@@ -292,30 +341,306 @@ async function runBatches(
   if (report.failed.length > 0) report.ok = false;
 }
 
+/** Where an entry's key lands: relative keys under the prefix; absolute ones only within the scope (`undefined`: ignored). */
+function placer(scope: Scope, format: ParsedFormat): (key: string) => string | undefined {
+  if (isTriples(format)) {
+    return (key) => {
+      if (key === '' && scope.prefix === '') {
+        throw new CliError(
+          'a [key, flags, value] entry has the key "": consulate writes it for the prefix itself in a backup of a prefix, so give the prefix to restore under (consulate kv restore PREFIX …)',
+        );
+      }
+      return prefixedKey(scope, key);
+    };
+  }
+  return (key) => (scope.contains(key) ? key : undefined);
+}
+
+/** Refuses, while reading, an entry that no write can hold (too large for a transaction body, and a key only a transaction can write). */
+function checkWritable(entry: Entry): void {
+  if (entry.value.length + entry.key.length * 6 + 100 <= TXN_MAX_BYTES) return; // fits for sure
+  if (Buffer.byteLength(op(entry, 'cas')) + 3 > TXN_MAX_BYTES && needsTxn(entry.key)) {
+    throw new CliError(
+      `key ${JSON.stringify(entry.key)} can only be written in a transaction (it has "//" or "."/".." segments) but its value is too large for one transaction body (512 KiB)`,
+    );
+  }
+}
+
 /**
- * Restores entries (see the module documentation for the guarantees).
- * @returns the report; `ok` is false when a batch failed (the report then lists exactly what committed).
+ * Decides what a restore does, writing nothing: reads the whole input once, keeping only the key
+ * names (every entry is checked, so bad input is refused before anything is written), and lists the
+ * keys under the prefix when `--no-replace` or `--prune` needs them. Memory grows with the key names,
+ * not the values. For `--prune` and `--dry-run`; a plain restore streams without it.
+ * @throws {@link CliError} for invalid input, a relative key `""` without a prefix, or an entry that
+ *   cannot be written; a usage error (exit 2) for triples whose encoding cannot be told.
  */
-export async function restore(client: Client, entries: readonly Entry[], options: RestoreOptions): Promise<RestoreReport> {
-  const report: RestoreReport = { ok: true, applied: [], skipped: [], pruned: [], ignored: 0, failed: [], notAttempted: [] };
-  // the last occurrence of a key wins; keep the backup's order
-  const byKey = new Map<string, Entry>();
-  for (const entry of entries) {
-    if (options.scope.contains(entry.key)) byKey.set(entry.key, entry);
-    else report.ignored++;
+export async function planRestore(client: Client, input: Input, options: PlanOptions): Promise<RestorePlan> {
+  const { scope } = options;
+  const reader = new BackupReader(options.format);
+  const backupKeys = new Set<string>(); // in backup order, each once
+  let ignored = 0;
+  let place: ((key: string) => string | undefined) | undefined;
+  for await (const entries of readBackup(input.read(), reader)) {
+    place ??= placer(scope, reader.format!);
+    for (const entry of entries) {
+      const key = place(entry.key);
+      if (key === undefined) {
+        ignored++;
+        continue;
+      }
+      checkWritable({ ...entry, key });
+      backupKeys.add(key);
+    }
   }
-  let todo = [...byKey.values()];
-  if (options.noReplace) {
-    const existing = new Set(await listKeys(client, options.scope, options.write));
-    report.skipped.push(...todo.filter((e) => existing.has(e.key)).map((e) => e.key));
-    todo = todo.filter((e) => !existing.has(e.key));
+  const plan: RestorePlan = {
+    write: [...backupKeys],
+    skipped: [],
+    prune: [],
+    existing: 0,
+    ignored,
+    noReplace: options.noReplace === true,
+    prefix: scope.prefix,
+    format: reader.format!,
+    present: undefined,
+  };
+  if (options.noReplace || options.prune) {
+    const existing = await listKeys(client, scope, options.read);
+    plan.existing = existing.length;
+    if (options.noReplace) {
+      const present = new Set(existing);
+      plan.present = present;
+      plan.skipped = plan.write.filter((key) => present.has(key));
+      plan.write = plan.write.filter((key) => !present.has(key));
+    }
+    if (options.prune) plan.prune = existing.filter((key) => !backupKeys.has(key));
   }
-  const batches = pack(todo, options.noReplace ? 'cas' : 'set', 1);
-  await runBatches(client, batches, options, report, report.applied, 'restore');
-  if (!report.ok || !options.prune) return report;
-  const current = await listKeys(client, options.scope, options.write);
-  const extra = current.filter((key) => !byKey.has(key)).map((key): Entry => ({ key, flags: 0n, value: '' }));
-  await runBatches(client, pack(extra, 'delete', batches.length + 1), options, report, report.pruned, 'prune');
+  return plan;
+}
+
+/** Whether a plan's prune deletes more than half of the keys that exist under the prefix. */
+export function pruneIsLarge(plan: RestorePlan): boolean {
+  return plan.prune.length > 0 && plan.prune.length * 2 > plan.existing;
+}
+
+/** What a large prune would do, in one line ("--prune would delete 9 of the 10 keys under "app" (more than half)"). */
+export function largePruneMessage(plan: RestorePlan): string {
+  const where = plan.prefix === '' ? 'in the whole store' : `under ${JSON.stringify(plan.prefix)}`;
+  return `--prune would delete ${plan.prune.length} of the ${plan.existing} keys ${where} (more than half)`;
+}
+
+/**
+ * Sends batches as entries arrive: packs them (≤64 ops, ≤512 KiB of body; a value too large for a
+ * transaction alone becomes a plain PUT), keeps up to `concurrency` batches in flight, and logs the
+ * keys of committed batches in batch order. After a failure (or abort) no new batch starts: the keys
+ * of batches not sent are `notAttempted`.
+ */
+class BatchStream {
+  private entries: Entry[] = [];
+  private ops: string[] = [];
+  private bytes = 2;
+  private readonly ready: Batch[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Keys of the batches in flight, with how many of them have each (a key given again waits for them). */
+  private readonly flying = new Map<string, number>();
+  /** Results of finished batches not logged yet (`null`: failed), by batch number. */
+  private readonly finished = new Map<number, string[] | null>();
+  private nextNumber = 1;
+  private nextToLog = 1;
+  /** Whether a batch failed or the run was interrupted. */
+  stopped = false;
+  /** Whether a batch was sent. */
+  started = false;
+
+  /** How many batches were made. */
+  get count(): number {
+    return this.nextNumber - 1;
+  }
+
+  constructor(
+    private readonly client: Client,
+    private readonly verb: 'set' | 'cas',
+    private readonly options: BatchOptions,
+    private readonly report: RestoreReport,
+    private readonly bar: Progress,
+  ) {}
+
+  /** Adds an entry; returns whether a batch is ready to send ({@link BatchStream.send}). */
+  add(entry: Entry): boolean {
+    const text = op(entry, this.verb);
+    const size = text.length > 1000 ? Buffer.byteLength(text) + 1 : text.length * 3 + 1; // a bound until it matters
+    if (size + 2 > TXN_MAX_BYTES && Buffer.byteLength(text) + 3 > TXN_MAX_BYTES) {
+      checkWritable(entry);
+      this.flush();
+      this.ready.push({ number: this.nextNumber++, entries: [entry], ops: [], solo: true, verb: this.verb });
+      return true;
+    }
+    const exact = size + 2 > TXN_MAX_BYTES - this.bytes ? Buffer.byteLength(text) + 1 : size;
+    if (this.entries.length === TXN_MAX_OPS || this.bytes + exact > TXN_MAX_BYTES) this.flush();
+    this.entries.push(entry);
+    this.ops.push(text);
+    this.bytes += exact;
+    return this.ready.length > 0;
+  }
+
+  private flush(): void {
+    if (this.entries.length === 0) return;
+    this.ready.push({ number: this.nextNumber++, entries: this.entries, ops: this.ops, solo: false, verb: this.verb });
+    this.entries = [];
+    this.ops = [];
+    this.bytes = 2;
+  }
+
+  /** Sends the ready batches, waiting for a free slot (and for the batches a key given again is in). */
+  async send(): Promise<void> {
+    const concurrency = this.options.concurrency ?? 4;
+    while (this.ready.length > 0) {
+      if (this.options.signal?.aborted && !this.stopped) {
+        this.stopped = true;
+        this.report.failed.push({ batch: 0, keys: [], error: 'interrupted', uncertain: false });
+      }
+      if (this.stopped) {
+        for (const batch of this.ready.splice(0)) for (const entry of batch.entries) this.report.notAttempted.push(entry.key);
+        return;
+      }
+      const batch = this.ready[0]!;
+      while (this.inFlight.size >= concurrency || (this.inFlight.size > 0 && batch.entries.some((e) => this.flying.has(e.key)))) {
+        await Promise.race(this.inFlight);
+        if (this.stopped) break;
+      }
+      if (this.stopped) continue;
+      this.ready.shift();
+      this.start(batch);
+    }
+  }
+
+  private start(batch: Batch): void {
+    this.started = true;
+    for (const { key } of batch.entries) this.flying.set(key, (this.flying.get(key) ?? 0) + 1);
+    const sent = { keys: batch.entries.map((e) => e.key) };
+    const promise = sendBatch(this.client, batch, this.options.write ?? {}, sent).then(
+      (result) => {
+        this.finished.set(batch.number, result.applied);
+        this.report.skipped.push(...result.skipped);
+      },
+      (error: unknown) => {
+        this.finished.set(batch.number, null);
+        this.report.failed.push({ batch: batch.number, keys: batch.entries.map((e) => e.key), ...failureOf(error, sent.keys), uncertain: uncertainOutcome(error) });
+        this.stopped = true;
+      },
+    ).finally(() => {
+      for (const { key } of batch.entries) {
+        const n = this.flying.get(key)!;
+        if (n === 1) this.flying.delete(key);
+        else this.flying.set(key, n - 1);
+      }
+      this.inFlight.delete(promise);
+      this.bar.increment(batch.entries.length);
+      this.log();
+    });
+    this.inFlight.add(promise);
+  }
+
+  /** Logs the applied keys of finished batches in batch order. */
+  private log(): void {
+    for (;;) {
+      const keys = this.finished.get(this.nextToLog);
+      if (keys === undefined) return;
+      this.finished.delete(this.nextToLog++);
+      if (keys !== null) this.report.applied.add(keys);
+    }
+  }
+
+  /** Marks the run stopped (an input error): no batch starts any more. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Sends the last batch and waits for every batch in flight. */
+  async finish(): Promise<void> {
+    this.flush();
+    await this.send();
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    if (this.entries.length > 0) for (const entry of this.entries.splice(0)) this.report.notAttempted.push(entry.key);
+  }
+
+  /** Counts keys read after a failure as not attempted, after those already batched (input order). */
+  notAttempted(key: string): void {
+    for (const batch of this.ready.splice(0)) for (const entry of batch.entries) this.report.notAttempted.push(entry.key);
+    for (const entry of this.entries.splice(0)) this.report.notAttempted.push(entry.key);
+    this.bytes = 2;
+    this.report.notAttempted.push(key);
+  }
+}
+
+/**
+ * Restores a backup as it is read (see the module documentation for the guarantees): batches are
+ * sent while the input is still being read, with `concurrency` in flight, so memory does not grow with
+ * the backup; then, when every write succeeded, the prune (`options.plan`, needed for `prune`).
+ *
+ * Entries are checked as they are read, a piece (≤ 512 KiB of the input) at a time: an invalid entry
+ * or JSON found after batches were sent stops the restore like a failed batch (the batches in flight
+ * finish, nothing after it is written, the report lists what was applied); one found before any batch
+ * was sent is thrown, with nothing written. With a plan, the whole input was checked before.
+ * A key given twice is written twice, in backup order, so the last one wins (a batch with a key that
+ * is still in flight waits for it); with `--no-replace` the first one wins.
+ * @returns the report; `ok` is false when a batch failed (the report then lists exactly what committed).
+ * @throws a usage error (exit 2), before any write, for a prune of more than half of the keys under
+ *   the prefix without `force`, or triples whose encoding cannot be told; a {@link CliError} for
+ *   input found invalid before anything was sent.
+ */
+export async function restore(client: Client, input: Input, options: RestoreOptions): Promise<RestoreReport> {
+  const { plan, scope } = options;
+  if (options.prune && plan === undefined) throw new Error('restore: prune needs the plan (planRestore)');
+  if (plan && pruneIsLarge(plan) && !options.force) {
+    throw usage(`${largePruneMessage(plan)}; nothing was written: check the file and the prefix (--dry-run lists the keys), and add --force if this is intended`);
+  }
+  const noReplace = options.noReplace === true;
+  const present = plan ? plan.present : noReplace ? new Set(await listKeys(client, scope, options.read)) : undefined;
+  const report: RestoreReport = { ok: true, applied: new KeyLog(), skipped: plan ? [...plan.skipped] : [], pruned: [], ignored: 0, failed: [], notAttempted: [] };
+  const reader = new BackupReader(plan?.format ?? options.format);
+  const bar = progress('restore', { enabled: options.progress ?? true });
+  bar.start(plan ? plan.write.length : 0);
+  const batches = new BatchStream(client, noReplace ? 'cas' : 'set', options, report, bar);
+  let place: ((key: string) => string | undefined) | undefined;
+  let read = 0;
+  try {
+    for await (const entries of readBackup(input.read(), reader)) {
+      place ??= placer(scope, reader.format!);
+      if (!plan) bar.setTotal((read += entries.length));
+      for (const entry of entries) {
+        const key = place(entry.key);
+        if (key === undefined) {
+          report.ignored++;
+          continue;
+        }
+        if (present?.has(key)) {
+          if (!plan) report.skipped.push(key);
+          continue;
+        }
+        if (batches.stopped) {
+          batches.notAttempted(key);
+          continue;
+        }
+        if (batches.add(key === entry.key ? entry : { ...entry, key })) await batches.send();
+      }
+    }
+  } catch (error) {
+    if (!batches.started) {
+      bar.stop();
+      throw error; // nothing was written
+    }
+    const listing = batches.stopped; // a batch had failed: the rest was read only to list its keys
+    batches.stop();
+    const what = listing ? 'could not read the rest of the input to list the keys not attempted: ' : '';
+    report.failed.push({ batch: 0, keys: [], error: oneLine(`${what}${describeError(error)}`), uncertain: false });
+  }
+  await batches.finish();
+  bar.stop();
+  report.failed.sort((a, b) => a.batch - b.batch);
+  if (report.failed.length > 0) report.ok = false;
+  if (!report.ok || plan === undefined || plan.prune.length === 0) return report;
+  const extra = plan.prune.map((key): Entry => ({ key, flags: 0n, value: '' }));
+  await runBatches(client, pack(extra, 'delete', batches.count + 1), options, report, report.pruned, 'prune');
   return report;
 }
 

@@ -11,10 +11,12 @@ import type { Client } from '../core/client.ts';
 import { needsTxn, normalizeKey } from '../core/encoding.ts';
 import { isTransactionError } from '../core/errors.ts';
 import type { ReadOptions } from '../core/query.ts';
+import type { KeysOptions } from '../endpoints/kv.ts';
 import { has, keys } from '../endpoints/kv.ts';
 import type { TxnWireOp } from '../schemas/txn.ts';
 import { sendTxn, TXN_MAX_OPS } from '../schemas/txn.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
+import { CliError } from './io.ts';
 
 /** The set of keys a prefix argument covers. */
 export interface Scope {
@@ -39,6 +41,38 @@ export function scopeOf(prefix: string | undefined): Scope {
 }
 
 /**
+ * The key a consulate-format backup of `scope` writes for `key` (the original consulate writes keys
+ * relative to the prefix): `app/x/y` → `x/y`, the key named like the prefix (`app`) → `""`, and the
+ * folder key `app/` → `"/"` (the original cannot tell it from `app`: it writes `""` for both). The
+ * whole store (no prefix) keeps absolute keys.
+ * @throws {@link CliError} for a key `app//` (relative name `"/"`, taken by the folder key): only the
+ *   export format can hold it.
+ */
+export function relativeKey(scope: Scope, key: string): string {
+  if (scope.prefix === '') return key;
+  const folder = scope.folder;
+  if (key === folder.slice(0, -1)) return '';
+  if (key === folder) return '/';
+  const relative = key.slice(folder.length);
+  if (relative === '/') {
+    throw new CliError(`key ${JSON.stringify(key)} has no name relative to ${JSON.stringify(scope.prefix)} in the consulate format ("/" means the folder key); back it up with --format export`);
+  }
+  return relative;
+}
+
+/**
+ * Where a consulate-format entry lands when restored under `scope` (the original consulate prepends
+ * the prefix): `x/y` → `app/x/y`, `""` → `app`, `"/"` → the folder key `app/` (the inverse of
+ * {@link relativeKey}). Without a prefix the key is used as it is.
+ */
+export function prefixedKey(scope: Scope, relative: string): string {
+  if (scope.prefix === '') return relative;
+  if (relative === '') return scope.folder.slice(0, -1);
+  if (relative === '/') return scope.folder;
+  return `${scope.folder}${relative}`;
+}
+
+/**
  * Lists the keys a scope covers, in Consul's (byte) order. Holds only the key names in memory.
  *
  * Only list calls are made (`?keys` under the folder, and `?keys&separator=/` on the prefix to see
@@ -46,9 +80,10 @@ export function scopeOf(prefix: string | undefined): Scope {
  * token's ACL rules instead of refusing them, so a token limited to `key_prefix "app/x/"` lists what
  * it may read under `app` (as `consul kv export app` does), where an exact read of `app` is a 403.
  * (A prefix with `//` or `.`/`..` segments is checked with a transaction `get`, which Consul filters
- * the same way.)
+ * the same way.) With `separator`, the keys under the folder are listed only up to the separator
+ * after the folder (`kv ls --separator /`: one level, sub-folders as `app/sub/`).
  */
-export async function listKeys(client: Client, scope: Scope, options: ReadOptions = {}): Promise<string[]> {
+export async function listKeys(client: Client, scope: Scope, options: KeysOptions = {}): Promise<string[]> {
   const exact = scope.exact;
   const [under, exists] = await Promise.all([
     keys(client, scope.folder, options),

@@ -1,27 +1,52 @@
 /// <reference types="node" />
 /**
- * `consulate kv …`: backup, restore, ls, get, set, rm (alias del) and mkdir.
+ * `consulate kv …`: backup, restore, ls, get, set, rm (alias del) and mkdir; diff, sync, cp and mv (`kv-sync.ts`).
  * @module
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { fromBase64, normalizeKey } from '../core/encoding.ts';
 import { isForbiddenError, isTransactionError } from '../core/errors.ts';
-import { getBytes, remove, set } from '../endpoints/kv.ts';
+import { getBytes, getRecord, remove, set } from '../endpoints/kv.ts';
 import type { TxnWireOp } from '../schemas/txn.ts';
 import { sendTxn } from '../schemas/txn.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import type { BackupFormat, InputFormat } from './kv-format.ts';
-import { parseBackup } from './kv-format.ts';
 import { backup } from './kv-backup.ts';
-import type { BatchReport, RemoveReport, RestoreReport } from './kv-restore.ts';
-import { removeKeys, restore } from './kv-restore.ts';
+import type { BatchReport, RemoveReport, RestorePlan, RestoreReport } from './kv-restore.ts';
+import { largePruneMessage, planRestore, pruneIsLarge, removeKeys, restore } from './kv-restore.ts';
 import { listKeys, readRecords, scopeOf } from './kv-scope.ts';
-import { CliError, EXIT_FAILURE, nonNegativeInt, openOutput, positiveInt, readInput, uint64Option, usage, warn, write } from './io.ts';
+import { CliError, EXIT_FAILURE, nonNegativeInt, openInput, openOutput, plural, positiveInt, readInput, uint64Option, usage, warn, write } from './io.ts';
+import { displayValue } from './kv-display.ts';
+import { detailedBlock } from './kv-detailed.ts';
+import { registerKvSync } from './kv-sync.ts';
 
 const PREFIX_RULE =
   'A prefix names a folder: "app" covers the key "app" and the keys under "app/" (not "apple"); ' +
   'a prefix ending in "/" covers the keys starting with it; no prefix covers the whole store.';
+
+const KEY_SEMANTICS =
+  'Keys in the consulate format ([key, flags, value] triples) are relative to the prefix, as in the original consulate: ' +
+  '"kv backup app --format consulate" writes "app/x" as "x" (the key "app" itself as "", the folder key "app/" as "/"), and ' +
+  '"kv restore app" (or "kv restore copy") prepends the prefix to every triple. The export and api formats hold absolute keys, as Consul does: ' +
+  'a restore with a prefix restores only the entries under it.';
+
+/** Prints a dry run's plan: one line per key on stdout, a summary on stderr. */
+async function printPlan(plan: RestorePlan, force: boolean): Promise<void> {
+  const lines = [
+    ...plan.write.map((key) => `write ${JSON.stringify(key)}`),
+    ...plan.skipped.map((key) => `skip ${JSON.stringify(key)} (exists)`),
+    ...plan.prune.map((key) => `delete ${JSON.stringify(key)}`),
+  ];
+  for (let i = 0; i < lines.length; i += 1000) await write(process.stdout, `${lines.slice(i, i + 1000).join('\n')}\n`);
+  warn(
+    `dry run, nothing written: would write ${plural(plan.write.length, 'key', 'keys')}` +
+      `${plan.noReplace ? `, skip ${plan.skipped.length} (existing)` : ''}` +
+      `${plan.prune.length ? `, delete ${plan.prune.length} (--prune)` : ''}` +
+      `${plan.ignored ? `; ${plural(plan.ignored, 'entry', 'entries')} outside the prefix ignored` : ''}`,
+  );
+  if (pruneIsLarge(plan) && !force) warn(`without --dry-run this restore would be refused: ${largePruneMessage(plan)}; add --force if this is intended`);
+}
 
 /** "3 keys, "a" … "c"": how many keys a batch had and its first and last. */
 function describeRange(keys: readonly string[]): string {
@@ -87,12 +112,24 @@ function permissionDenied(error: unknown): boolean {
   return isForbiddenError(error) && /Permission denied/.test(error.message);
 }
 
+/**
+ * The refusal when every entry of an export/api file lies outside the restore's prefix: those files
+ * hold absolute keys, so "kv restore copy" of a backup of "app" restores nothing (it is not a copy).
+ */
+function allOutsidePrefix(ignored: number, prefix: string): CliError {
+  return usage(
+    `all ${plural(ignored, 'entry', 'entries')} of the backup ${ignored === 1 ? 'is' : 'are'} outside the prefix ${JSON.stringify(prefix)}: nothing was restored. ` +
+      'Export and api files (kv backup\'s default format) hold absolute keys, and a restore with a prefix restores only those under it; ' +
+      `to copy a tree under another prefix use "consulate kv cp SOURCE ${prefix}", or back up with --format consulate (keys relative to the prefix) and restore that file`,
+  );
+}
+
 /** Prints a restore report on stderr: a summary, skipped keys and, on failure, exactly the applied keys. */
 function printReport(report: RestoreReport, seconds: number, reportFile: string | undefined): void {
   for (const key of report.skipped) warn(`skipped (exists) ${JSON.stringify(key)}`);
   if (report.ok) {
     warn(
-      `restored ${report.applied.length} keys in ${seconds.toFixed(2)} s` +
+      `restored ${plural(report.applied.length, 'key', 'keys')} in ${seconds.toFixed(2)} s` +
         `${report.skipped.length ? `, ${report.skipped.length} skipped (existing)` : ''}` +
         `${report.pruned.length ? `, ${report.pruned.length} pruned` : ''}` +
         `${report.ignored ? `, ${report.ignored} outside the prefix ignored` : ''}`,
@@ -103,7 +140,7 @@ function printReport(report: RestoreReport, seconds: number, reportFile: string 
   for (const key of report.pruned) warn(`pruned ${JSON.stringify(key)}`);
   printFailures(report, reportFile);
   warn(
-    `restore incomplete: ${report.applied.length} keys applied${report.applied.length ? ' (listed above as "applied")' : ''}, ` +
+    `restore incomplete: ${plural(report.applied.length, 'key', 'keys')} applied${report.applied.length ? ' (listed above as "applied")' : ''}, ` +
       `${report.pruned.length} pruned, ${report.skipped.length} skipped, ` +
       `${report.failed.reduce((n, f) => n + f.keys.length, 0)} in failed batches, ${report.notAttempted.length} not attempted`,
   );
@@ -117,23 +154,28 @@ export function registerKv(program: Command): void {
     kv
       .command('backup')
       .summary('back up keys as JSON (consul kv export format by default), streamed')
-      .description(`back up the keys under a prefix (default: all) as JSON, streamed in bounded memory. ${PREFIX_RULE}`)
+      .description(`back up the keys under a prefix (default: all) as JSON, streamed in bounded memory; a file is created mode 0600. ${PREFIX_RULE} ${KEY_SEMANTICS}`)
       .argument('[prefix]', 'only keys under this prefix (folder rule)')
-      .option('-f, --file <file>', 'write to this file (created when complete) instead of stdout')
+      .option('-f, --file <file>', 'write to this file (mode 0600, created when complete) instead of stdout ("-": stdout)')
       .addOption(
-        new Option('--format <format>', 'export: consul kv export JSON (lossless, read by consul kv import); consulate: [key, flags, value] triples; api: raw /v1/kv records')
+        new Option(
+          '--format <format>',
+          'export: consul kv export JSON, absolute keys (lossless, read by consul kv import); consulate: [key, flags, value] triples, keys relative to the prefix (the original consulate\'s format); api: raw /v1/kv records, absolute keys',
+        )
           .choices(['export', 'consulate', 'api'])
           .default('export'),
       )
-      .option('-b, --base64', 'consulate format: base64-encode values (needed for binary values)')
+      .option('-b, --base64', 'consulate format: base64-encode values (needed for binary values); without --format, implies --format consulate, as the original consulate\'s backup -b')
       .option('-p, --pretty', 'indent the JSON')
       .option('-c, --concurrency <n>', 'read batches in flight', positiveInt('--concurrency'), 4)
-      .option('--no-progress', 'no progress bar (only shown when stderr is a terminal anyway)'),
+      .option('--no-progress', 'no progress bar (only drawn when stderr is a terminal that the backup is not written to)'),
   ).action(async (prefix: string | undefined, opts: { file?: string; format: BackupFormat; base64?: boolean; pretty?: boolean; concurrency: number; progress: boolean }, command: Command) => {
-    if (opts.base64 && opts.format !== 'consulate') throw usage('-b/--base64 applies to --format consulate (the other formats always use base64)');
+    // the original's `kv backup -b` (cron lines) writes base64 triples: -b alone means that format
+    if (opts.base64 && command.getOptionValueSource('format') === 'default') opts.format = 'consulate';
+    if (opts.base64 && opts.format !== 'consulate') throw usage(`-b/--base64 applies to --format consulate (triples; -b alone implies it), not --format ${opts.format}, which always holds base64`);
     await withClient(command, async (client) => {
       const count = await backup(client, prefix, { ...opts, file: opts.file });
-      if (opts.file !== undefined) warn(`backed up ${count} keys to ${opts.file}`);
+      if (opts.file !== undefined && opts.file !== '-') warn(`backed up ${plural(count, 'key', 'keys')} to ${opts.file}`);
     });
   });
 
@@ -142,41 +184,68 @@ export function registerKv(program: Command): void {
       .command('restore')
       .summary('restore a backup through atomic /v1/txn batches')
       .description(
-        `restore a backup (format detected: consul kv export, consulate triples (text, or base64 with -b), raw API records) through /v1/txn in atomic batches. ${PREFIX_RULE}`,
+        'restore a backup (format detected: consul kv export, consulate triples (base64 with -b, text with --text), raw API records) through /v1/txn in atomic batches. ' +
+          `${PREFIX_RULE} ${KEY_SEMANTICS} ` +
+          'The encoding of triples is never guessed: when every non-empty value is also valid base64 ("abcd", "true", "vvvv"), the restore is refused until -b or --text says which (a file with only empty values needs neither). ' +
+          '--prune without a prefix needs --prune-all, and a prune that would delete more than half of the keys under the prefix needs --force; both are refused before anything is written (exit 2).',
       )
-      .argument('[prefix]', 'only restore (and with --prune, only delete) keys under this prefix (folder rule)')
-      .option('-f, --file <file>', 'read this file instead of stdin')
+      .argument('[prefix]', 'restore under this prefix: consulate triples are placed under it; other formats: only entries under it (folder rule). --prune deletes only under it')
+      .option('-f, --file <file>', 'read this file instead of stdin ("-": stdin)')
       .option('-n, --no-replace', 'never overwrite existing keys (they are skipped and listed)')
-      .option('--prune', 'after restoring, delete the keys under the prefix that the backup does not contain (those the token may list, in transaction batches)')
-      .option('-b, --base64', 'consulate triples: the values are base64 (never guessed: text otherwise)')
+      .option('-p, --prune', 'after restoring, delete the keys under the prefix that the backup does not contain (those the token may list, listed before anything is written, deleted in transaction batches)')
+      .option('--prune-all', '--prune without a prefix: prune the whole store')
+      .option('--force', 'allow a prune that deletes more than half of the keys under the prefix')
+      .option('--dry-run', 'print what would be written, skipped and deleted (one "write|skip|delete KEY" line each on stdout), and write nothing')
+      .option('-b, --base64', 'consulate triples: the values are base64 (as written by backup -b)')
+      .option('--text', 'consulate triples: the values are text, even if they all look like base64')
       .addOption(new Option('--format <format>', 'input format').choices(['auto', 'export', 'consulate', 'api']).default('auto'))
       .option('-c, --concurrency <n>', 'transaction batches in flight', positiveInt('--concurrency'), 4)
       .option('--report <file>', 'also write the report (applied, skipped, pruned and not attempted keys; failed batches with every failed operation) to this JSON file')
       .option('--no-progress', 'no progress bar (only shown when stderr is a terminal anyway)'),
-  ).action(async (prefix: string | undefined, opts: { file?: string; replace: boolean; prune?: boolean; base64?: boolean; format: string; concurrency: number; report?: string; progress: boolean }, command: Command) => {
+  ).action(async (
+    prefix: string | undefined,
+    opts: { file?: string; replace: boolean; prune?: boolean; pruneAll?: boolean; force?: boolean; dryRun?: boolean; base64?: boolean; text?: boolean; format: string; concurrency: number; report?: string; progress: boolean },
+    command: Command,
+  ) => {
     let format = opts.format as InputFormat;
-    if (opts.base64) {
-      if (format !== 'auto' && format !== 'consulate') throw usage('-b/--base64 applies to consulate triples');
-      format = 'consulate-base64';
+    if (opts.base64 && opts.text) throw usage('-b/--base64 and --text contradict each other: give the one that says how the values were written');
+    if (opts.base64 || opts.text) {
+      if (format !== 'auto' && format !== 'consulate') throw usage(`${opts.base64 ? '-b/--base64' : '--text'} applies to consulate triples`);
+      format = opts.base64 ? 'consulate-base64' : 'consulate-text';
     }
-    const text = (await readInput(opts.file)).toString('utf8');
-    const { entries } = parseBackup(text, format);
-    await withClient(command, async (client) => {
-      const started = performance.now();
-      const report = await interruptible((signal) =>
-        restore(client, entries, {
-          scope: scopeOf(prefix),
-          noReplace: !opts.replace,
-          prune: opts.prune,
-          concurrency: opts.concurrency,
-          progress: opts.progress,
-          signal,
-        }),
-      );
-      await writeReportFile(opts.report, report);
-      printReport(report, (performance.now() - started) / 1000, opts.report);
-      if (!report.ok) throw new CliError(`restore failed: ${firstFailure(report)}`, EXIT_FAILURE);
-    });
+    const scope = scopeOf(prefix);
+    const prune = opts.prune === true || opts.pruneAll === true;
+    if (prune && scope.prefix === '' && !opts.pruneAll) {
+      throw usage('--prune without a prefix deletes every key of the store that the backup lacks: give a prefix, or --prune-all to prune the whole store');
+    }
+    // streamed: --prune and --dry-run read the input twice (stdin is then kept in memory), see kv-restore.ts
+    const input = await openInput(opts.file, { keep: prune && !opts.dryRun });
+    try {
+      await withClient(command, async (client) => {
+        const started = performance.now();
+        const options = { scope, format, noReplace: !opts.replace, prune };
+        const plan = prune || opts.dryRun ? await planRestore(client, input, options) : undefined;
+        // before anything is written: with --prune, such a restore would only delete
+        if (plan && plan.ignored > 0 && plan.write.length + plan.skipped.length === 0) throw allOutsidePrefix(plan.ignored, scope.prefix);
+        if (opts.dryRun) {
+          await printPlan(plan!, opts.force === true);
+          return;
+        }
+        const report = await interruptible((signal) =>
+          restore(client, input, { ...options, plan, force: opts.force, concurrency: opts.concurrency, progress: opts.progress, signal }),
+        );
+        try {
+          if (report.ok && report.ignored > 0 && report.applied.length === 0 && report.skipped.length === 0) throw allOutsidePrefix(report.ignored, scope.prefix);
+          await writeReportFile(opts.report, report);
+          printReport(report, (performance.now() - started) / 1000, opts.report);
+        } finally {
+          report.applied.close();
+        }
+        if (!report.ok) throw new CliError(`restore failed: ${firstFailure(report)}`, EXIT_FAILURE);
+      });
+    } finally {
+      await input.close();
+    }
   });
 
   addConnectionOptions(
@@ -185,10 +254,14 @@ export function registerKv(program: Command): void {
       .summary('list keys (recursive)')
       .description(`list the keys under a prefix, recursively. ${PREFIX_RULE}`)
       .argument('[prefix]', 'list keys under this prefix (default: all keys)')
-      .option('-l, --long', 'long listing: flags, session, lock/create/modify indexes, value size, key'),
-  ).action(async (prefix: string | undefined, opts: { long?: boolean }, command: Command) => {
+      .option('-l, --long', 'long listing: flags, session, lock/create/modify indexes, value size, key')
+      .option('--separator <sep>', 'list only up to the next SEP after the prefix\'s folder: with "/", one level, sub-folders as "app/sub/" (consul kv get -keys -separator)'),
+  ).action(async (prefix: string | undefined, opts: { long?: boolean; separator?: string }, command: Command) => {
+    if (opts.separator === '') throw usage('--separator must not be empty');
+    // the names --separator lists up to are not all keys: they have no record to show
+    if (opts.separator !== undefined && opts.long) throw usage('give -l/--long or --separator, not both');
     await withClient(command, async (client) => {
-      const keyList = await listKeys(client, scopeOf(prefix));
+      const keyList = await listKeys(client, scopeOf(prefix), opts.separator === undefined ? {} : { separator: opts.separator });
       if (!opts.long) {
         for (let i = 0; i < keyList.length; i += 1000) await write(process.stdout, `${keyList.slice(i, i + 1000).join('\n')}\n`);
         return;
@@ -207,30 +280,66 @@ export function registerKv(program: Command): void {
   addConnectionOptions(
     kv
       .command('get')
-      .description('print a key\'s value (a missing key exits 1); with -r, "key<TAB>value" lines for every key under the prefix')
+      .description(
+        'print a key\'s value and a newline (a missing key exits 1, like consul kv get); with -r, "key<TAB>value" lines for every key under the prefix ' +
+          '(none: no output, exit 0, like kv ls and consul kv get -recurse). To a file or pipe, the value\'s bytes are written unchanged, followed by ' +
+          'the newline (as consul kv get does; -n/--no-newline leaves it out, for the exact bytes); on a terminal, a value that is not ' +
+          'UTF-8 text (or holds control characters) is shown as base64, with a note on stderr.',
+      )
       .argument('<key>', 'the key (or prefix with -r)')
       .option('-r, --recurse', `every key under the prefix. ${PREFIX_RULE}`)
-      .option('-t, --trim <n>', 'with -r: drop this many leading path elements from the printed keys', nonNegativeInt('--trim'), 0),
-  ).action(async (key: string, opts: { recurse?: boolean; trim: number }, command: Command) => {
+      .option('-t, --trim <n>', 'with -r: drop this many leading path elements from the printed keys', nonNegativeInt('--trim'), 0)
+      .option('--detailed', 'print each record as consul kv get -detailed does: CreateIndex, Flags, Key, LockIndex, ModifyIndex, Session and Value lines (with -r, a blank line between records)')
+      .option('-n, --no-newline', 'print the value without the newline after it (the exact bytes: kv get -n KEY > file)'),
+  ).action(async (key: string, opts: { recurse?: boolean; trim: number; detailed?: boolean; newline: boolean }, command: Command) => {
+    if (opts.detailed && opts.trim > 0) throw usage('--trim shortens the keys of "key<TAB>value" lines; --detailed prints the whole key');
+    if (!opts.newline && (opts.recurse || opts.detailed)) throw usage('-n/--no-newline applies to a single value (not -r or --detailed, whose lines end in newlines)');
     await withClient(command, async (client) => {
+      if (!opts.recurse && opts.detailed) {
+        const { data } = await getRecord(client, key);
+        if (data === undefined) throw new CliError(`key ${JSON.stringify(normalizeKey(key))} not found`);
+        const block = detailedBlock(data, data.Value, process.stdout.isTTY === true);
+        if (block.base64) warn(`note: ${JSON.stringify(data.Key)} holds ${data.Value.byteLength} bytes of binary data, shown as base64 because stdout is a terminal (redirect or pipe stdout for the bytes)`);
+        await write(process.stdout, block.bytes);
+        return;
+      }
       if (!opts.recurse) {
         const { data } = await getBytes(client, key);
         if (data === undefined) throw new CliError(`key ${JSON.stringify(normalizeKey(key))} not found`);
-        await write(process.stdout, Buffer.concat([data, Buffer.from('\n')]));
+        const shown = displayValue(data, process.stdout.isTTY === true);
+        if (shown.base64) warn(`note: ${JSON.stringify(normalizeKey(key))} holds ${data.byteLength} bytes of binary data, shown as base64 because stdout is a terminal (redirect or pipe stdout for the bytes)`);
+        await write(process.stdout, opts.newline ? Buffer.concat([shown.bytes, Buffer.from('\n')]) : shown.bytes);
         return;
       }
       const keyList = await listKeys(client, scopeOf(key));
-      if (keyList.length === 0) throw new CliError(`no keys under ${JSON.stringify(normalizeKey(key))}`);
+      const terminal = process.stdout.isTTY === true;
+      const shownAsBase64: string[] = [];
+      let first = true;
       for await (const batch of readRecords(client, keyList)) {
         const chunks = batch.flatMap((pair) => {
+          if (opts.detailed) {
+            const block = detailedBlock(pair, Buffer.from(pair.Value ?? '', 'base64'), terminal);
+            if (block.base64) shownAsBase64.push(pair.Key);
+            const separated = first ? [block.bytes] : [Buffer.from('\n'), block.bytes];
+            first = false;
+            return separated;
+          }
           let shown = pair.Key;
           if (opts.trim > 0) {
             const parts = shown.split('/');
             shown = opts.trim >= parts.length ? parts[parts.length - 1]! : parts.slice(opts.trim).join('/');
           }
-          return [Buffer.from(`${shown}\t`), Buffer.from(pair.Value ?? '', 'base64'), Buffer.from('\n')];
+          const value = displayValue(Buffer.from(pair.Value ?? '', 'base64'), terminal);
+          if (value.base64) shownAsBase64.push(pair.Key);
+          return [Buffer.from(`${shown}\t`), value.bytes, Buffer.from('\n')];
         });
         if (chunks.length) await write(process.stdout, Buffer.concat(chunks));
+      }
+      if (shownAsBase64.length > 0) {
+        warn(
+          `note: ${shownAsBase64.length} binary ${shownAsBase64.length === 1 ? 'value' : 'values'} (${shownAsBase64.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}${shownAsBase64.length > 3 ? ', …' : ''}) ` +
+            'shown as base64 because stdout is a terminal (redirect or pipe stdout for the bytes)',
+        );
       }
     });
   });
@@ -312,4 +421,6 @@ export function registerKv(program: Command): void {
       await set(client, path.endsWith('/') ? path : `${path}/`, '');
     });
   });
+
+  registerKvSync(kv);
 }

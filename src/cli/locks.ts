@@ -14,13 +14,14 @@ import { fromUtf8 } from '../core/encoding.ts';
 import { isLockConflictError, isLockHeldError, isLockTimeoutError } from '../core/errors.ts';
 import { getBytes, set } from '../endpoints/kv.ts';
 import type { HeldLock } from '../recipes/lock.ts';
-import { lock } from '../recipes/lock.ts';
+import { CONSULATE_LOCK_FLAGS, lock } from '../recipes/lock.ts';
 import type { HeldSemaphore } from '../recipes/semaphore.ts';
 import { semaphore } from '../recipes/semaphore.ts';
+import type { ChildOptions } from './child.ts';
 import { runChild } from './child.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import type { ExitState } from './io.ts';
-import { CliError, EXIT_OK, EXIT_USAGE, positiveInt, usage, warn } from './io.ts';
+import { CliError, EXIT_OK, EXIT_USAGE, nonNegativeInt, positiveInt, usage, warn } from './io.ts';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
@@ -82,10 +83,11 @@ async function runHolding(
   args: readonly string[],
   what: string,
   beforeRelease?: (status: number) => Promise<void>,
+  how: Pick<ChildOptions, 'shell' | 'passStdin'> = {},
 ): Promise<number> {
   let status: number;
   try {
-    const exit = await runChild(args, { stop: held.signal, sweep: true, env: lockEnv(held) });
+    const exit = await runChild(args, { ...how, stop: held.signal, sweep: true, env: lockEnv(held) });
     status = exit.status;
     if (held.signal.aborted) {
       const reason = held.signal.reason as Error | undefined;
@@ -104,12 +106,22 @@ function lockFailure(error: unknown): never {
   throw error;
 }
 
-/** consulate's `run_once`: at most one runner across the cluster; with `interval`, at most one successful run per interval. */
+/**
+ * consulate's `run_once`: at most one runner across the cluster; with `interval`, at most one successful run per
+ * interval. The lock key is the original's (LOCK itself, flags 0, session-acquired), so a run of the Python
+ * consulate's `run_once` and this one exclude each other: held by either, the other exits 2.
+ */
 async function runOnce(client: Client, key: string, args: readonly string[], interval: number | undefined): Promise<number> {
   return interruptible(async (signal) => {
     let held: HeldLock;
     try {
-      held = await lock(client, key, { tryOnce: true, signal, sessionName: `consulate run_once on ${hostname()}`, value: `${hostname()}:${process.pid}` });
+      held = await lock(client, key, {
+        tryOnce: true,
+        signal,
+        flags: CONSULATE_LOCK_FLAGS,
+        sessionName: `consulate run_once on ${hostname()}`,
+        value: `${hostname()}:${process.pid}`,
+      });
     } catch (error) {
       return lockFailure(error);
     }
@@ -147,14 +159,16 @@ export function registerLocks(program: Command, state: ExitState): void {
       .summary('run a command unless another run holds the lock (exit 2 when held)')
       .description(
         'Run a command while holding the Consul lock LOCK (key LOCK), so that at most one runs across the cluster; ' +
-          'exits 2 without running when the lock is held. With -i, also skips (exit 0) when the last successful run, ' +
+          'exits 2 without running when the lock is held. The key is the original consulate\'s (LOCK, flags 0, acquired ' +
+          'by a session), so its run_once and this one exclude each other; a key left without a session does not block. ' +
+          'Unlike the original, the key is kept after the run (its LockIndex is the fencing token). With -i, also skips (exit 0) when the last successful run, ' +
           'recorded in the key LOCK_last_run (seconds since the epoch), is less than SECONDS ago. The command\'s output ' +
           'streams live, signals are forwarded to it, and its exit status is returned. One argument is run by /bin/sh -c. ' +
           'The command gets CONSUL_LOCK_SESSION, CONSUL_LOCK_KEY (LOCK) and CONSUL_LOCK_INDEX (the fencing token), as with `consulate lock`. ' +
           SWEEP_HELP,
       )
       .argument('<lock>', 'the lock key')
-      .argument('<command...>', 'the command (after --)')
+      .argument('<command...>', 'the command and its arguments (after --); options go before LOCK: what follows the command is the command\'s own')
       .option('-i, --interval <seconds>', 'run at most once per this many seconds (successful runs)', positiveInt('--interval'))
       .passThroughOptions(),
   ).action(async (key: string, args: string[], opts: { interval?: number }, command: Command) => {
@@ -172,21 +186,43 @@ export function registerLocks(program: Command, state: ExitState): void {
           'and flags, so both exclude each other); with -n N, hold one of N slots of a semaphore like `consul lock -n N`. ' +
           'Waits for the lock unless --try is given; exits 2 when it could not be acquired. The command\'s status is returned; ' +
           'if the lock is lost, the command is stopped (SIGTERM, then SIGKILL) and consulate exits 1. ' +
+          'The lock is watched with consistent blocking reads, and given up when Consul has not answered them for 2 s (plus 1 s for each --monitor-retry). ' +
+          'One argument runs through /bin/sh -c and several run directly, unless --shell or --no-shell says; ' +
+          'the command\'s stdin is /dev/null unless --pass-stdin is given (as consul lock). ' +
           ENV_HELP + ' ' + SWEEP_HELP,
       )
       .argument('<prefix>', 'the lock prefix (the key is PREFIX/.lock)')
-      .argument('<command...>', 'the command (after --)')
+      .argument('<command...>', 'the command and its arguments (after --); options go before PREFIX: what follows the command is the command\'s own, as in consul lock')
       .option('-n, --limit <n>', 'semaphore: up to N holders at once', positiveInt('-n'))
       .option('--try <duration>', 'give up after this long (a Go duration, e.g. 5s; 0 = try once)')
       .option('--name <name>', 'name of the session')
+      .option(
+        '--monitor-retry <n>',
+        'ride out N more seconds of failed lock-monitor reads (network, 5xx, 429, timeouts) before giving the lock up, on top of the 2 s window ' +
+          '(consul lock -monitor-retry, which retries 500s only and defaults to 3; here 0). A longer window lets Consul hand the lock on before the command is stopped',
+        nonNegativeInt('--monitor-retry'),
+      )
+      .option('--shell', 'run the arguments joined by spaces through /bin/sh -c, even several (consul lock\'s default, which uses $SHELL)')
+      .option('--no-shell', 'execute the command directly, even a single argument (consul lock -shell=false)')
+      .option('--pass-stdin', 'give the command consulate\'s stdin (consul lock -pass-stdin); without it, the command reads /dev/null')
       .passThroughOptions(),
-  ).action(async (prefix: string, args: string[], opts: { limit?: number; try?: string; name?: string }, command: Command) => {
+  ).action(async (
+    prefix: string,
+    args: string[],
+    opts: { limit?: number; try?: string; name?: string; monitorRetry?: number; shell?: boolean; passStdin?: boolean },
+    command: Command,
+  ) => {
     const base = prefix.replace(/\/+$/, '');
     if (base === '') throw usage('the lock prefix must not be empty');
     const wait = opts.try === undefined ? {} : /^0+(?:\.0+)?[a-zµ]*$/.test(opts.try) || opts.try === '0' ? { tryOnce: true } : { wait: opts.try };
     await withClient(command, async (client) => {
       state.exitCode = await interruptible(async (signal) => {
-        const common = { ...wait, signal, ...(opts.name ? { sessionName: opts.name } : {}) };
+        const common = {
+          ...wait,
+          signal,
+          ...(opts.name ? { sessionName: opts.name } : {}),
+          ...(opts.monitorRetry === undefined ? {} : { monitorRetries: opts.monitorRetry }),
+        };
         let held: HeldLock | HeldSemaphore;
         try {
           held = opts.limit === undefined
@@ -195,7 +231,10 @@ export function registerLocks(program: Command, state: ExitState): void {
         } catch (error) {
           return lockFailure(error);
         }
-        return runHolding(held, args, opts.limit === undefined ? 'lock' : 'semaphore slot');
+        return runHolding(held, args, opts.limit === undefined ? 'lock' : 'semaphore slot', undefined, {
+          passStdin: opts.passStdin === true,
+          ...(opts.shell === undefined ? {} : { shell: opts.shell }),
+        });
       });
     });
   });

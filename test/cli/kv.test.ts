@@ -105,9 +105,10 @@ describe('kv backup → wipe → restore', () => {
     ]);
     const [triples64, api, plain] = runs;
     expect(triples64!.code).toBe(0);
+    // consulate triples hold keys relative to the prefix (the original consulate's format)
     expect(JSON.parse(triples64!.stdout)).toEqual([
-      [`${p}bin`, expect.any(Number), 'AP8B/g=='],
-      [`${p}text`, 7, Buffer.from('hello wörld').toString('base64')],
+      ['bin', expect.any(Number), 'AP8B/g=='],
+      ['text', 7, Buffer.from('hello wörld').toString('base64')],
     ]);
     expect(triples64!.stdout).toContain('18446744073709551615');
     expect(api!.code).toBe(0);
@@ -123,18 +124,17 @@ describe('kv backup → wipe → restore', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(await snapshotOf(p)).toEqual(before);
     }
-    // text triples whose values happen to be valid base64 stay text (never guessed), with a note pointing at -b
+    // text triples whose values happen to be valid base64 are stored as text with --text
     await deleteTree(client, p);
-    const lookalike = await cli(['kv', 'restore', p], { input: JSON.stringify([[`${p}token`, 0, 'YWJjZA=='], [`${p}word`, 0, 'Zm9v']]) });
+    const lookalike = await cli(['kv', 'restore', p, '--text'], { input: JSON.stringify([['token', 0, 'YWJjZA=='], ['word', 0, 'Zm9v']]) });
     expect(lookalike.code, lookalike.stderr).toBe(0);
-    expect(lookalike.stderr).toMatch(/pass -b if they are base64/);
     expect(await snapshotOf(p)).toEqual([
       [`${p}token`, 0n, Buffer.from('YWJjZA==').toString('hex')],
       [`${p}word`, 0n, Buffer.from('Zm9v').toString('hex')],
     ]);
     // consulate's plain-text triples (written by the Python CLI), with null values
     await deleteTree(client, p);
-    const text = JSON.stringify([[`${p}a`, 3, 'plain text: not base64!'], [`${p}b`, 0, null]]);
+    const text = JSON.stringify([['a', 3, 'plain text: not base64!'], ['b', 0, null]]);
     const result = await cli(['kv', 'restore', p], { input: text });
     expect(result.code, result.stderr).toBe(0);
     expect(await snapshotOf(p)).toEqual([
@@ -194,14 +194,15 @@ describe('kv restore options', () => {
       { key: `${t}x`, value: 'neighbour' },
     ]);
     const backup = JSON.stringify([{ key: `${t}/a`, flags: 1, value: Buffer.from('new a').toString('base64') }]);
-    const result = await cli(['kv', 'restore', t, '--prune'], { input: backup });
+    // 3 of the 4 keys under t: more than half, so it takes --force
+    const result = await cli(['kv', 'restore', t, '--prune', '--force'], { input: backup });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/3 pruned/);
     expect((await snapshotOf(root)).map(([k]) => k.slice(root.length))).toEqual(['t/a', 'tother/x', 'tx']);
     expect(Buffer.from((await getBytes(client, `${t}/a`)).data!).toString()).toBe('new a');
     // a prefix ending in "/" covers the keys starting with it: the key "t" itself is kept
     await put([{ key: t, value: 'exact' }, { key: `${t}/z`, value: 'z' }]);
-    const again = await cli(['kv', 'restore', `${t}/`, '--prune'], { input: backup });
+    const again = await cli(['kv', 'restore', `${t}/`, '-p'], { input: backup });
     expect(again.code, again.stderr).toBe(0);
     expect((await snapshotOf(root)).map(([k]) => k.slice(root.length))).toEqual(['t', 't/a', 'tother/x', 'tx']);
   });
@@ -217,7 +218,7 @@ describe('kv restore options', () => {
     const result = await cli(['kv', 'restore', p, '-n'], { input: backup });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`skipped (exists) ${JSON.stringify(`${p}keep`)}`);
-    expect(result.stderr).toMatch(/restored 1 keys.*1 skipped.*1 outside the prefix ignored/);
+    expect(result.stderr).toMatch(/restored 1 key .*1 skipped.*1 outside the prefix ignored/);
     expect(await snapshotOf(p)).toEqual([
       [`${p}keep`, 5n, Buffer.from('original').toString('hex')],
       [`${p}new`, 0n, Buffer.from('created').toString('hex')],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createProgram } from '../../src/cli/main.ts';
+import { COMMAND_GROUPS, createProgram } from '../../src/cli/main.ts';
 import { createClient } from '../../src/index.ts';
 import { serviceRead } from '../../src/endpoints/agent.ts';
 import { getBytes, set } from '../../src/endpoints/kv.ts';
@@ -22,6 +22,7 @@ afterAll(cleanup);
 describe('register / deregister / services', () => {
   it('registers a service with tags, meta and a check, lists it, and deregisters it', async () => {
     const id = `cli-web-${process.pid}`;
+    // --id: the earlier spelling of -s/--service-id, still accepted
     const reg = await cli(['register', 'cli-web', '--id', id, '--address', '10.1.2.3', '--port', '8080', '--tags', 'a,b', '--meta', 'team=core', '--meta', 'tier=1', '--ttl', '30']);
     expect(reg.code, reg.stderr).toBe(0);
     const registered = (await serviceRead(client, id)).data!;
@@ -33,6 +34,20 @@ describe('register / deregister / services', () => {
     const dereg = await cli(['deregister', id]);
     expect(dereg.code, dereg.stderr).toBe(0);
     expect((await serviceRead(client, id)).data).toBeUndefined();
+  });
+
+  it('services -i N prints the agent\'s services as JSON indented by N (the original\'s flag)', async () => {
+    const id = `cli-indent-${process.pid}`;
+    const reg = await cli(['register', 'cli-indent', '-s', id, '-p', '81', 'no-check']);
+    expect(reg.code, reg.stderr).toBe(0);
+    const [four, zero, bad] = await Promise.all([cli(['services', '-i', '4']), cli(['services', '--indent', '0']), cli(['services', '-i', 'x'])]);
+    expect(four.code, four.stderr).toBe(0);
+    expect(four.stdout).toMatch(new RegExp(`^\\{\\n {4}"${id}": \\{\\n {8}"ID": "${id}",`, 'm'));
+    expect((JSON.parse(four.stdout) as Record<string, { Port: number }>)[id]?.Port).toBe(81);
+    expect(zero.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(zero.stdout)).toEqual(JSON.parse(four.stdout));
+    expect(bad.code).toBe(2);
+    await cli(['deregister', id]);
   });
 
   it('fails: unknown service id exits 1, conflicting check flags exit 2, a check Consul rejects exits 1', async () => {
@@ -189,6 +204,44 @@ describe('connection flags', () => {
     expect(ssl.stdout).toBe('');
   });
 
+  it('CONSUL_RPC_ADDR as the original reads it (http://host:port, and a bare host:port); CONSUL_HTTP_ADDR and flags win', async () => {
+    const p = uniquePrefix('cli-rpc');
+    await set(client, `${p}k`, 'via rpc addr');
+    const url = new URL(inject('consulAddress'));
+    const dead = 'http://127.0.0.1:1';
+    const [viaUrl, viaBare, httpWins, flagWins, apiPartFromRpc, bad] = await Promise.all([
+      cli(['kv', 'get', `${p}k`], { address: null, env: { CONSUL_RPC_ADDR: `http://${url.host}` } }),
+      cli(['kv', 'get', `${p}k`], { address: null, env: { CONSUL_RPC_ADDR: url.host } }),
+      cli(['kv', 'get', `${p}k`], { address: url.origin, env: { CONSUL_RPC_ADDR: dead } }),
+      cli(['kv', 'get', `${p}k`, '--addr', url.host], { address: null, env: { CONSUL_RPC_ADDR: dead } }),
+      // as in the original, CONSUL_RPC_ADDR supplies the parts --api-* do not give (here the port)
+      cli(['--api-host', url.hostname, 'kv', 'get', `${p}k`], { address: null, env: { CONSUL_RPC_ADDR: `http://nowhere.invalid:${url.port}` } }),
+      cli(['kv', 'get', `${p}k`], { address: null, env: { CONSUL_RPC_ADDR: 'ftp://x:1' } }),
+    ]);
+    for (const result of [viaUrl, viaBare, httpWins, flagWins, apiPartFromRpc]) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe('via rpc addr\n');
+    }
+    expect(viaUrl.stderr).toBe('');
+    expect(httpWins.stderr).toMatch(/CONSUL_RPC_ADDR \(http:\/\/127\.0\.0\.1:1\) is ignored: CONSUL_HTTP_ADDR .* is set/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^consulate: error: CONSUL_RPC_ADDR "ftp:\/\/x:1": unsupported scheme/);
+  });
+
+  it('errors name the CLI\'s flags, not the SDK\'s option names', async () => {
+    const [tokenFile, caFile, certWithoutKey] = await Promise.all([
+      cli(['kv', 'ls', '--token-file', '/nonexistent/token']),
+      cli(['kv', 'ls', '--ca-file', '/nonexistent/ca.pem']),
+      cli(['kv', 'ls', '--client-cert', '/nonexistent/cert.pem']),
+    ]);
+    expect(tokenFile.code).toBe(1);
+    expect(tokenFile.stderr).toBe('consulate: error: --token-file: cannot read token file "/nonexistent/token" (ENOENT)\n');
+    expect(caFile.stderr).toBe('consulate: error: --ca-file: cannot read "/nonexistent/ca.pem" (ENOENT)\n');
+    // the missing key is a usage error found before any file is read (polish.test.ts has the others)
+    expect(certWithoutKey.stderr).toMatch(/^consulate: error: --client-cert is given but no client key: add --client-key/);
+    for (const result of [tokenFile, caFile, certWithoutKey]) expect(result.stderr).not.toMatch(/tokenFile|tls\.|invalid consulate config/);
+  });
+
   it('--datacenter and the TLS flags reach the client', async () => {
     const [dc1, other, ca] = await Promise.all([
       cli(['kv', 'ls', 'cli-no-such-prefix', '--datacenter', 'dc1']),
@@ -221,6 +274,24 @@ describe('connection flags', () => {
 });
 
 describe('help and usage', () => {
+  it('a command group built alone (as `consulate kv get K` builds it) has the same commands and help as in the whole tree', () => {
+    const names = (command: Command): string[] => command.commands.flatMap((c) => [c.name(), ...c.aliases()]).filter((n) => n !== 'help' && n !== 'connection');
+    const helpTexts = (command: Command, path: string[] = []): [string, string][] =>
+      command.commands.flatMap((c) => [[[...path, c.name()].join(' '), c.helpInformation()] as [string, string], ...helpTexts(c, [...path, c.name()])]);
+    const full = createProgram();
+    // every top-level command but completion (which walks the whole tree) belongs to exactly one group
+    expect(names(full)).toEqual([...COMMAND_GROUPS.flatMap((group) => group.names), 'completion']);
+    const fullHelp = new Map(helpTexts(full));
+    for (const group of COMMAND_GROUPS) {
+      const alone = createProgram({ exitCode: 0 }, group);
+      expect(names(alone)).toEqual(group.names);
+      for (const [path, text] of helpTexts(alone)) {
+        if (path === 'connection' || path === 'help') continue;
+        expect(text, path).toBe(fullHelp.get(path));
+      }
+    }
+  });
+
   it('every command has --help and the connection flags', () => {
     const program = createProgram();
     const all: Command[] = [];
@@ -231,12 +302,52 @@ describe('help and usage', () => {
     walk(program);
     expect(all.length).toBeGreaterThan(20);
     for (const command of all) {
+      expect(command.helpInformation()).toMatch(/^Usage: /);
+      // the help topic, the completion script and snapshot inspect (an offline file check) never connect
+      if (command.name() === 'connection' || command.name() === 'completion') continue;
+      if (command.name() === 'inspect' && command.parent?.name() === 'snapshot') continue;
       const flags = command.options.map((o) => o.long);
       for (const flag of ['--addr', '--token', '--token-file', '--datacenter', '--namespace', '--ca-file', '--ca-path', '--client-cert', '--client-key', '--tls-server-name', '--insecure', '--api-scheme', '--api-host', '--api-port']) {
         expect(flags, `${command.name()} ${flag}`).toContain(flag);
       }
-      expect(command.helpInformation()).toMatch(/^Usage: /);
     }
+  });
+
+  it('lists the connection flags once, after the commands, and in "help connection"; a command\'s help points there', async () => {
+    const [root, sub, topic, registerHelp] = await Promise.all([
+      cli(['--help']),
+      cli(['kv', 'restore', '--help']),
+      cli(['help', 'connection']),
+      cli(['register', '--help']),
+    ]);
+    for (const result of [root, sub, topic, registerHelp]) expect(result.code, result.stderr).toBe(0);
+    const count = (text: string, flag: string): number => text.split(flag).length - 1;
+    expect(count(root.stdout, '--tls-server-name <name>')).toBe(1);
+    expect(root.stdout.indexOf('Commands:')).toBeLessThan(root.stdout.indexOf('Connection (every command takes these'));
+    expect(root.stdout).toMatch(/-V, --version/);
+    // a subcommand's help: its own options, and one line about the connection flags
+    expect(sub.stdout).toMatch(/--no-replace/);
+    expect(sub.stdout).not.toMatch(/--api-host/);
+    expect(sub.stdout).toMatch(/Connection: .*consulate help connection/s);
+    expect(count(topic.stdout, '--client-cert <file>')).toBe(1);
+    expect(topic.stdout).toMatch(/^Usage: consulate \[connection options\] <command>/);
+    expect(topic.stdout).toMatch(/CONSUL_RPC_ADDR/);
+    expect(registerHelp.stdout).toMatch(/check INTERVAL PATH \| httpcheck INTERVAL URL \| ttl SECONDS \| no-check/);
+    expect(registerHelp.stdout).toMatch(/-s, --service-id <id>/);
+    // help asked for exits 0; a group without its subcommand is a usage error (help on stderr, exit 2)
+    const [helpKv, kvAlone] = await Promise.all([cli(['help', 'kv']), cli(['kv'])]);
+    expect(helpKv.code).toBe(0);
+    expect(helpKv.stdout).toMatch(/^Usage: consulate kv/);
+    expect(kvAlone.code).toBe(2);
+    expect(kvAlone.stderr).toMatch(/^Usage: consulate kv/);
+  });
+
+  it('--version prints the package version (the original\'s --version)', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const [long, short] = await Promise.all([cli(['--version']), cli(['-V'])]);
+    expect(long.code).toBe(0);
+    expect(long.stdout).toBe(`${version}\n`);
+    expect(short.stdout).toBe(`${version}\n`);
   });
 
   it('--help exits 0 with usage on stdout; unknown commands and missing arguments exit 2', async () => {
@@ -251,7 +362,6 @@ describe('help and usage', () => {
     expect(help.stdout).toMatch(/run_once/);
     expect(sub.code).toBe(0);
     expect(sub.stdout).toMatch(/--no-replace/);
-    expect(sub.stdout).toMatch(/--api-host/);
     expect(unknown.code).toBe(2);
     expect(missing.code).toBe(2);
   });

@@ -53,5 +53,8 @@ describe('TLS flags', () => {
     expect(noCert.code).toBe(1);
     expect(noCert.stderr.trim().split('\n')).toHaveLength(1);
     expect(noCert.stderr).toMatch(/^consulate: error: /);
+    // the hint names the CLI's flags (and the variables), not the SDK's tls.cert/certFile
+    expect(noCert.stderr).toMatch(/--client-cert and --client-key \(CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY\)/);
+    expect(noCert.stderr).not.toMatch(/tls\.|certFile/);
   });
 });
