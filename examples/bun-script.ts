@@ -8,7 +8,8 @@
  * Environment: CONSUL_HTTP_ADDR (`host:port`, a URL, or `unix:///path/consul.sock`), CONSUL_HTTP_TOKEN,
  * CONSULATE_EXAMPLE_PREFIX (where the config lives; default `examples/bun-script`).
  * A Unix socket needs no extra package on Bun: its `fetch` takes `{ unix: path }` (see `socketFetch`).
- * In your own project, import from 'consulate' instead of '../src/index.ts'.
+ * In your own project, import from 'consulate' instead of '../src/index.ts' (before publication:
+ * `npm install ./consulate-x.tgz` — README, "Using it before it is published").
  */
 import * as v from 'valibot';
 import { Consul, isConsulError } from '../src/index.ts';

@@ -11,7 +11,8 @@
  * (where the config lives; default `examples/deno-edge`). For mTLS or a Unix socket, Deno's own
  * `Deno.createHttpClient({ caCerts, cert, key })` / `{ proxy: { transport: 'unix', path } }` plugs in
  * as `fetch: (input, init) => fetch(input, { ...init, client })`.
- * In your own project, import from 'jsr:@consulate/consulate' or 'npm:consulate' instead of '../src/index.ts'.
+ * In your own project, import from 'jsr:@consulate/consulate' or 'npm:consulate' instead of '../src/index.ts'
+ * (before publication: a deno.json `"links"` to a checkout, or the packed tarball — README, "Using it before it is published").
  */
 import * as v from 'valibot';
 import { Consul, isConsulError } from '../src/index.ts';

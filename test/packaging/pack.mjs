@@ -2,11 +2,14 @@
 // The published package, end to end (slow: it builds). In a temporary directory it
 //   1. builds a copy of the project (src/, package.json, jsr.json, tsup config… — the shared dist/ is
 //      left alone) with the project's own `npm run build`, then `npm pack`s it;
-//   2. installs the tarball into an empty project (`npm install --prefer-offline`: ky, valibot, undici,
-//      commander, cli-progress and @types/node come from the npm cache) and, against a throwaway Consul
-//      agent, uses it: ESM and CJS imports of `consulate`, `consulate/kv`, `consulate/node` and every
-//      other subpath, the `consulate` bin (`--help`, `kv set`, `kv get`), and CJS without require(esm)
-//      when package.json's engines allow a Node that lacks it;
+//   2. installs the tarball into an empty project outside the repository (`npm install --offline`: ky,
+//      valibot, undici, commander, cli-progress and @types/node come from the npm cache, never the
+//      network) and, against a throwaway Consul agent, uses it: ESM and CJS imports of `consulate`,
+//      `consulate/kv`, `consulate/node` and every other subpath, the `consulate` bin (`--help`, `kv set`,
+//      `kv get`), CJS without require(esm) when package.json's engines allow a Node that lacks it, and —
+//      as before publication (./consumers.mjs) — Deno (`consulate`/`npm:consulate` from node_modules;
+//      `jsr:@consulate/consulate` through deno.json "links" to a checkout), Bun, and a Vite app built
+//      from it and run in Chromium;
 //   3. typechecks TypeScript consumers of the installed types (moduleResolution node16 — ESM and CJS
 //      files — and bundler) with the project's tsc;
 //   4. lints the tarball with publint (--strict) and attw (profile node16: the package needs Node ≥ 20,
@@ -133,11 +136,12 @@ try {
   }));
 
   // 2. install it into an empty project and use it against a real agent
-  const installed = packed && (await check('npm install <tarball> into an empty project (offline-ish, from the npm cache)', async () => {
+  const installed = packed && (await check('npm install <tarball> --offline into an empty project outside the repository (dependencies from the npm cache)', async () => {
     mkdirSync(consumer);
     writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2)}\n`);
     const typesNode = pkg.devDependencies['@types/node'];
-    await must('npm', ['install', tarball, `@types/node@${typesNode}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer });
+    // --offline: never the network (a missing package fails with ENOTCACHED instead of being fetched)
+    await must('npm', ['install', tarball, `@types/node@${typesNode}`, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer });
     const installedPkg = JSON.parse(readFileSync(join(consumer, 'node_modules', pkg.name, 'package.json'), 'utf8'));
     assert(installedPkg.version === pkg.version, `installed ${installedPkg.version}, expected ${pkg.version}`);
     const deps = Object.keys(pkg.dependencies).filter((name) => !existsSync(join(consumer, 'node_modules', name, 'package.json')));
@@ -253,6 +257,20 @@ const { get } = require('consulate/kv');
       assert(got.stdout.trim() === 'from the bin', `kv get printed ${JSON.stringify(got.stdout)}`);
       const raw = await fetch(`${agent.address}/v1/kv/consulate-pack/bin?raw`).then((r) => r.text());
       assert(raw === 'from the bin', `the agent holds ${JSON.stringify(raw)}`);
+    });
+
+    // before publication: the same tarball (and a local checkout) from Deno, Bun and a Vite app
+    const consumers = await import('./consumers.mjs');
+    const denoEnv = { ...agentEnv, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' };
+    const ctx = { work, consumer, checkout: stage, agentUrl: agent.address, must, deno: tool('deno'), bun: tool('bun'), env: denoEnv };
+    await check("Deno: 'consulate' and 'npm:consulate' from the installed tarball", () => consumers.denoFromTarball(ctx));
+    await check("Deno: 'jsr:@consulate/consulate' from a local checkout (deno.json \"links\")", () => consumers.denoFromCheckout(ctx));
+    await check("Bun: 'consulate' from the installed tarball", () => consumers.bunFromTarball(ctx));
+    const { CHROMIUM_ARGS, findChromium } = await import('../runtimes/browser.mjs');
+    await check('Vite: a browser app importing consulate from the installed tarball builds and runs in Chromium', async () => {
+      const chromiumPath = findChromium();
+      assert(chromiumPath, 'no chromium binary (apt-get install -y chromium, or set CHROMIUM_PATH)');
+      return consumers.viteApp({ ...ctx, chromiumPath, chromiumArgs: CHROMIUM_ARGS });
     });
   }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCorsProxy } from '../../examples/cors-proxy/server.mjs';
+import { assertNoSources, useDist } from './entries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULT_MARKER = '@@consulate-runtime-result ';
@@ -33,16 +34,9 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Bundles test/runtimes/browser-entry.ts for the page, from src or with the package swapped for dist/index.js. */
+/** Bundles test/runtimes/browser-entry.ts for the page, from src or with each subpath swapped for its built file (./entries.mjs). */
 async function bundleSuite(esbuild, target, outfile) {
-  const dist = join(root, 'dist/index.js');
-  const useDist = {
-    name: 'use-dist',
-    setup(build) {
-      build.onResolve({ filter: /\/src\/index\.ts$/ }, () => ({ path: dist }));
-    },
-  };
-  await esbuild.build({
+  const { metafile } = await esbuild.build({
     entryPoints: [join(root, 'test/runtimes/browser-entry.ts')],
     bundle: true,
     format: 'esm',
@@ -50,8 +44,11 @@ async function bundleSuite(esbuild, target, outfile) {
     target: 'es2022',
     outfile,
     logLevel: 'silent',
-    plugins: target === 'dist' ? [useDist] : [],
+    plugins: target === 'dist' ? [useDist()] : [],
+    absWorkingDir: root,
+    metafile: true,
   });
+  if (target === 'dist') assertNoSources(metafile, 'the page\'s bundle');
 }
 
 async function main() {
@@ -83,7 +80,11 @@ async function main() {
   };
 
   const proxyLog = [];
-  const proxy = await startCorsProxy({ target: agentUrl, root: work, log: (line) => proxyLog.push(line) });
+  // the suite writes KV, sessions and txns and sends its own tokens: everything allowed, tokens passed through
+  const proxy = await startCorsProxy({
+    target: agentUrl, root: work, log: (line) => proxyLog.push(line),
+    passThroughToken: true, allowRead: ['/v1'], allowWrite: ['/v1'], allowTxn: true, allowRootRecurse: true,
+  });
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   console.log(`# chromium ${browser.version()}, page http://localhost:${proxy.port}, API ${proxy.url}/consul (cross-origin)`);
   try {
@@ -107,7 +108,7 @@ async function main() {
         if (/^(ok|not ok|skip) - |^ {4}/.test(text)) console.log(text.replace(/^(ok|not ok|skip) - /, `$1 - [${target}] `));
       });
       console.log(`# suite in the page, consulate from ${target}`);
-      await page.goto(`http://localhost:${proxy.port}/index.html?target=${target}&api=${encodeURIComponent(proxy.url)}`);
+      await page.goto(`http://localhost:${proxy.port}/index.html?target=${target}&api=${encodeURIComponent(proxy.url)}&agent=${encodeURIComponent(agentUrl)}`);
       try {
         const handle = await page.waitForFunction(() => window.__consulateResult, undefined, { timeout: 120_000, polling: 100 });
         const result = await handle.jsonValue();

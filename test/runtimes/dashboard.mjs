@@ -2,6 +2,7 @@
 // examples/dashboard/serve.mjs, loaded from http://localhost:PORT and pointed at the proxy on
 // http://127.0.0.1:PORT (cross-origin). Services and checks are changed with raw HTTP to the agent (not
 // the SDK); the page must show them and follow each change through its watches, without reloading.
+// Its states (denied, unauthorised, empty, live, outage, recovered) are checked by test/examples/dashboard.test.ts.
 import { serveDashboard } from '../../examples/dashboard/serve.mjs';
 
 /**
@@ -35,7 +36,7 @@ export async function testDashboard({ browser, agentUrl, screenshot }) {
       await page.goto(`http://localhost:${proxy.port}/?api=${encodeURIComponent(proxy.url)}`);
       await page.waitForSelector(`${row}[data-status="critical"]`, { timeout: 15_000 });
       const cells = await page.locator(`${row} td`).allTextContents();
-      if (cells[0] !== name || cells[1] !== 'critical' || cells[2] !== '1 critical' || cells[3] !== 'webv2') throw new Error(`row shows ${JSON.stringify(cells)}`);
+      if (cells[0] !== name || cells[1] !== 'critical' || cells[2] !== '1 critical' || cells[3] !== 'v2web') throw new Error(`row shows ${JSON.stringify(cells)}`);
       const status = await page.locator('#status').textContent();
       if (!/^live · \d+ services? · index \d+/.test(status ?? '')) throw new Error(`status line: ${status}`);
     });

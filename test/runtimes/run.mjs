@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// The runtime matrix: starts a throwaway Consul agent, runs the runtime-neutral suite (test/runtimes/suite.ts)
-// under Deno and Bun from source and from the built package, on Node from the built package (vitest covers
-// Node from source), in headless Chromium from both (test/runtimes/browser.mjs, which also checks the CORS
+// The runtime matrix: starts a throwaway Consul agent, runs the runtime-neutral suite (test/runtimes/suite.ts:
+// the main entry and the recipe subpaths consulate/discovery, /registration, /live-config, /election, /kv-sync)
+// under Node, Deno and Bun from source and from the built package (each subpath's file as jsr.json and
+// package.json export it), in Cloudflare's workerd and Vercel's edge runtime from both (test/runtimes/edge.mjs),
+// in headless Chromium from both (test/runtimes/browser.mjs, which also checks the CORS
 // proxy and the dashboard example), and runs the Deno/Bun/Node examples against the agent (node-service
 // against a second agent on a Unix socket). Prints one summary line per runtime and, last,
 // `N passed, N failed, N skipped` (tests summed over runtimes; a runtime that cannot run counts 1).
 //
-//   npm run build && node test/runtimes/run.mjs [deno] [bun] [browser] [node]   (default: all)
+//   npm run build && node test/runtimes/run.mjs [deno] [bun] [workerd] [edge-runtime] [browser] [node]   (default: all)
 //
-// With CI=true a missing runtime (deno, bun, chromium) or a missing dist/ FAILS; locally it is skipped
+// With CI=true a missing runtime (deno, bun, workerd, @edge-runtime/vm, chromium) or a missing dist/ FAILS; locally it is skipped
 // with the reason. CONSUL_HTTP_ADDR reuses a running agent instead of starting one. Exits 1 on failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startAgent } from '../support/agent.mjs';
 import { findChromium } from './browser.mjs';
+import { edgeRuntimeVersion, workerdVersion } from './edge.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -318,6 +321,34 @@ try {
     else await exampleRow('bun example (bun-script)', () => runBunScriptExample(exe, agentUrl));
   }
 
+  // edge runtimes (./edge.mjs): Cloudflare's workerd through Miniflare, Vercel's edge runtime in a Node vm
+  for (const [name, available] of [
+    ['workerd', () => {
+      const [exe, version] = probe([bin('workerd')]);
+      return exe ? [`workerd ${workerdVersion()}`] : [undefined, `workerd not runnable (${version}); npm ci installs it`];
+    }],
+    ['edge-runtime', () => {
+      try {
+        return [`edge-runtime ${edgeRuntimeVersion()}`];
+      } catch (error) {
+        return [undefined, `@edge-runtime/vm not installed (${error.code ?? error.message}); npm ci installs it`];
+      }
+    }],
+  ]) {
+    if (!want(name)) continue;
+    const [version, reason] = available();
+    for (const target of ['src', 'dist']) {
+      const label = `${version ?? name} (${target})`;
+      if (!version) unavailable(label, reason);
+      else if (target === 'dist' && !hasDist) unavailable(label, 'dist/index.js is missing; run `npm run build` first');
+      else {
+        console.log(`\n# ${label}`);
+        const r = await runProcess(process.execPath, ['test/runtimes/edge.mjs', name, target], { CONSUL_HTTP_ADDR: agentUrl });
+        report(label, resultOf(r), r.ms);
+      }
+    }
+  }
+
   if (want('browser')) {
     const chromium = findChromium();
     if (!chromium) unavailable('chromium', 'no chromium binary (apt-get install -y chromium, or set CHROMIUM_PATH)');
@@ -330,12 +361,15 @@ try {
   }
 
   if (want('node')) {
-    // Node runs the whole suite under vitest from source; here the built ESM package is checked on Node too
-    const label = `node ${process.versions.node} (dist)`;
-    if (!hasDist) unavailable(label, 'dist/index.js is missing; run `npm run build` first');
-    else {
+    // vitest tests Node from source more deeply; the shared suite runs here too, from source (tsx) and from the built ESM package
+    for (const target of targets) {
+      const label = `node ${process.versions.node} (${target})`;
+      if (target === 'dist' && !hasDist) {
+        unavailable(label, 'dist/index.js is missing; run `npm run build` first');
+        continue;
+      }
       console.log(`\n# ${label}`);
-      const r = await runProcess(process.execPath, ['--import', 'tsx', 'test/runtimes/entry.ts'], { CONSUL_HTTP_ADDR: agentUrl, CONSULATE_TARGET: 'dist' });
+      const r = await runProcess(process.execPath, ['--import', 'tsx', 'test/runtimes/entry.ts'], { CONSUL_HTTP_ADDR: agentUrl, CONSULATE_TARGET: target });
       report(label, resultOf(r), r.ms);
     }
     console.log('\n# node examples');

@@ -1,21 +1,53 @@
 // The runtime-neutral suite of the runtime matrix: plain TypeScript using only web APIs (fetch, URL,
-// TextEncoder, AbortController, crypto) and ./assert.ts, run against a real Consul agent by Deno, Bun
-// and a browser page, from source (src/index.ts) and from the built package (dist/index.js).
-// Entry points: ./entry.ts (Deno, Bun) and ./browser-entry.ts (the page); driver: ./run.mjs.
+// TextEncoder, AbortController, crypto) and ./assert.ts, run against a real Consul agent by Node, Deno,
+// Bun, workerd, the edge runtime and a browser page, from source (src/index.ts, src/recipes/*.ts) and from
+// the built package (dist/index.js, dist/recipes/*.js: the files package.json exports for each subpath).
+// Entry points: ./entry.ts (Node, Deno, Bun), ./edge-entry.ts, ./browser-entry.ts; driver: ./run.mjs.
+import * as v from 'valibot';
 import type * as Consulate from '../../src/index.ts';
+import type * as Discovery from '../../src/recipes/discovery.ts';
+import type * as Election from '../../src/recipes/election.ts';
+import type * as KVSync from '../../src/recipes/kv-sync.ts';
+import type * as LiveConfig from '../../src/recipes/live-config.ts';
+import type * as Registration from '../../src/recipes/registration.ts';
 import { describe, eq, ok, rejects } from './assert.ts';
 
 /** The package's main entry, from source or from dist. */
 export type Lib = typeof Consulate;
 
+/** The recipe subpaths the suite uses: its name for each → the package's export (`consulate/discovery`…). */
+export const RECIPE_SUBPATHS = {
+  discovery: './discovery',
+  registration: './registration',
+  liveConfig: './live-config',
+  election: './election',
+  kvSync: './kv-sync',
+} as const;
+
+/** The recipe modules, from source or from dist (the same target as {@link Lib}). */
+export interface Recipes {
+  discovery: typeof Discovery;
+  registration: typeof Registration;
+  liveConfig: typeof LiveConfig;
+  election: typeof Election;
+  kvSync: typeof KVSync;
+}
+
 /** What a runtime hands the suite. */
 export interface SuiteContext {
   /** The module under test. */
   lib: Lib;
+  /** The recipe subpaths under test ({@link RECIPE_SUBPATHS}). */
+  recipes: Recipes;
   /** The agent's address as the runtime reaches it (the CORS proxy's origin in a browser). */
   address: string;
   /** `/consul` behind the CORS proxy. */
   pathPrefix?: string | undefined;
+  /**
+   * In a browser page: the agent's own address, which sends no CORS headers (the page reaches the API
+   * through the proxy at `address`). Elsewhere undefined.
+   */
+  corslessAddress?: string | undefined;
   /** A label such as `deno/src`, used in key prefixes. */
   runtime: string;
   /** Prints one line. */
@@ -45,13 +77,49 @@ const SECRET = 'f3b2c1d0-secret-token-never-printed';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `condition()` holds (polling every 20 ms), failing with `what` after `timeout` ms. */
+async function until(condition: () => boolean, what: string, timeout = 5000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * `promise`, or a rejection naming `what` when it is still pending after `ms` ms: an abort that fails to
+ * stop an in-flight read shows as a failure here rather than as a wait of Consul's whole `wait`.
+ */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Runs every test sequentially and returns the counts; never throws. */
 export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
-  const { lib, log } = ctx;
+  const { lib, log, recipes } = ctx;
   const config = { address: ctx.address, ...(ctx.pathPrefix ? { pathPrefix: ctx.pathPrefix } : {}) };
   const client = lib.createClient(config);
   const consul = new lib.Consul(client);
   const kv = consul.kv;
+  /**
+   * A client whose every `fetch` call is counted: ky without `AbortSignal.any` (the edge runtime) used to
+   * send an aborted read again after each backoff (src/core/http.ts, untilAborted).
+   */
+  const countingClient = (): { consul: InstanceType<Lib['Consul']>; calls: () => number } => {
+    let calls = 0;
+    const counted = lib.createClient({
+      ...config,
+      fetch: (input, init) => {
+        calls++;
+        return fetch(input, init);
+      },
+    });
+    return { consul: new lib.Consul(counted), calls: () => calls };
+  };
   const run = `${ctx.runtime.replace(/[^a-z0-9-]/gi, '-')}-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
   let n = 0;
   const prefix = (name: string): string => `rt/${run}/${name}-${n++}/`;
@@ -79,6 +147,27 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
             error = e;
           }
           ok(lib.isConfigError(error), `ConfigError for ${JSON.stringify(bad)} (got ${describe(error)})`);
+        }
+      },
+    },
+    {
+      // what the README's runtime table says a user gets where only web fetch exists (edge, browser)
+      name: 'limits: a unix:// address and Node-only TLS options are refused by createClient, naming consulate/node',
+      async run() {
+        const refused = (config: object): unknown => {
+          try {
+            lib.createClient(config as Parameters<Lib['createClient']>[0]);
+          } catch (error) {
+            return error;
+          }
+          return undefined;
+        };
+        const socket = refused({ address: 'unix:///var/run/consul/http.sock' });
+        ok(lib.isConfigError(socket), `ConfigError for a unix:// address (got ${describe(socket)})`);
+        ok(/unsupported scheme "unix".*consulate\/node/.test((socket as Error).message), `message names consulate/node: ${(socket as Error).message}`);
+        for (const key of ['tls', 'rejectUnauthorized']) {
+          const error = refused({ address: 'https://127.0.0.1:8501', [key]: key === 'tls' ? { certFile: 'client.pem' } : false });
+          ok(lib.isConfigError(error) && (error as Error).message.includes(key), `ConfigError naming ${key} (got ${describe(error)})`);
         }
       },
     },
@@ -212,17 +301,20 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       },
     },
     {
-      name: 'abort: an AbortSignal stops a blocking read with the caller\'s reason',
+      name: 'abort: an AbortSignal stops a blocking read with the caller\'s reason, and the read is not sent again',
       async run() {
         const p = prefix('abort');
         await kv.set(`${p}k`, 'v');
         const { meta } = await kv.get(`${p}k`);
         ok(meta.index !== undefined, 'index');
+        const counted = countingClient();
         const controller = new AbortController();
         const reason = new Error('stopped by the test');
-        const pending = kv.get(`${p}k`, { index: meta.index, wait: '60s', signal: controller.signal });
+        // Consul's wait is 10 s: a read still pending at 8 s was not stopped by the abort
+        const pending = counted.consul.kv.get(`${p}k`, { index: meta.index, wait: '10s', signal: controller.signal });
         setTimeout(() => controller.abort(reason), 100);
-        await rejects(pending, (e) => e === reason, 'aborted read');
+        await rejects(within(pending, 8000, 'the aborted read'), (e) => e === reason, 'aborted read');
+        eq(counted.calls(), 1, 'fetch calls (no retry after the abort)');
       },
     },
     {
@@ -268,10 +360,11 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       },
     },
     {
-      name: 'lock: acquire stores Go\'s lock flag under a session; a second acquire is refused; release frees it',
+      name: 'lock: acquire (Go\'s lock flags, uint64 > 2^53) holds the key under a session; a second acquire is refused; release frees it',
       async run() {
         const name = `rt-${run}-lock`;
-        const held = await consul.lock.acquire(name, 'holder-1');
+        // the facade locks in the Python consulate's format (flags 0) by default; Go's flags put a bigint on the wire
+        const held = await consul.lock.acquire(name, 'holder-1', { flags: lib.LOCK_FLAG_VALUE });
         try {
           const key = `${consul.lock.prefix}/${name}`;
           eq(held.key, key, 'key');
@@ -280,7 +373,7 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
           eq(pair?.Flags, lib.LOCK_FLAG_VALUE, 'Go lock flag (uint64 > 2^53)');
           eq(lib.LOCK_FLAG_VALUE, GO_LOCK_FLAG, 'LOCK_FLAG_VALUE');
           eq(pair && new TextDecoder().decode(pair.Value), 'holder-1', 'value');
-          await rejects(consul.lock.acquire(name, 'holder-2'), lib.isLockHeldError, 'second acquire');
+          await rejects(consul.lock.acquire(name, 'holder-2', { flags: lib.LOCK_FLAG_VALUE }), lib.isLockHeldError, 'second acquire');
           eq(held.signal.aborted, false, 'signal not aborted while held');
         } finally {
           await held.release();
@@ -331,14 +424,26 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
       async run() {
         const p = prefix('watch-abort');
         await kv.set(`${p}k`, 'v');
+        const counted = countingClient();
         const controller = new AbortController();
         const values: unknown[] = [];
-        for await (const { data } of consul.watch.key(`${p}k`, { wait: '60s', signal: controller.signal })) {
-          values.push(data);
-          // abort while the next (blocking) read waits: the key does not change, so it would wait 60 s
-          if (values.length === 1) setTimeout(() => controller.abort(), 150);
-        }
+        let callsAtAbort = -1;
+        const iterate = async (): Promise<void> => {
+          for await (const { data } of counted.consul.watch.key(`${p}k`, { wait: '10s', signal: controller.signal })) {
+            values.push(data);
+            // abort while the next (blocking) read waits: the key does not change, so it would wait 10 s
+            if (values.length === 1) {
+              setTimeout(() => {
+                callsAtAbort = counted.calls();
+                controller.abort();
+              }, 150);
+            }
+          }
+        };
+        await within(iterate(), 8000, 'the watch after the abort');
         eq(values, ['v'], 'one value, then done');
+        ok(callsAtAbort > 1, `the abort came while the blocking read was in flight (fetch calls then: ${callsAtAbort})`);
+        eq(counted.calls(), callsAtAbort, 'fetch calls after the abort');
       },
     },
     {
@@ -393,14 +498,205 @@ export async function runSuite(ctx: SuiteContext): Promise<SuiteSummary> {
         }
       },
     },
+    // ---- the recipe subpaths (consulate/discovery, /live-config, /election, /kv-sync, /registration) ----
+    {
+      name: 'consulate/discovery: pick() follows health (an instance turned critical is dropped; none left → NoInstancesError); fetch() fails over from a dead instance',
+      async run() {
+        const name = `rt-disc-${run}`.toLowerCase();
+        // the "live" instance is the agent itself (the CORS proxy in a browser), the other one a closed port
+        const agentUrl = new URL(ctx.address);
+        const live = { ID: `${name}-live`, Address: agentUrl.hostname, Port: Number(agentUrl.port || (agentUrl.protocol === 'https:' ? 443 : 80)) };
+        const dead = { ID: `${name}-dead`, Address: '127.0.0.1', Port: 1 };
+        for (const instance of [live, dead]) {
+          await consul.agent.service.register({ Name: name, ...instance, Check: { CheckID: `${instance.ID}-ttl`, TTL: '60s' } });
+          await consul.agent.check.ttlPass(`${instance.ID}-ttl`);
+        }
+        const tried: string[] = [];
+        const sizes: number[] = [];
+        const web = recipes.discovery.discovery(client, name, {
+          wait: '10s',
+          onChange: (set) => sizes.push(set.length),
+          fetch: (url, init) => {
+            tried.push(url);
+            return fetch(url, init);
+          },
+        });
+        try {
+          eq((await web.ready()).map((i) => i.entry.Service.ID).sort(), [dead.ID, live.ID].sort(), 'both passing instances');
+          // round-robin: one of two requests starts at the dead instance and moves on to the live one
+          const path = `${ctx.pathPrefix ?? ''}/v1/status/leader`;
+          for (let i = 0; i < 2; i++) {
+            const response = await web.fetch(path);
+            eq(response.status, 200, `fetch ${i + 1} status`);
+            ok(/^"[^"]+:\d+"$/.test((await response.text()).trim()), `fetch ${i + 1} reached the agent`);
+          }
+          ok(tried.includes(`http://127.0.0.1:1${path}`), `the dead instance was tried (${tried.join(', ')})`);
+          await consul.agent.check.ttlFail(`${dead.ID}-ttl`, 'down for the test');
+          await until(() => web.instances().length === 1, 'the set without the critical instance');
+          for (let i = 0; i < 3; i++) eq(web.pick().entry.Service.ID, live.ID, `pick ${i + 1}`);
+          await consul.agent.check.ttlFail(`${live.ID}-ttl`);
+          await until(() => web.instances().length === 0, 'an empty set');
+          let error: unknown;
+          try {
+            web.pick();
+          } catch (e) {
+            error = e;
+          }
+          ok(lib.isNoInstancesError(error) && /the last known set is empty/.test((error as Error).message), `NoInstancesError for an empty set (got ${describe(error)})`);
+          eq(sizes, [2, 1, 0], 'sets seen by onChange');
+        } finally {
+          await web.stop();
+          for (const instance of [live, dead]) await consul.agent.service.deregister(instance.ID);
+        }
+      },
+    },
+    {
+      // what discovery's TSDoc and the README's runtime table say about browsers
+      name: 'consulate/discovery: fetch() to an instance that sends no CORS headers — a NetworkError naming it in a browser, its answer elsewhere',
+      async run() {
+        const name = `rt-disc-cors-${run}`.toLowerCase();
+        const id = `${name}-1`;
+        const agent = new URL(ctx.corslessAddress ?? ctx.address);
+        await consul.agent.service.register({ Name: name, ID: id, Address: agent.hostname, Port: Number(agent.port) });
+        const instances = recipes.discovery.discovery(client, name, { wait: '10s' });
+        try {
+          eq((await instances.ready()).map((i) => i.authority), [agent.host], 'the instance');
+          const path = `${ctx.corslessAddress ? '' : (ctx.pathPrefix ?? '')}/v1/status/leader`;
+          if (ctx.corslessAddress) {
+            // the browser hides why (a CORS refusal looks like a connection failure): `TypeError: Failed to fetch`
+            await rejects(instances.fetch(path), lib.isNetworkError, 'fetch from the page', new RegExp(`failed to connect to its instance: ${agent.host.replace(/\./g, '\\.')} \\(Failed to fetch\\)`));
+          } else {
+            eq((await instances.fetch(path)).status, 200, 'status');
+          }
+        } finally {
+          await instances.stop();
+          await consul.agent.service.deregister(id);
+        }
+      },
+    },
+    {
+      name: 'consulate/live-config: ready() gives the JSON value; an update reaches onChange; an invalid one keeps the last good value (state invalid)',
+      async run() {
+        const key = `${prefix('live-config')}app`;
+        await kv.set(key, '{"port":8080,"name":"web"}');
+        const changes: unknown[] = [];
+        const refused: unknown[] = [];
+        const config = recipes.liveConfig.liveConfig(client, key, {
+          schema: v.object({ port: v.number(), name: v.string() }),
+          wait: '10s',
+          onChange: (value) => changes.push(value),
+          onInvalid: (error) => refused.push(error),
+        });
+        try {
+          eq(await config.ready(), { port: 8080, name: 'web' }, 'ready()');
+          eq(config.health.state, 'fresh', 'state after ready');
+          await kv.set(key, '{"port":9090,"name":"web"}');
+          await until(() => changes.length === 2, 'the update');
+          eq(changes, [{ port: 8080, name: 'web' }, { port: 9090, name: 'web' }], 'onChange values');
+          await kv.set(key, '{"port":"9091","name":"web"}');
+          await until(() => refused.length === 1, 'the invalid update to be reported');
+          const error = refused[0];
+          ok(lib.isResponseValidationError(error), `onInvalid got a ResponseValidationError (got ${describe(error)})`);
+          eq((error as InstanceType<Lib['ResponseValidationError']>).issues.map((i) => i.path), ['port'], 'issue path');
+          eq(config.value, { port: 9090, name: 'web' }, 'last good value kept');
+          eq(config.health.state, 'invalid', 'state');
+          eq(changes.length, 2, 'no onChange for the invalid update');
+        } finally {
+          await config.close();
+        }
+        eq(config.health.closed, true, 'closed');
+      },
+    },
+    {
+      name: 'consulate/election: campaign → leader (a second candidate is refused); observe sees its value; resign hands it on',
+      async run() {
+        const key = `${prefix('election')}leader`;
+        const value = `candidate on ${ctx.runtime}`;
+        const observed: (string | undefined)[] = [];
+        const stopObserving = new AbortController();
+        const observing = (async () => {
+          for await (const current of recipes.election.observe(client, key, { wait: '10s', signal: stopObserving.signal })) observed.push(current?.value);
+        })();
+        try {
+          await until(() => observed.length === 1, 'the observer\'s first answer');
+          const leadership = await recipes.election.campaign(client, key, value, { tryOnce: true });
+          try {
+            const { data: current } = await recipes.election.leader(client, key);
+            eq([current?.value, current?.session, current?.fencingToken], [value, leadership.session, leadership.fencingToken], 'leader()');
+            await rejects(recipes.election.campaign(client, key, 'another candidate', { tryOnce: true }), lib.isLockHeldError, 'a second candidate');
+            await until(() => observed.includes(value), 'the observer to see the leader');
+            eq(leadership.signal.aborted, false, 'signal while leading');
+          } finally {
+            await leadership.resign();
+          }
+          eq(leadership.signal.aborted, true, 'signal after resign');
+          eq((await recipes.election.leader(client, key)).data, undefined, 'no leader after resign');
+          await until(() => observed.length === 3, 'the observer to see no leader');
+          eq(observed, [undefined, value, undefined], 'observed leaders');
+        } finally {
+          stopObserving.abort();
+          await observing;
+        }
+      },
+    },
+    {
+      name: 'consulate/kv-sync: diff and sync a small tree (a stale plan is refused, not applied); copy a tree',
+      async run() {
+        const p = prefix('kv-sync');
+        const app = `${p}app`;
+        await kv.set(`${app}/keep`, 'same');
+        await kv.set(`${app}/change`, 'old');
+        await kv.set(`${app}/drop`, 'gone soon');
+        const plan = await recipes.kvSync.diff(client, { [`${app}/keep`]: 'same', [`${app}/change`]: 'new', [`${app}/add`]: 'added' }, app);
+        eq([plan.add.map((e) => e.Key), plan.change.map((e) => e.Key), plan.delete.map((e) => e.Key), plan.unchanged], [[`${app}/add`], [`${app}/change`], [`${app}/drop`], 1], 'diff');
+        const report = await recipes.kvSync.sync(client, plan);
+        eq([report.ok, report.added, report.changed, report.deleted], [true, [`${app}/add`], [`${app}/change`], [`${app}/drop`]], 'sync report');
+        const synced = { [`${app}/add`]: 'added', [`${app}/change`]: 'new', [`${app}/keep`]: 'same' };
+        eq((await kv.find(`${app}/`)).data, synced, 'tree after sync');
+        // the same plan again: the keys it read have changed since, so Consul refuses the transaction
+        const stale = await recipes.kvSync.sync(client, plan);
+        ok(!stale.ok && stale.failed[0]?.errors.length, `stale plan refused (report: ${JSON.stringify({ ok: stale.ok, failed: stale.failed.map((f) => f.errors) })})`);
+        eq((await kv.find(`${app}/`)).data, synced, 'tree unchanged by the stale plan');
+        const copied = await recipes.kvSync.copy(client, app, `${p}copy`);
+        eq([copied.ok, copied.applied.map((i) => i.to)], [true, [`${p}copy/add`, `${p}copy/change`, `${p}copy/keep`]], 'copy report');
+        eq((await kv.find(`${p}copy/`)).data, { [`${p}copy/add`]: 'added', [`${p}copy/change`]: 'new', [`${p}copy/keep`]: 'same' }, 'copied tree');
+      },
+    },
+    {
+      name: 'consulate/registration: registers with a 500ms TTL check kept passing by heartbeats past the TTL; unhealthy() → critical; stop() deregisters',
+      async run() {
+        const name = `rt-reg-${run}`.toLowerCase();
+        const id = `${name}-1`;
+        const note = `alive on ${ctx.runtime}`;
+        const registration = recipes.registration.serviceRegistration(client, { Name: name, ID: id, Port: 8080, Check: { CheckID: `${id}-ttl`, TTL: '500ms' } }, { heartbeat: '100ms', note });
+        const check = async (): Promise<string> => {
+          const c = (await consul.agent.check.list()).data[`${id}-ttl`];
+          return c ? `${c.Status}: ${c.Output}` : 'none';
+        };
+        try {
+          await registration.ready();
+          eq([registration.serviceId, registration.checkId, registration.registrations], [id, `${id}-ttl`, 1], 'registration');
+          eq(await check(), `passing: ${note}`, 'check after ready()');
+          await sleep(750); // 1.5 TTLs: only the heartbeats keep it passing
+          eq(await check(), `passing: ${note}`, 'check after 1.5 TTLs');
+          await registration.unhealthy(new Error('database unreachable'));
+          eq(await check(), 'critical: database unreachable', 'check after unhealthy()');
+        } finally {
+          await registration.stop();
+        }
+        eq((await consul.agent.service.list()).data[id], undefined, 'service deregistered');
+        eq(await check(), 'none', 'check deregistered');
+      },
+    },
   ];
 
   const summary: SuiteSummary = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for (const test of tests) {
+    const started = Date.now();
     try {
       await test.run();
       summary.passed++;
-      log(`ok - ${test.name}`);
+      log(`ok - ${test.name} (${Date.now() - started} ms)`);
     } catch (error) {
       summary.failed++;
       summary.failures.push(`${test.name}: ${describe(error)}`);
