@@ -35,6 +35,7 @@ const stages = [
   { name: 'typecheck', command: bin('tsc'), args: ['--noEmit'], counts: () => undefined },
   { name: 'typecheck node+cli', command: bin('tsc'), args: ['--noEmit', '-p', 'src/node'], counts: () => undefined },
   { name: 'typecheck tests', command: bin('tsc'), args: ['--noEmit', '-p', 'test'], counts: () => undefined },
+  { name: 'typecheck dashboard', command: bin('tsc'), args: ['--noEmit', '-p', 'examples/dashboard'], counts: () => undefined },
   {
     name: 'vitest',
     command: bin('vitest'),
