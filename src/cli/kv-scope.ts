@@ -1,15 +1,17 @@
 /**
  * Which keys a CLI prefix covers, and reading many records in bounded memory.
  *
- * **The prefix rule.** A prefix names a folder: `app` covers the key `app` itself and every key under
- * `app/`, but not `apple` or `app-old/x`. A prefix that already ends in `/` (`app/`) covers the keys
- * that start with it (including the folder key `app/`). The empty prefix covers the whole store.
- * backup, restore (and its `--prune`), `ls`, `get -r` and `rm -r` all follow this rule.
+ * **The prefix rule** is `src/core/kv-scope.ts`'s, shared with the `consulate/kv-sync` recipe: `app`
+ * covers the key `app` itself and every key under `app/`, but not `apple` or `app-old/x`; `app/` covers
+ * the keys that start with it; the empty prefix covers the whole store. backup, restore (and its
+ * `--prune`), `ls`, `get -r` and `rm -r` all follow it.
  * @module
  */
 import type { Client } from '../core/client.ts';
-import { needsTxn, normalizeKey } from '../core/encoding.ts';
+import { needsTxn } from '../core/encoding.ts';
 import { isTransactionError } from '../core/errors.ts';
+import type { KVScope } from '../core/kv-scope.ts';
+import { kvScope } from '../core/kv-scope.ts';
 import type { ReadOptions } from '../core/query.ts';
 import type { KeysOptions } from '../endpoints/kv.ts';
 import { has, keys } from '../endpoints/kv.ts';
@@ -19,25 +21,11 @@ import type { KVPairWire } from '../schemas/kv.ts';
 import { CliError } from './io.ts';
 
 /** The set of keys a prefix argument covers. */
-export interface Scope {
-  /** The prefix as given (one leading `/` dropped). */
-  readonly prefix: string;
-  /** The folder the keys live under (`prefix/`, or the prefix itself when it ends in `/` or is empty). */
-  readonly folder: string;
-  /** The key that is covered exactly besides the folder (`prefix` when it does not end in `/`). */
-  readonly exact: string | undefined;
-  /** Whether a key is covered. */
-  contains(key: string): boolean;
-}
+export type Scope = KVScope;
 
 /** Builds the {@link Scope} of a prefix argument (see the module documentation for the rule). */
 export function scopeOf(prefix: string | undefined): Scope {
-  const p = normalizeKey(prefix ?? '');
-  if (p === '' || p.endsWith('/')) {
-    return { prefix: p, folder: p, exact: undefined, contains: (key) => key.startsWith(p) };
-  }
-  const folder = `${p}/`;
-  return { prefix: p, folder, exact: p, contains: (key) => key === p || key.startsWith(folder) };
+  return kvScope(prefix ?? '');
 }
 
 /**

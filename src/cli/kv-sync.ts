@@ -24,6 +24,7 @@ import { isInputError } from '../core/errors.ts';
 import type { KVBatchFailure, KVBatchReport, KVCopyReport, KVDiff, KVSyncEntry, KVSyncReport } from '../recipes/kv-sync.ts';
 import { copy, diff, move, sync } from '../recipes/kv-sync.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
+import { interruptible } from './interrupt.ts';
 import type { InputFormat } from './kv-format.ts';
 import { isTriples, parseBackup } from './kv-format.ts';
 import { prefixedKey, scopeOf } from './kv-scope.ts';
@@ -178,24 +179,6 @@ async function writeReportFile(file: string | undefined, report: KVSyncReport | 
   await output.commit();
 }
 
-/** Runs `fn` with a signal aborted by the first SIGINT/SIGTERM (the batch in flight finishes); a second one quits at once. */
-async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    warn('interrupted: finishing the batch in flight, then reporting (interrupt again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
 /** A progress callback drawing a bar on a terminal stderr. */
 function progressBar(label: string, enabled: boolean): { onProgress: (done: number, total: number) => void; stop: () => void } {
   const bar = progress(label, { enabled });
@@ -291,7 +274,7 @@ export function registerKvSync(kv: Command): void {
       }
       if (desired.ignored.length) warn(`${plural(desired.ignored.length, 'entry', 'entries')} of the file outside the prefix ignored`);
       const bar = progressBar('sync', opts.progress);
-      const report = await interruptible((signal) =>
+      const report = await interruptible('the batch in flight', (signal) =>
         refusalsAreUsage(() => sync(client, d, { force: true, continueOnError: opts.continueOnError, signal, onProgress: bar.onProgress })),
       ).finally(bar.stop);
       await writeReportFile(opts.report, report);
@@ -344,7 +327,7 @@ export function registerKvSync(kv: Command): void {
         const started = performance.now();
         const bar = progressBar(name, opts.progress);
         const run = moving ? move : copy;
-        const report = await interruptible((signal) =>
+        const report = await interruptible('the batch in flight', (signal) =>
           refusalsAreUsage(() => run(client, src, dst, { overwrite: opts.overwrite, continueOnError: opts.continueOnError, signal, onProgress: bar.onProgress })),
         ).finally(bar.stop);
         await writeReportFile(opts.report, report);

@@ -11,6 +11,7 @@ import { getBytes, getRecord, remove, set } from '../endpoints/kv.ts';
 import type { TxnWireOp } from '../schemas/txn.ts';
 import { sendTxn } from '../schemas/txn.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
+import { interruptible } from './interrupt.ts';
 import type { BackupFormat, InputFormat } from './kv-format.ts';
 import { backup } from './kv-backup.ts';
 import type { BatchReport, RemoveReport, RestorePlan, RestoreReport } from './kv-restore.ts';
@@ -86,24 +87,6 @@ function firstFailure(report: BatchReport): string {
   const failure = report.failed[0];
   if (failure === undefined) return 'unknown error';
   return failure.batch === 0 ? failure.error : `batch ${failure.batch}: ${failure.error}`;
-}
-
-/** Runs `fn` with a signal aborted by the first SIGINT/SIGTERM (in-flight batches finish); a second one quits at once. */
-async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130); // a second interrupt: quit now
-    warn('interrupted: finishing the batches in flight, then reporting (interrupt again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 /** Consul refused for lack of permission (not for an unknown token): a 403, or a transaction whose every failed op was denied. */
@@ -231,7 +214,7 @@ export function registerKv(program: Command): void {
           await printPlan(plan!, opts.force === true);
           return;
         }
-        const report = await interruptible((signal) =>
+        const report = await interruptible('the batches in flight', (signal) =>
           restore(client, input, { ...options, plan, force: opts.force, concurrency: opts.concurrency, progress: opts.progress, signal }),
         );
         try {
@@ -394,7 +377,7 @@ export function registerKv(program: Command): void {
         if (!permissionDenied(error)) throw error;
       }
       const keyList = await listKeys(client, scope);
-      const report = await interruptible((signal) => removeKeys(client, keyList, { progress: opts.progress, signal }));
+      const report = await interruptible('the batches in flight', (signal) => removeKeys(client, keyList, { progress: opts.progress, signal }));
       await writeReportFile(opts.report, report);
       const batches = `${report.batches} transaction ${report.batches === 1 ? 'batch' : 'batches'}`;
       if (report.ok) {

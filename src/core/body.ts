@@ -123,6 +123,14 @@ async function readAll(source: ReadableStream<Uint8Array>, guard?: BodyGuard): P
     size += value.byteLength;
   }
   if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0] as Uint8Array<ArrayBuffer>;
+  return concatChunks(chunks, size);
+}
+
+/**
+ * Copies `chunks` into one new buffer of `size` bytes (their total length), in order.
+ * @internal
+ */
+export function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const all = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

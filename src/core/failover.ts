@@ -34,7 +34,7 @@ const NOT_SENT = new Set([
   'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ENOENT', 'EADDRNOTAVAIL',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'bad port',
 ]);
 
 /** Codes that say another attempt anywhere would fail the same way (a closed consulate/node client). */
@@ -43,13 +43,20 @@ const FINAL = new Set(['ERR_CONSULATE_CLIENT_CLOSED', 'UND_ERR_DESTROYED', 'UND_
 /** How a failed attempt failed, as far as failover is concerned. */
 export type AttemptFailure = 'not-sent' | 'maybe-sent' | 'timeout' | 'final';
 
+/**
+ * The fetch standard's local refusal of a blocked port (`127.0.0.1:1`, `:25`…): undici says it with this
+ * message and no code; nothing was sent.
+ */
+const BAD_PORT = 'bad port';
+
 /** The codes along an error's `cause` chain (and an AggregateError's first error), outermost first. */
 function codes(error: unknown): string[] {
   const found: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown };
+    const { code, cause, errors, message } = current as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
     if (typeof code === 'string' && code !== '') found.push(code);
+    else if (message === BAD_PORT) found.push(BAD_PORT);
     current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return found;

@@ -6,6 +6,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
+import { concatChunks } from '../core/body.ts';
 
 /** Request bodies up to this size are buffered and sent with a Content-Length; larger ones are streamed. */
 const BUFFER_LIMIT = 1024 * 1024;
@@ -26,13 +27,7 @@ export async function requestBody(stream: ReadableStream<Uint8Array>, signal: Ab
     const { done, value } = await reader.read();
     if (done) {
       if (chunks.length === 1) return chunks[0]!;
-      const all = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        all.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      return all;
+      return concatChunks(chunks, size);
     }
     chunks.push(value);
     size += value.byteLength;

@@ -16,7 +16,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { BodyGuard } from '../core/body.ts';
-import { BODY_DEADLINE, idleDeadline, MAX_DELAY, NULL_BODY_STATUSES } from '../core/body.ts';
+import { BODY_DEADLINE, concatChunks, idleDeadline, MAX_DELAY, NULL_BODY_STATUSES } from '../core/body.ts';
 
 /** Bodies with a Content-Length up to this size are read at once; others (and unsized ones) stream. */
 const BUFFER_LIMIT = 1024 * 1024;
@@ -133,13 +133,7 @@ export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise
       settled = true;
       clearTimeout(timer);
       if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return resolve(chunks[0] as Uint8Array<ArrayBuffer>);
-      const all = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        all.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      resolve(all);
+      resolve(concatChunks(chunks, size));
     });
   });
 }
@@ -278,13 +272,7 @@ async function readWeb(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<A
     chunks.push(r.value);
     size += r.value.byteLength;
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return all;
+  return concatChunks(chunks, size);
 }
 
 /**

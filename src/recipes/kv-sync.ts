@@ -38,6 +38,8 @@ import type { Client } from '../core/client.ts';
 import { needsTxn, normalizeKey, stringifyJson, uint64, utf8 } from '../core/encoding.ts';
 import type { TransactionOpError } from '../core/errors.ts';
 import { InputError, isHttpError, isServerError, isTransactionError } from '../core/errors.ts';
+import type { KVScope } from '../core/kv-scope.ts';
+import { kvScope } from '../core/kv-scope.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import type { KVPair } from '../endpoints/kv.ts';
 import { getRecord, keys, MAX_VALUE_BYTES, records, set } from '../endpoints/kv.ts';
@@ -211,22 +213,10 @@ export interface KVCopyReport extends KVBatchReport {
 // ---------------------------------------------------------------------------------------------------
 // scope: which keys a prefix covers
 
-interface Scope {
-  prefix: string;
-  /** The folder the keys live under (`prefix/`, or the prefix itself when it ends in `/` or is empty). */
-  folder: string;
-  /** The key covered besides the folder (the prefix, when it does not end in `/`). */
-  exact: string | undefined;
-  contains(key: string): boolean;
-}
-
-/** The folder rule (also `src/cli/kv-scope.ts`'s): `app` covers `app` and `app/…`, `app/` what starts with it. */
-function scopeOf(prefix: string): Scope {
+/** The folder rule (`src/core/kv-scope.ts`): `app` covers `app` and `app/…`, `app/` what starts with it. */
+function scopeOf(prefix: string): KVScope {
   if (typeof prefix !== 'string') throw new InputError(`prefix must be a string, got ${typeof prefix}`);
-  const p = normalizeKey(prefix);
-  if (p === '' || p.endsWith('/')) return { prefix: p, folder: p, exact: undefined, contains: (key) => key.startsWith(p) };
-  const folder = `${p}/`;
-  return { prefix: p, folder, exact: p, contains: (key) => key === p || key.startsWith(folder) };
+  return kvScope(prefix);
 }
 
 /**
@@ -234,7 +224,7 @@ function scopeOf(prefix: string): Scope {
  * like the prefix only when a one-level listing shows it (a list is filtered by the token's ACL rules
  * where an exact read of a key it may not read would be a 403).
  */
-async function readScope(client: Client, scope: Scope, options: KVDiffOptions): Promise<KVPair[]> {
+async function readScope(client: Client, scope: KVScope, options: KVDiffOptions): Promise<KVPair[]> {
   const exact = scope.exact;
   const [under, own] = await Promise.all([
     records(client, scope.folder, options),
@@ -616,7 +606,7 @@ function soloWrite(client: Client, key: string, content: KVContent, index: numbe
 // copy and move
 
 /** Where a tree goes: `src` → `dst`, `src/x` → `dst/x`; with a trailing `/`, what starts with `src/` goes under `dst/`. */
-function treeMapping(src: string, dst: string): { from: Scope; to: Scope; rename(key: string): string } {
+function treeMapping(src: string, dst: string): { from: KVScope; to: KVScope; rename(key: string): string } {
   const from = scopeOf(src);
   if (from.prefix === '') throw new InputError('the source must name a tree: copying or moving the whole store is not supported');
   let target = normalizeKey(typeof dst === 'string' ? dst : '');

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, cli, prepare } from './run.ts';
+import { bashCompletions, cleanup, cli, prepare } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-completion-'));
 const script = join(dir, 'consulate.bash');
@@ -21,14 +21,7 @@ afterAll(cleanup);
 
 /** What the script offers for the words typed so far (the last one is the word under the cursor). */
 function complete(...words: string[]): string[] {
-  const program = [
-    'source "$1"; shift',
-    'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
-    'COMPREPLY=(); _consulate',
-    'printf "%s\\n" "${COMPREPLY[@]}"',
-  ].join('\n');
-  const out = execFileSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', script, 'consulate', ...words], { cwd: dir, encoding: 'utf8' });
-  return out.split('\n').filter(Boolean);
+  return bashCompletions(script, dir, words);
 }
 
 describe('completion bash', () => {

@@ -1,7 +1,7 @@
 // The Consul CLI commands consulate carries (issue 14): members, catalog services/nodes, event fire/list,
 // kv get --detailed and kv ls --separator, snapshot inspect, watch --type nodes — against the real agent,
 // and where consul 1.8.7 has the same command, compared with its output byte for byte.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { acquireLock, set } from '../../src/endpoints/kv.ts';
 import { create as createSession, destroy as destroySession } from '../../src/endpoints/session.ts';
 import { saveBytes } from '../../src/endpoints/snapshot.ts';
 import { testClient, uniqueName, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, prepare, start } from './run.ts';
+import { bashCompletions, cleanup, cli, prepare, start } from './run.ts';
 
 const client = testClient();
 const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-consul-commands-'));
@@ -323,15 +323,7 @@ describe('completion of the new commands', () => {
     const result = await cli(['completion', 'bash']);
     const script = join(dir, 'consulate.bash');
     writeFileSync(script, result.stdout);
-    const complete = (...words: string[]): string[] => {
-      const program = [
-        'source "$1"; shift',
-        'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
-        'COMPREPLY=(); _consulate',
-        'printf "%s\\n" "${COMPREPLY[@]}"',
-      ].join('\n');
-      return execFileSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', script, 'consulate', ...words], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean);
-    };
+    const complete = (...words: string[]): string[] => bashCompletions(script, dir, words);
     expect(complete('')).toEqual(expect.arrayContaining(['members', 'catalog', 'event']));
     expect(complete('catalog', '')).toEqual(['services', 'nodes', 'help']);
     expect(complete('event', '')).toEqual(['fire', 'list', 'help']);

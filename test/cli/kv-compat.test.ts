@@ -2,23 +2,17 @@
 // triple format hold keys relative to the prefix, restore prepends the prefix; `-p` is --prune; consul kv export JSON
 // keeps Consul's absolute keys. The files below are written as the original's kv_backup writes them (json.dumps of
 // (key relative to the prefix, flags, value) tuples; `-b` base64-encodes the non-empty values).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getBytes, keys, records } from '../../src/endpoints/kv.ts';
 import type { TxnWireOp } from '../../src/schemas/txn.ts';
 import { sendTxn } from '../../src/schemas/txn.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, prepare } from './run.ts';
+import { cli, cliTestDirectory } from './run.ts';
 
 const client = testClient();
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-kv-compat-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = cliTestDirectory('kv-compat');
 
 /** The records under a prefix as [key relative to it, flags, value text]. */
 async function tree(prefix: string): Promise<[string, bigint, string][]> {

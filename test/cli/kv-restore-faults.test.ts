@@ -3,21 +3,15 @@
 // that could not connect: "rpc error getting client") was not applied; a 500 after the call was made
 // ("rpc error making call: EOF") may or may not have been. Both are seen on a real cluster when the
 // leader is killed (test/cluster/restore.test.ts).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RestoreReport } from '../../src/cli/kv-restore.ts';
 import type { Misbehaviour } from '../support/misbehaving-server.mjs';
 import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
-import { cleanup, cli, prepare } from './run.ts';
+import { cli, cliTestDirectory } from './run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-restore-faults-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = cliTestDirectory('restore-faults');
 
 const keysOf = (n: number): string[] => Array.from({ length: n }, (_, i) => `f/${String(i).padStart(3, '0')}`);
 const backup = JSON.stringify(keysOf(128).map((key) => ({ key, flags: 0, value: '' })));

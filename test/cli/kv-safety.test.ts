@@ -1,24 +1,17 @@
 // consulate kv restore's safety rails (--dry-run, --prune needing a prefix or --prune-all, large prunes needing
 // --force, base64 never guessed), files created mode 0600, clear errors for missing files, and `kv get` on a terminal.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.ts';
 import type { Client } from '../../src/index.ts';
 import { getBytes, keys, set } from '../../src/endpoints/kv.ts';
 import { startAgent } from '../support/agent.mjs';
 import { testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, cliEnvironment, prepare, shellCommand } from './run.ts';
+import { cli, cliEnvironment, cliTestDirectory, onTerminal, sh, shellCommand } from './run.ts';
 
 const client = testClient();
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-kv-safety-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = cliTestDirectory('kv-safety');
 
 const text = async (key: string, on: Client = client): Promise<string | undefined> => {
   const { data } = await getBytes(on, key);
@@ -26,30 +19,6 @@ const text = async (key: string, on: Client = client): Promise<string | undefine
 };
 const exportOf = (entries: [string, string][]): string =>
   JSON.stringify(entries.map(([key, value]) => ({ key, flags: 0, value: Buffer.from(value).toString('base64') })));
-
-/** Runs a shell command line (the CLI, possibly wrapped) and collects its output. */
-function sh(line: string, env: NodeJS.ProcessEnv = cliEnvironment()): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d); });
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs the CLI on a pseudo-terminal (stdin, stdout and stderr all the terminal) with `script`; returns what the terminal showed. */
-function onTerminal(args: readonly string[]): Promise<{ code: number | null; shown: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', shellCommand(args), '/dev/null'], { env: cliEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
-    let shown = '';
-    child.stdout.on('data', (d: Buffer) => { shown += String(d); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, shown: shown.replace(/\r\n/g, '\n') }));
-  });
-}
 
 describe('kv restore --prune safety', () => {
   it('refuses --prune without a prefix (exit 2, nothing written or deleted) unless --prune-all', async () => {

@@ -4,24 +4,18 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { parseJson } from '../../src/core/encoding.ts';
 import { set } from '../../src/endpoints/kv.ts';
 import { createClient } from '../../src/index.ts';
 import { startAgent } from '../support/agent.mjs';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, prepare } from './run.ts';
+import { cli, cliTestDirectory } from './run.ts';
 
 const client = testClient();
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-kv-sync-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = cliTestDirectory('kv-sync');
 
 const MAX_U64 = '18446744073709551615';
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));

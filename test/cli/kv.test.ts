@@ -1,5 +1,5 @@
 // consulate kv …: commands, lossless round trip, cross-format with consul kv export/import, --prune, --no-replace.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { KVPair } from '../../src/endpoints/kv.ts';
 import type { TxnWireOp } from '../../src/schemas/txn.ts';
 import { sendTxn } from '../../src/schemas/txn.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, cliEnvironment, prepare, shellCommand } from './run.ts';
+import { cleanup, cli, onTerminal, prepare } from './run.ts';
 
 const client = testClient();
 beforeAll(prepare);
@@ -167,13 +167,7 @@ describe('progress', () => {
     await put(Array.from({ length: 100 }, (_, i) => ({ key: `${p}${i}`, value: String(i) })));
     const file = join(dir, 'progress.json');
     // `script` runs the command on a pseudo-terminal and copies what it prints
-    const onTty = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qec', shellCommand(['kv', 'backup', p, '-f', file]), '/dev/null'], { env: cliEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += String(d); });
-      child.on('error', reject);
-      child.on('close', () => resolve(out));
-    });
+    const { shown: onTty } = await onTerminal(['kv', 'backup', p, '-f', file]);
     expect(onTty).toMatch(/backup \[=+\] 100% \| 100\/100/);
     const restore = await cli(['kv', 'restore', p, '-f', file]);
     expect(restore.code, restore.stderr).toBe(0);

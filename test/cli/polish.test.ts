@@ -1,22 +1,15 @@
 // What a newcomer from the Python consulate ran into on a first try of the CLI (issue 10, second pass):
 // each case drives the CLI against the real test agent (or, for completion, the generated bash script in
 // a real bash) and checks what the user sees.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBytes, set } from '../../src/endpoints/kv.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cli, cliEnvironment, prepare, shellCommand } from './run.ts';
+import { bashCompletions, cli, cliTestDirectory, onTerminal } from './run.ts';
 
 const client = testClient();
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-polish-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = cliTestDirectory('polish');
 
 /** Writes keys under `prefix` ("app/"): `{ a: 'va' }` → app/a = "va". */
 async function seed(prefix: string, values: Record<string, string | Uint8Array>): Promise<void> {
@@ -112,13 +105,7 @@ describe('kv backup / restore habits', () => {
     const p = uniquePrefix('polish-bar').slice(0, -1);
     const file = join(dir, 'bar.json');
     writeFileSync(file, JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ key: `${p}/${i}`, flags: 0, value: '' }))));
-    const shown = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qec', shellCommand(['kv', 'restore', p, '-f', file]), '/dev/null'], { env: cliEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => { text += String(d); });
-      child.on('error', reject);
-      child.on('close', () => resolve(text));
-    });
+    const { shown } = await onTerminal(['kv', 'restore', p, '-f', file]);
     expect(shown).toMatch(/restore \[=+\] 100% \| 20\/20/);
     expect(shown).not.toContain('0/0');
   });
@@ -171,15 +158,7 @@ describe('completion bash', () => {
     writeFileSync(script, result.stdout);
   });
 
-  function complete(...words: string[]): string[] {
-    const program = [
-      'source "$1"; shift',
-      'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
-      'COMPREPLY=(); _consulate',
-      'printf "%s\\n" "${COMPREPLY[@]}"',
-    ].join('\n');
-    return execFileSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', script, 'consulate', ...words], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean);
-  }
+  const complete = (...words: string[]): string[] => bashCompletions(script, dir, words);
 
   it('"help <TAB>" offers the commands, not the programs on PATH', () => {
     const top = complete('help', '');

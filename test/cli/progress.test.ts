@@ -1,33 +1,15 @@
 // The progress bar is never drawn into data: only on a terminal stderr that the data does not also go to.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { showProgress } from '../../src/cli/io.ts';
 import type { TxnWireOp } from '../../src/schemas/txn.ts';
 import { sendTxn } from '../../src/schemas/txn.ts';
 import { testClient, uniquePrefix } from '../support/client.ts';
-import { cleanup, cliEnvironment, prepare, shellCommand } from './run.ts';
+import { cliTestDirectory, onTerminal } from './run.ts';
 
 const client = testClient();
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-progress-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs the CLI on a pseudo-terminal (stdout and stderr both the terminal) with `script`; returns what the terminal showed. */
-function onTerminal(args: readonly string[]): Promise<{ code: number | null; shown: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', shellCommand(args), '/dev/null'], { env: cliEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
-    let shown = '';
-    child.stdout.on('data', (d: Buffer) => { shown += String(d); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, shown }));
-  });
-}
+const dir = cliTestDirectory('progress');
 
 describe('showProgress', () => {
   const base = { enabled: true, stderrIsTerminal: true, dataOnStdout: false, stdoutIsStderr: false };
@@ -50,7 +32,7 @@ describe('the progress bar on a terminal', () => {
     const [toTerminal, toFile] = await Promise.all([onTerminal(['kv', 'backup', p]), onTerminal(['kv', 'backup', p, '-f', file])]);
     expect(toTerminal.code).toBe(0);
     expect(toTerminal.shown).not.toContain('\u001b');
-    expect(JSON.parse(toTerminal.shown.replace(/\r\n/g, '\n'))).toHaveLength(50);
+    expect(JSON.parse(toTerminal.shown)).toHaveLength(50);
     expect(toFile.code).toBe(0);
     expect(toFile.shown).toMatch(/backup \[=+\] 100% \| 50\/50/);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveLength(50);

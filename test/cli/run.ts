@@ -5,11 +5,13 @@
 // longer to start (up to 10 s under load). Set CONSULATE_CLI_RUNNER=tsx to run
 // `node_modules/.bin/tsx src/cli/index.ts` instead.
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = `${root}node_modules/.bin/tsx`;
@@ -122,4 +124,62 @@ export function start(args: readonly string[], options: CliOptions = {}): ChildP
 export async function cli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   await prepare();
   return start(args, options).done;
+}
+
+/** Runs a shell command line (the CLI, possibly wrapped: `umask …; exec <shellCommand>`) and collects its output. */
+export function sh(line: string, env: NodeJS.ProcessEnv = cliEnvironment()): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', line], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += String(d); });
+    child.stderr.on('data', (d: Buffer) => { stderr += String(d); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (stdin, stdout and stderr all the terminal) with `script`; returns
+ * what the terminal showed, its `\r\n` line ends turned into `\n` (a lone `\r`, as a progress bar redraws, stays).
+ */
+export async function onTerminal(args: readonly string[]): Promise<{ code: number | null; shown: string }> {
+  await prepare();
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', shellCommand(args), '/dev/null'], { env: cliEnvironment(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let shown = '';
+    child.stdout.on('data', (d: Buffer) => { shown += String(d); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, shown: shown.replace(/\r\n/g, '\n') }));
+  });
+}
+
+/**
+ * What the bash completion script `script` (from `consulate completion bash`) offers for the words typed
+ * so far (the last one is the word under the cursor), run from `cwd` (file names are offered from there).
+ */
+export function bashCompletions(script: string, cwd: string, words: readonly string[]): string[] {
+  const program = [
+    'source "$1"; shift',
+    'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}',
+    'COMPREPLY=(); _consulate',
+    'printf "%s\\n" "${COMPREPLY[@]}"',
+  ].join('\n');
+  return execFileSync('bash', ['--norc', '--noprofile', '-c', program, 'bash', script, 'consulate', ...words], { cwd, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+}
+
+/**
+ * Sets up a CLI test file: the CLI is prepared before its tests, and a temporary directory
+ * (`consulate-cli-<name>-…`) is made for it; both are removed after its tests. Returns the directory.
+ */
+export function cliTestDirectory(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `consulate-cli-${name}-`));
+  beforeAll(prepare);
+  afterAll(() => {
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
 }

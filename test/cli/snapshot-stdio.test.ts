@@ -1,33 +1,14 @@
 // consulate snapshot save - / restore -: stdout and stdin; the saved file is mode 0600; clear errors.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.ts';
 import { getBytes, set } from '../../src/endpoints/kv.ts';
 import { verify } from '../../src/endpoints/snapshot.ts';
 import { startAgent } from '../support/agent.mjs';
-import { cleanup, cli, cliEnvironment, prepare, shellCommand } from './run.ts';
+import { cli, cliEnvironment, cliTestDirectory, sh, shellCommand } from './run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'consulate-cli-snapshot-'));
-beforeAll(prepare);
-afterAll(() => {
-  cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function sh(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += String(d); });
-    child.stderr.on('data', (d: Buffer) => { stderr += String(d); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const dir = cliTestDirectory('snapshot');
 
 describe('snapshot save - / restore -', () => {
   it('saves to stdout and restores from stdin; a file is created mode 0600; stdout on a terminal and a missing file are refused clearly', async () => {

@@ -3,12 +3,12 @@
 // carry over from one to the other). Agents are killed (SIGKILL) and stopped (SIGTERM) under a steady
 // read/write load and under a blocking watch; every read and watch update must keep succeeding.
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createServer } from 'node:net';
 import { currentAddressIndex } from '../../src/core/failover.ts';
 import * as kv from '../../src/endpoints/kv.ts';
 import type { Client, ClientConfig } from '../../src/index.ts';
 import { createClient, watch } from '../../src/index.ts';
 import { createNodeClient } from '../../src/node/index.ts';
+import { deadAddress } from '../support/agent.mjs';
 import { heal, kill, restart } from '../support/cluster.mjs';
 
 const cluster = inject('cluster');
@@ -18,15 +18,6 @@ const s1 = cluster.servers[0]!;
 afterEach(() => heal(cluster));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** An address nothing listens on: connections are refused. */
-async function deadAddress(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 const transports: [string, (config: ClientConfig) => { client: Client; close(): Promise<void> }][] = [
   ['fetch (ky)', (config) => ({ client: createClient(config), close: async () => {} })],

@@ -12,20 +12,12 @@ import * as kv from '../../src/endpoints/kv.ts';
 import type { Client, ClientConfig } from '../../src/index.ts';
 import { ConfigError, createClient, isNetworkError, isTimeoutError, watch, withConfig } from '../../src/index.ts';
 import { createNodeClient, fromEnv } from '../../src/node/index.ts';
+import { deadAddress } from '../support/agent.mjs';
 import { uniquePrefix } from '../support/client.ts';
 import { startCountingProxy } from '../support/counting-proxy.mjs';
 import { startMisbehavingServer } from '../support/misbehaving-server.mjs';
 
 const agent = inject('consulAddress');
-
-/** An address nothing listens on (a port that was free a moment ago): connections are refused. */
-async function deadAddress(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 /** Builds a client of `config` on a transport, closed when the test ends. */
 type Connect = (config: ClientConfig) => Client;

@@ -5,13 +5,17 @@
 //     token), empty (a token that may read nodes and dash-* services, none registered), live;
 //   - a plain agent on a fixed port: live, outage (agent stopped: rows kept, marked stale, with the times
 //     of the last successful read and of the last check), recovered (agent restarted on the same port: live
-//     again, and the index shown follows Consul's down).
+//     again, and the index shown follows Consul's down);
+//   - an HTTPS agent with verify_incoming (certificates made with `consul tls`): live, the proxy
+//     trusting the agent's CA and presenting a client certificate (mTLS) while the page talks plain
+//     HTTP to the proxy.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CorsProxy } from '../../examples/cors-proxy/server.mjs';
 import { serveDashboard } from '../../examples/dashboard/serve.mjs';
 import type { Agent } from '../support/agent.mjs';
@@ -192,5 +196,46 @@ describe('on an agent that goes away and comes back', () => {
     const indexAfter = BigInt(await page.getAttribute('#status', 'data-index') ?? '0');
     expect(indexAfter).toBeLessThan(indexBefore);
     await shot(page, 'recovered');
+  });
+});
+
+describe('on an HTTPS agent that verifies client certificates (mTLS from the proxy)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'consulate-dash-tls-'));
+  const pem = (name: string): string => join(dir, name);
+  let agent: Agent;
+  let proxy: CorsProxy;
+  let page: Page;
+
+  beforeAll(async () => {
+    for (const args of [['tls', 'ca', 'create'], ['tls', 'cert', 'create', '-server', '-dc', 'dc1'], ['tls', 'cert', 'create', '-client', '-dc', 'dc1']]) {
+      execFileSync(inject('consulBin'), args, { cwd: dir, stdio: 'pipe' });
+    }
+    agent = await startAgent({
+      name: 'consulate-dash-tls',
+      https: { caFile: pem('consul-agent-ca.pem'), certFile: pem('dc1-server-consul-0.pem'), keyFile: pem('dc1-server-consul-0-key.pem'), verifyIncoming: true },
+    });
+    agents.push(agent);
+    // registered through the agent's plain-HTTP listener (setup only; the page reads through HTTPS)
+    const registered = await fetch(`${agent.address}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ ID: 'dash-tls-1', Name: 'dash-tls', Tags: ['mtls'], Check: { CheckID: 'dash-tls-ttl', TTL: '5m', Status: 'passing' } }) });
+    expect(registered.status).toBe(200);
+    proxy = await serveDashboard({
+      target: `https://127.0.0.1:${agent.httpsPort}`,
+      tls: { caFile: pem('consul-agent-ca.pem'), certFile: pem('dc1-client-consul-0.pem'), keyFile: pem('dc1-client-consul-0-key.pem') },
+    });
+    proxies.push(proxy);
+    ({ page } = await open(proxy));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('live: the registered service and the node, read over HTTPS with a client certificate', async () => {
+    await page.waitForSelector('tr[data-service="dash-tls"][data-status="passing"]', { timeout: 20_000 });
+    await state(page, 'live');
+    expect(await page.isHidden('#notice')).toBe(true);
+    expect(await page.locator('#services tr').allTextContents()).toEqual(['consulno checks—', 'dash-tlspassing1 passingmtls']);
+    expect(await text(page, '#node')).toBe('node consulate-dash-tls: passing');
+    expect(await text(page, '#status')).toMatch(/^live · 2 services · index \d+$/);
+    await shot(page, 'live-https');
   });
 });

@@ -1,4 +1,4 @@
-// The recipe examples (examples/live-config.ts, examples/election.ts) run as a user would run them (tsx, with
+// The recipe examples (examples/live-config.ts, examples/election.ts, examples/failover.ts) run as a user would run them (tsx, with
 // CONSUL_HTTP_ADDR) against the run's agent; their output shows each behaviour they claim.
 import { execFile } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
@@ -33,6 +33,17 @@ describe('recipe examples', () => {
       'applied {"port":9443,"features":[],"logLevel":"info"}',
       'health fresh',
       'value {"port":9443,"features":[],"logLevel":"info"} (health: fresh)',
+    ]);
+  });
+
+  it('examples/failover.ts: a dead first address is skipped for reads and writes; all dead names each address', async () => {
+    const { code, output } = await runExample('examples/failover.ts');
+    expect(code, output).toBe(0);
+    expect(output.split('\n').filter(Boolean)).toEqual([
+      'read through the list: hello',
+      'the cluster leader, asked through the current (live) agent: known',
+      'all dead: NetworkError',
+      'the error names both addresses',
     ]);
   });
 

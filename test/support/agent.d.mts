@@ -18,4 +18,6 @@ export interface AgentOptions {
 }
 export function consulBinary(): string;
 export function freePort(): Promise<number>;
+/** An address nothing listens on (a port that was free a moment ago): connections to it are refused. */
+export function deadAddress(): Promise<string>;
 export function startAgent(options?: AgentOptions): Promise<Agent>;

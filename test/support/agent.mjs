@@ -31,6 +31,11 @@ export function freePort() {
   });
 }
 
+/** An address nothing listens on (a port that was free a moment ago): connections to it are refused. */
+export async function deadAddress() {
+  return `http://127.0.0.1:${await freePort()}`;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**

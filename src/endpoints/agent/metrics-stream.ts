@@ -4,13 +4,14 @@
  * @module
  */
 import type { Client } from '../../core/client.ts';
-import { InputError, isTimeoutError, NetworkError, ResponseValidationError } from '../../core/errors.ts';
-import type { ForbiddenError, NotFoundError, TimeoutError } from '../../core/errors.ts';
+import { ResponseValidationError } from '../../core/errors.ts';
+import type { ForbiddenError, InputError, NetworkError, NotFoundError, TimeoutError } from '../../core/errors.ts';
 import type { WriteOptions } from '../../core/query.ts';
-import { check, send } from '../../core/request.ts';
+import { check } from '../../core/request.ts';
 import { refuseDatacenter } from '../../core/routing.ts';
 import type { AgentMetrics } from '../../schemas/agent.ts';
 import { AgentMetrics as AgentMetricsSchema } from '../../schemas/agent.ts';
+import { streamLines } from './line-stream.ts';
 import { AGENT_IS_LOCAL } from './shared.ts';
 
 const PATH = '/v1/agent/metrics/stream';
@@ -65,56 +66,8 @@ function parseSummary(client: Client, line: string): AgentMetrics {
 export async function* metricsStream(client: Client, options: MetricsStreamOptions = {}): AsyncGenerator<AgentMetrics, void, undefined> {
   refuseDatacenter(options, 'agent.metricsStream', AGENT_IS_LOCAL);
   const { idleTimeout = false, ...rest } = options;
-  if (idleTimeout !== false && !(Number.isFinite(idleTimeout) && idleTimeout > 0)) {
-    throw new InputError(`idleTimeout must be a positive number of milliseconds or false, got ${String(idleTimeout)}`);
-  }
-  const signal = rest.signal;
-  // the headers and every later byte get idleTimeout (the body deadline is the client's timeout)
-  const untimed: Client = { config: { ...client.config, timeout: idleTimeout }, transport: client.transport };
-  let response: Response;
-  try {
-    ({ response } = await send(untimed, {
-      path: 'agent/metrics/stream',
-      options: rest,
-      idempotent: false,
-      // Consul wraps this stream in a gzip handler; ask for none, like agent/monitor
-      headers: { 'Accept-Encoding': 'identity' },
-    }));
-  } catch (error) {
-    if (signal?.aborted) return;
-    throw error;
-  }
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        if (signal?.aborted) return;
-        if (isTimeoutError(error)) throw error;
-        throw new NetworkError(`GET ${PATH}: the metrics stream broke: ${error instanceof Error ? error.message : String(error)}`, {
-          method: 'GET',
-          path: PATH,
-          cause: error,
-        });
-      }
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line === '') continue;
-        yield parseSummary(client, line);
-        if (signal?.aborted) return;
-      }
-    }
-    buffer += decoder.decode();
-    if (buffer.trim() !== '') yield parseSummary(client, buffer.trim());
-  } finally {
-    reader.cancel().catch(() => undefined);
+  for await (const line of streamLines(client, { path: 'agent/metrics/stream', options: rest, idleTimeout, what: 'metrics' })) {
+    const summary = line.trim();
+    if (summary !== '') yield parseSummary(client, summary);
   }
 }

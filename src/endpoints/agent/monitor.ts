@@ -4,11 +4,10 @@
  * @module
  */
 import type { Client } from '../../core/client.ts';
-import { InputError, isTimeoutError, NetworkError } from '../../core/errors.ts';
-import type { TimeoutError } from '../../core/errors.ts';
+import type { InputError, NetworkError, TimeoutError } from '../../core/errors.ts';
 import type { WriteOptions } from '../../core/query.ts';
-import { send } from '../../core/request.ts';
 import { refuseDatacenter } from '../../core/routing.ts';
+import { streamLines } from './line-stream.ts';
 import { AGENT_IS_LOCAL } from './shared.ts';
 
 /** Options of {@link monitor}. */
@@ -51,56 +50,5 @@ export interface MonitorOptions extends WriteOptions {
 export async function* monitor(client: Client, options: MonitorOptions = {}): AsyncGenerator<string, void, undefined> {
   refuseDatacenter(options, 'agent.monitor', AGENT_IS_LOCAL);
   const { loglevel, logjson, idleTimeout = false, ...rest } = options;
-  if (idleTimeout !== false && !(Number.isFinite(idleTimeout) && idleTimeout > 0)) {
-    throw new InputError(`idleTimeout must be a positive number of milliseconds or false, got ${String(idleTimeout)}`);
-  }
-  const signal = rest.signal;
-  // the headers and every later byte get idleTimeout (the body deadline is the client's timeout)
-  const untimed: Client = { config: { ...client.config, timeout: idleTimeout }, transport: client.transport };
-  let response: Response;
-  try {
-    ({ response } = await send(untimed, {
-      path: 'agent/monitor',
-      params: { loglevel, logjson },
-      options: rest,
-      idempotent: false,
-      // Consul 1.8 labels this stream gzip but sends it uncompressed; ask for no compression at all
-      headers: { 'Accept-Encoding': 'identity' },
-    }));
-  } catch (error) {
-    if (signal?.aborted) return;
-    throw error;
-  }
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        if (signal?.aborted) return;
-        if (isTimeoutError(error)) throw error;
-        throw new NetworkError(`GET /v1/agent/monitor: the log stream broke: ${error instanceof Error ? error.message : String(error)}`, {
-          method: 'GET',
-          path: '/v1/agent/monitor',
-          cause: error,
-        });
-      }
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        yield line.endsWith('\r') ? line.slice(0, -1) : line;
-        if (signal?.aborted) return;
-      }
-    }
-    buffer += decoder.decode();
-    if (buffer !== '') yield buffer;
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
+  yield* streamLines(client, { path: 'agent/monitor', params: { loglevel, logjson }, options: rest, idleTimeout, what: 'log' });
 }
