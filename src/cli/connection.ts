@@ -207,6 +207,7 @@ const FLAG_WORDING: readonly (readonly [string, string])[] = [
   ['tls.servername', '--tls-server-name'],
   ['set rejectUnauthorized: false', 'give --insecure'],
   ['invalid consulate config: tokenFile:', '--token-file:'],
+  ['invalid consulate config: token:', '--token:'],
   ['invalid consulate config: address:', '--addr:'],
   // only --addr and --api-scheme/--api-host/--api-port reach the SDK as an explicit address
   ['invalid consulate config: address "', 'the address "'],

@@ -26,19 +26,32 @@ import { redact } from './redact.ts';
 import { backoff, BACKOFF } from './retry.ts';
 
 /**
+ * `ETIMEDOUT` is a failure to connect only from the `connect` system call: Node raises `read ETIMEDOUT`
+ * on an established (kept-alive) connection too, after which the request may have been sent.
+ */
+const CONNECT_ONLY = 'ETIMEDOUT';
+
+/**
  * Codes of failures to connect: nothing of the request reached the server, so any request may go
  * elsewhere (Node's and undici's codes, Bun's `ConnectionRefused`, OpenSSL's handshake failures).
  */
 const NOT_SENT = new Set([
   'ECONNREFUSED', 'ConnectionRefused', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN',
-  'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ENOENT', 'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT', 'ERR_CONSULATE_CONNECT_TIMEOUT', 'ENOENT', 'EADDRNOTAVAIL',
+  CONNECT_ONLY, // (as the codes() below give it: from `connect` only)
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'bad port',
 ]);
 
-/** Codes that say another attempt anywhere would fail the same way (a closed consulate/node client). */
-const FINAL = new Set(['ERR_CONSULATE_CLIENT_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
+/**
+ * Codes that say another attempt anywhere would fail the same way: a closed consulate/node client, and
+ * a request Node refuses to send (a header name or value, or a path, with characters HTTP does not allow).
+ */
+const FINAL = new Set([
+  'ERR_CONSULATE_CLIENT_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED',
+  'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_UNESCAPED_CHARACTERS',
+]);
 
 /** How a failed attempt failed, as far as failover is concerned. */
 export type AttemptFailure = 'not-sent' | 'maybe-sent' | 'timeout' | 'final';
@@ -54,8 +67,9 @@ function codes(error: unknown): string[] {
   const found: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    const { code, cause, errors, message } = current as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
-    if (typeof code === 'string' && code !== '') found.push(code);
+    const { code, cause, errors, message, syscall } = current as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown; syscall?: unknown };
+    if (code === CONNECT_ONLY) found.push(syscall === 'connect' ? code : `${code} (${String(syscall)})`);
+    else if (typeof code === 'string' && code !== '') found.push(code);
     else if (message === BAD_PORT) found.push(BAD_PORT);
     current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }

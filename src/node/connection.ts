@@ -9,12 +9,13 @@
  * its work is done; per call it costs about what undici's `request` costs (`bench/per-call.mjs`).
  * @module
  */
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, RequestOptions } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { CLIENT_CLOSED, explain } from './explain.ts';
+import { pipeline } from 'node:stream';
+import { CLIENT_CLOSED, CONNECT_TIMEOUT, explain } from './explain.ts';
 import type { NodeTlsOptions, OptionLabels, ResolvedTls } from './tls.ts';
 import { configError, resolveTls } from './tls.ts';
 
@@ -44,8 +45,12 @@ export interface NodeFetchOptions {
    */
   pipelining?: number | undefined;
   /**
-   * Milliseconds to establish a connection (including the TLS handshake).
-   * @default 10000
+   * Milliseconds to establish a connection (including the TLS handshake); a connection not
+   * established in time fails with the code `ERR_CONSULATE_CONNECT_TIMEOUT` — nothing was sent, so
+   * agent failover moves any request, writes included, to the next address. `0`: no connect timeout.
+   * @default half of the request's timeout, at most 5000 (5000 when the request has none, as for
+   * {@link createNodeFetch}): an agent that accepts TCP but never completes the TLS handshake leaves
+   * time on the deadline to try the next address.
    */
   connectTimeout?: number | undefined;
 }
@@ -82,8 +87,8 @@ export class Abort {
   }
 }
 
-/** Subscribes to an {@link Abort} or an `AbortSignal`. */
-function onAbort(signal: Abort | AbortSignal, listener: () => void): () => void {
+/** Subscribes to an {@link Abort} or an `AbortSignal`. @internal */
+export function onAbort(signal: Abort | AbortSignal, listener: () => void): () => void {
   if (signal instanceof Abort) return signal.listen(listener);
   signal.addEventListener('abort', listener, { once: true });
   return () => signal.removeEventListener('abort', listener);
@@ -101,6 +106,8 @@ export interface Exchange {
   body?: string | Uint8Array | Readable | null | undefined;
   /** Aborting it fails the request with its reason, or destroys the response body with it once the headers are in. */
   signal?: Abort | AbortSignal | undefined;
+  /** Milliseconds left on the request's deadline: the default connect timeout is half of it (at most 5 s). */
+  timeout?: number | false | undefined;
 }
 
 /**
@@ -116,7 +123,12 @@ export interface NodeConnection {
   request(exchange: Exchange): Promise<IncomingMessage>;
   /** Explains a failure to reach `origin` in words that say what to change (a TLS option, the port, the socket…). */
   explain(error: unknown, origin: string): string;
-  /** Closes the pool: waits for requests in flight (their bodies included), then closes every socket. Idempotent. */
+  /**
+   * Closes the pool. Requests waiting for their headers get them; then a response body still arriving
+   * is waited for while something reads it, and destroyed at once (its reads reject with the code
+   * `ERR_CONSULATE_CLIENT_CLOSED`) when nothing does — an unread body would otherwise hold its
+   * connection, and `close()`, forever. Then every socket closes. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -125,9 +137,15 @@ function positiveInt(value: number | undefined, name: string): void {
 }
 
 /** The error of a request on a closed client (never retried: another attempt would fail the same way). */
-function closedError(): Error {
-  return Object.assign(new Error('the client is closed'), { code: CLIENT_CLOSED });
+function closedError(message = 'the client is closed'): Error {
+  return Object.assign(new Error(message), { code: CLIENT_CLOSED });
 }
+
+/** The longest default connect timeout (see {@link NodeFetchOptions.connectTimeout}). */
+const CONNECT_MS = 5_000;
+
+/** The request option that carries a request's connect timeout to the agent's `createConnection`. */
+const CONNECT_OPTION = 'consulateConnectTimeout';
 
 /**
  * Checks the transport options, loads certificates and sets up the pools (one for `http:`, one for
@@ -147,7 +165,9 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
   }
   if (connectTimeout !== undefined && !(connectTimeout >= 0)) throw configError('connectTimeout: expected milliseconds ≥ 0');
   const tls: ResolvedTls | undefined = options.tls === undefined ? undefined : resolveTls(options.tls, labels);
-  const connectMs = connectTimeout ?? 10_000;
+  /** A request's connect timeout: the option, else half its deadline (at most {@link CONNECT_MS}). */
+  const connectMsOf = (timeout: number | false | undefined): number =>
+    connectTimeout ?? (timeout === undefined || timeout === false ? CONNECT_MS : Math.max(1, Math.min(CONNECT_MS, Math.floor(timeout / 2))));
 
   const pool = { keepAlive: true, timeout: IDLE_MS, scheduling: 'lifo' as const, maxSockets: connections ?? Number.POSITIVE_INFINITY };
   let http: HttpAgent | undefined;
@@ -165,17 +185,21 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
   };
 
   /**
-   * Puts the connect timeout on every new connection of `agent` (kept-alive ones are not touched,
-   * so a request on one costs nothing extra): no `ready` event within `connectMs` destroys the
-   * socket with an `ETIMEDOUT` error, which fails the request waiting for it.
+   * Puts the connect timeout of the request that opens it on every new connection of `agent`
+   * (kept-alive ones are not touched, so a request on one costs nothing extra): no `ready` event in
+   * time destroys the socket with a {@link CONNECT_TIMEOUT} error, which fails the request waiting for
+   * it. Its own code, not `ETIMEDOUT`: Node gives that one to a kept-alive connection's `read` too,
+   * after which the request may have been sent.
    */
   function withConnectTimeout<A extends HttpAgent>(agent: A, ready: 'connect' | 'secureConnect'): A {
-    if (connectMs === 0) return agent;
     const open = (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection;
     (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = function (this: A, ...args: unknown[]): Socket {
       const socket = open.apply(this, args);
+      // node:http hands the request's options (ours included) to createConnection
+      const connectMs = (args[0] as Record<string, unknown> | undefined)?.[CONNECT_OPTION];
+      if (typeof connectMs !== 'number' || connectMs === 0) return socket;
       const timer = setTimeout(() => {
-        socket.destroy(Object.assign(new Error(`connection not established within ${connectMs} ms`), { code: 'ETIMEDOUT' }));
+        socket.destroy(Object.assign(new Error(`connection not established within ${connectMs} ms`), { code: CONNECT_TIMEOUT }));
       }, connectMs);
       const done = (): void => clearTimeout(timer);
       socket.once(ready, done);
@@ -206,9 +230,12 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
   const open = new Set<IncomingMessage>();
 
   function request(exchange: Exchange): Promise<IncomingMessage> {
-    if (closed) return Promise.reject(closedError());
     const { signal } = exchange;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (closed || signal?.aborted) {
+      const error = closed ? closedError() : signal!.reason;
+      destroyBody(exchange.body, error as Error);
+      return Promise.reject(error);
+    }
     const { secure, hostname, port } = target(exchange.origin);
     return new Promise((resolve, reject) => {
       waiting++;
@@ -221,16 +248,29 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
         if (--waiting === 0) headersIn?.();
       };
       const agent = secure ? httpsAgent() : (http ??= withConnectTimeout(new HttpAgent(pool), 'connect'));
-      const req = (secure ? httpsRequest! : httpRequest)({
-        agent,
-        hostname,
-        port,
-        ...(socketPath !== undefined ? { socketPath } : {}),
-        method: exchange.method,
-        path: exchange.path,
-        headers: exchange.headers,
-        setHost: true,
-      }, (res) => {
+      let req: ReturnType<typeof httpRequest>;
+      try {
+        const options: RequestOptions & { [CONNECT_OPTION]: number } = {
+          agent,
+          hostname,
+          port,
+          ...(socketPath !== undefined ? { socketPath } : {}),
+          method: exchange.method,
+          path: exchange.path,
+          headers: exchange.headers,
+          setHost: true,
+          [CONNECT_OPTION]: connectMsOf(exchange.timeout),
+        };
+        req = (secure ? httpsRequest! : httpRequest)(options, onResponse);
+      } catch (error) {
+        // an invalid header name or value (ERR_INVALID_HTTP_TOKEN, ERR_INVALID_CHAR: Node's message names
+        // the header, never its value) or path (ERR_UNESCAPED_CHARACTERS): nothing was sent
+        answer();
+        destroyBody(exchange.body, error as Error);
+        reject(error);
+        return;
+      }
+      function onResponse(res: IncomingMessage): void {
         response = res;
         open.add(res);
         res.once('close', () => {
@@ -239,7 +279,7 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
         });
         answer();
         resolve(res);
-      });
+      }
       req.once('error', (error) => {
         reject(error);
         if (response === undefined) {
@@ -259,20 +299,34 @@ export function createConnection(options: NodeFetchOptions, labels: OptionLabels
         if (req.getHeader('content-length') === undefined) req.setHeader('content-length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
         req.end(body);
       } else {
-        body.once('error', (error) => req.destroy(error));
-        body.pipe(req);
+        // pipeline destroys the request when the body fails, and the body (cancelling its source) when
+        // the request ends before the body did: an error, a timeout, an early answer and hang-up
+        pipeline(body, req, () => {});
       }
     });
+  }
+
+  /** Destroys a stream body that will not be sent (cancelling its source). */
+  function destroyBody(body: Exchange['body'], error: Error): void {
+    if (body !== null && body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) body.destroy(error);
   }
 
   return {
     request,
     explain: (error, origin) => explain(error, origin, socketPath, tls),
-    // like undici's close(): requests in flight finish and bodies still arriving are not cut; a body
-    // that has fully arrived need not be read first (its bytes are already in memory)
+    // like undici's close(): requests in flight finish and bodies being read are not cut; a body that
+    // has fully arrived need not be read first (its bytes are already in memory); one still arriving
+    // that nothing reads is destroyed (see NodeConnection.close)
     close: () => (closing ??= (async () => {
       closed = true;
       if (waiting > 0) await new Promise<void>((resolve) => (headersIn = resolve));
+      // let the requests that just got their headers start reading their bodies (toResponse, readAll)
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const res of open) {
+        if (!res.complete && !res.destroyed && res.listenerCount('data') === 0 && res.readableFlowing !== true) {
+          res.destroy(closedError('the client was closed before this response body was read'));
+        }
+      }
       const arriving = [...open].filter((res) => !res.complete && !res.closed);
       await Promise.all(arriving.map((res) => new Promise((resolve) => res.once('close', resolve))));
       http?.destroy();

@@ -73,7 +73,17 @@ function readToken(path: string, label: string): string {
   }
 }
 
-function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: string }): NodeClient {
+/**
+ * Refuses a token that cannot go in the `X-Consul-Token` header (a control character: a stray `\r`
+ * from a file or a Windows shell), naming where it came from, never its value.
+ */
+function checkToken(token: string | undefined, source: string): void {
+  if (typeof token === 'string' && /[\u0000-\u001f\u007f]/.test(token)) {
+    throw configError(`${source}: the ACL token holds a control character (a line break, carriage return or tab?), which cannot be sent in the X-Consul-Token header`);
+  }
+}
+
+function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: string; token?: string }): NodeClient {
   const { socketPath, tls, connections, pipelining, connectTimeout, tokenFile, ...rest } = config;
   let clientConfig: ClientConfig = rest;
   let socket = socketPath;
@@ -89,11 +99,14 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
     const { address: _address, scheme, ...others } = rest;
     clientConfig = { ...others, address: `${scheme ?? 'http'}://localhost` };
   }
+  let tokenSource = labels.token ?? 'token';
   if (tokenFile !== undefined) {
     if (rest.token !== undefined) throw configError('give token or tokenFile, not both');
-    const token = readToken(tokenFile, labels.tokenFile ?? 'tokenFile');
+    tokenSource = labels.tokenFile ?? 'tokenFile';
+    const token = readToken(tokenFile, tokenSource);
     if (token !== '') clientConfig = { ...clientConfig, token };
   }
+  checkToken(clientConfig.token, tokenSource);
   const fetchOptions: NodeFetchOptions = { socketPath: socket, tls, connections, pipelining, connectTimeout };
   const connection = createConnection(fetchOptions, labels);
   let resolved: ResolvedConfig;
@@ -116,7 +129,7 @@ function build(config: NodeClientConfig, labels: OptionLabels & { tokenFile?: st
  * request itself; `client.config.fetch` is a {@link createNodeFetch} on the same connection pool.
  * @param config - a {@link ClientConfig} (without `fetch`) plus socket, TLS and pool options.
  * @returns a {@link NodeClient}; every endpoint function and `new Consul(client)` accept it. Close it when done.
- * @throws {ConfigError} for invalid configuration or unreadable certificate, key or token files.
+ * @throws {ConfigError} for invalid configuration, unreadable certificate, key or token files, or a token holding a control character (named by its source, never its value).
  * @example
  * ```ts
  * import { Consul } from 'consulate';
@@ -206,7 +219,7 @@ export function fromEnv(overrides: FromEnvOptions = {}): NodeClient {
     const value = env[name];
     return value === undefined || value === '' ? undefined : value;
   };
-  const labels: OptionLabels & { tokenFile?: string } = {};
+  const labels: OptionLabels & { tokenFile?: string; token?: string } = {};
   const config: NodeClientConfig = { ...explicit };
 
   // address: an explicit address, host, port or socket beats CONSUL_HTTP_ADDR; CONSUL_HTTP_SSL picks https
@@ -253,6 +266,7 @@ export function fromEnv(overrides: FromEnvOptions = {}): NodeClient {
     const fromFile = file === undefined ? '' : readToken(file, 'CONSUL_HTTP_TOKEN_FILE');
     const token = fromFile !== '' ? fromFile : read('CONSUL_HTTP_TOKEN');
     if (token !== undefined) config.token = token;
+    labels.token = fromFile !== '' ? 'CONSUL_HTTP_TOKEN_FILE' : 'CONSUL_HTTP_TOKEN';
   }
 
   // basic auth: an explicit Authorization header wins

@@ -9,6 +9,12 @@ import type { ResolvedTls } from './tls.ts';
 /** The `code` of the error a request on a closed consulate/node client fails with. @internal */
 export const CLIENT_CLOSED = 'ERR_CONSULATE_CLIENT_CLOSED';
 
+/**
+ * The `code` of a connection consulate/node's connect timeout gave up on (nothing was sent; not Node's
+ * `ETIMEDOUT`, which a kept-alive connection's `read` also raises). @internal
+ */
+export const CONNECT_TIMEOUT = 'ERR_CONSULATE_CONNECT_TIMEOUT';
+
 /** Codes of certificate-verification failures (the server's certificate is not trusted). */
 const UNTRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -85,7 +91,11 @@ export function explain(error: unknown, origin: string, socketPath: string | und
   if (code === 'ENOENT' && socketPath !== undefined) return `${where} does not exist — is the agent listening on it? (${detail})`;
   if (code === 'EACCES' && socketPath !== undefined) return `${where}: permission denied (${detail})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${where}: host name not found (${detail})`;
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return `${where}: connection timed out (${detail})`;
+  if (code === CONNECT_TIMEOUT || code === 'UND_ERR_CONNECT_TIMEOUT') return `${where}: connection not established in time (${detail})`;
+  if (code === 'ETIMEDOUT') return `${where}: connection timed out (${detail})`;
+  if (code === 'ERR_INVALID_CHAR') return `${where}: a header value holds a character HTTP does not allow (a line break or other control character), so nothing was sent (${detail})`;
+  if (code === 'ERR_INVALID_HTTP_TOKEN') return `${where}: a header name is not a valid HTTP token, so nothing was sent (${detail})`;
+  if (code === 'ERR_UNESCAPED_CHARACTERS') return `${where}: the request path holds unescaped characters, so nothing was sent (${detail})`;
   if (code === CLIENT_CLOSED || code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED') return `${where}: this client was closed (${detail})`;
   return `${where}: ${detail}`;
 }

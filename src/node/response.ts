@@ -108,6 +108,9 @@ class NodeHeaders {
  * @internal
  */
 export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  // a stream destroyed before this read (the connection was reset, the caller's signal aborted, the
+  // client closed) emits nothing more: fail with what destroyed it rather than wait forever
+  if (stream.destroyed && !stream.readableEnded) return Promise.reject(stream.errored ?? prematureClose());
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -127,7 +130,7 @@ export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise
     });
     stream.once('error', fail);
     // destroyed without an error before its end (every destroy here carries one; this is the safety net)
-    stream.once('close', () => fail(Object.assign(new Error('the response body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+    stream.once('close', () => fail(prematureClose()));
     stream.once('end', () => {
       if (settled) return;
       settled = true;
@@ -136,6 +139,11 @@ export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise
       resolve(concatChunks(chunks, size));
     });
   });
+}
+
+/** The error of a body whose stream closed before its end without saying why. */
+function prematureClose(): Error {
+  return Object.assign(new Error('the response body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 /** The body of a {@link NodeResponse}: bytes in memory, the socket's stream, or none. */
@@ -180,9 +188,16 @@ class NodeResponse {
     if (this.#web !== undefined) return this.#web;
     const source = this.#source;
     if (source === null) return (this.#web = null);
+    if (this.#used) {
+      // read already (or being read by text()…): an empty stream, locked as a read body's is — never
+      // one over the Node stream, whose cancellation would cut the read in progress
+      const placeholder = new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+      placeholder.getReader();
+      return (this.#web = placeholder);
+    }
     let stream: ReadableStream<Uint8Array>;
     if (source instanceof Uint8Array) {
-      const bytes = this.#used ? new Uint8Array(0) : source;
+      const bytes = source;
       stream = new ReadableStream<Uint8Array>({
         start(controller) {
           if (bytes.byteLength > 0) controller.enqueue(bytes);
@@ -194,7 +209,6 @@ class NodeResponse {
       const deadline = this.#deadline;
       if (deadline !== undefined) stream = idleDeadline(stream, deadline.ms, deadline.stalled);
     }
-    if (this.#used) void stream.cancel().catch(() => {});
     return (this.#web = stream);
   }
 

@@ -20,6 +20,7 @@ import type { Outgoing, Transport } from '../core/http.ts';
 import { requestRetryDelay } from '../core/retry.ts';
 import type { NodeConnection, NodeFetchOptions } from './connection.ts';
 import { Abort, createConnection } from './connection.ts';
+import { CONNECT_TIMEOUT } from './explain.ts';
 import type { WireBody } from './request-body.ts';
 import { toWireBody } from './request-body.ts';
 import { toResponse } from './response.ts';
@@ -55,7 +56,7 @@ export interface NodeTransport extends Transport {
  */
 const TRANSIENT = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EHOSTUNREACH', 'EPIPE',
-  'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENOENT',
+  'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'ENOENT', CONNECT_TIMEOUT,
 ]);
 
 /** Whether a failed request is worth another attempt (its code is {@link TRANSIENT}). */
@@ -148,7 +149,8 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
       let headers = request.headers;
       let body: WireBody = null;
       if (request.body != null) {
-        const encoded = await toWireBody(request.body, signal);
+        // the first MiB of a stream body is read now: under the timeout and the caller's signal
+        const encoded = await toWireBody(request.body, abort);
         body = encoded.body;
         if (encoded.type !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
           headers = { ...headers, 'content-type': encoded.type };
@@ -164,7 +166,8 @@ export function transportOver(config: ResolvedConfig, connection: NodeConnection
         let failure: unknown;
         res = undefined;
         try {
-          res = await connection.request({ origin, path, method, headers, body, signal: abort });
+          const timeout = request.timeout === false ? false : deadline - performance.now();
+          res = await connection.request({ origin, path, method, headers, body, signal: abort, timeout });
         } catch (error) {
           failure = error;
         }
