@@ -14,6 +14,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Client } from '../core/client.ts';
 import type { FromEnvOptions, NodeTlsOptions } from '../node/index.ts';
 import { fromEnv } from '../node/index.ts';
+import { parseBool } from '../node/env.ts';
 import { usage, warn } from './io.ts';
 
 /** Connection flags as commander parses them. */
@@ -140,6 +141,15 @@ export function rpcAddress(value: string | undefined): RpcAddress | undefined {
   return { scheme: undefined, host: bare[1]!, port: bare[2] ?? '8500' };
 }
 
+/** CONSUL_HTTP_SSL as `fromEnv` reads it; a malformed value is reported by `fromEnv`, not here. */
+function safeBool(env: Record<string, string | undefined>, name: string): boolean {
+  try {
+    return parseBool(env, name) === true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An address as `scheme://host:port` (a bare one takes https from CONSUL_HTTP_SSL, else http; a missing
  * port is 8500), so that `127.0.0.1:8500` and `http://127.0.0.1:8500` compare equal; any other form
@@ -153,7 +163,7 @@ function comparableAddress(address: string, env: Record<string, string | undefin
     return address;
   }
   if (parts === undefined) return address;
-  const scheme = parts.scheme ?? (/^(1|true)$/i.test(env['CONSUL_HTTP_SSL'] ?? '') ? 'https' : 'http');
+  const scheme = parts.scheme ?? (safeBool(env, 'CONSUL_HTTP_SSL') ? 'https' : 'http');
   return `${scheme}://${parts.host.toLowerCase()}:${parts.port}`;
 }
 

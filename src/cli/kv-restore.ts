@@ -31,6 +31,7 @@ import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { send } from '../core/request.ts';
 import { set } from '../endpoints/kv.ts';
 import { TXN_MAX_BYTES, TXN_MAX_OPS } from '../schemas/txn.ts';
+import { mayHaveApplied } from '../endpoints/txn/batches.ts';
 import type { Entry, InputFormat, ParsedFormat } from './kv-format.ts';
 import { BackupReader, isTriples, readBackup } from './kv-format.ts';
 import type { Scope } from './kv-scope.ts';
@@ -259,20 +260,6 @@ async function sendBatch(client: Client, batch: Batch, options: WriteOptions, se
   }
 }
 
-/**
- * 5xx answers in which Consul says the write never reached the raft leader, so nothing was applied:
- * there was no leader, or an RPC hop could not connect to the next server (`rpc error getting
- * client` is the innermost error: that call was never made; Consul does not retry a write after a
- * call that was made, so no earlier attempt applied it either).
- */
-const NEVER_SENT = /No cluster leader|rpc error getting client/;
-
-/** Whether a failed batch may have been applied: failed in transit, or a 5xx other than {@link NEVER_SENT}. */
-function uncertainOutcome(error: unknown): boolean {
-  if (isServerError(error)) return !NEVER_SENT.test(error.message);
-  return isNetworkError(error) || isTimeoutError(error);
-}
-
 /** Collapses an error's text to one line of bounded length. */
 function oneLine(text: string, max = 300): string {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -320,7 +307,7 @@ async function runBatches(
           keys: batch.entries.map((e) => e.key),
           ...failureOf(error, sent.keys),
           // a 5xx may come after raft committed the batch (leadership lost, timeouts): not known either way
-          uncertain: uncertainOutcome(error),
+          uncertain: mayHaveApplied(error),
         });
         throw error;
       } finally {
@@ -524,7 +511,7 @@ class BatchStream {
       },
       (error: unknown) => {
         this.finished.set(batch.number, null);
-        this.report.failed.push({ batch: batch.number, keys: batch.entries.map((e) => e.key), ...failureOf(error, sent.keys), uncertain: uncertainOutcome(error) });
+        this.report.failed.push({ batch: batch.number, keys: batch.entries.map((e) => e.key), ...failureOf(error, sent.keys), uncertain: mayHaveApplied(error) });
         this.stopped = true;
       },
     ).finally(() => {

@@ -32,6 +32,12 @@ import { backoff, BACKOFF } from './retry.ts';
 const CONNECT_ONLY = 'ETIMEDOUT';
 
 /**
+ * The fetch standard's local refusal of a blocked port (`127.0.0.1:1`, `:25`…): undici says it with this
+ * message and no code; nothing was sent.
+ */
+const BAD_PORT = 'bad port';
+
+/**
  * Codes of failures to connect: nothing of the request reached the server, so any request may go
  * elsewhere (Node's and undici's codes, Bun's `ConnectionRefused`, OpenSSL's handshake failures).
  */
@@ -41,7 +47,7 @@ const NOT_SENT = new Set([
   CONNECT_ONLY, // (as the codes() below give it: from `connect` only)
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', 'bad port',
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER', BAD_PORT,
 ]);
 
 /**
@@ -56,11 +62,6 @@ const FINAL = new Set([
 /** How a failed attempt failed, as far as failover is concerned. */
 export type AttemptFailure = 'not-sent' | 'maybe-sent' | 'timeout' | 'final';
 
-/**
- * The fetch standard's local refusal of a blocked port (`127.0.0.1:1`, `:25`…): undici says it with this
- * message and no code; nothing was sent.
- */
-const BAD_PORT = 'bad port';
 
 /** The codes along an error's `cause` chain (and an AggregateError's first error), outermost first. */
 function codes(error: unknown): string[] {

@@ -148,7 +148,8 @@ export function createNodeClient(config: NodeClientConfig = {}): NodeClient {
 }
 
 /** Consul's (Go `strconv.ParseBool`) booleans. */
-function parseBool(env: Record<string, string | undefined>, name: string): boolean | undefined {
+/** A boolean environment variable read as Go's `strconv.ParseBool` does (internal; the CLI reads CONSUL_HTTP_SSL with it too). */
+export function parseBool(env: Record<string, string | undefined>, name: string): boolean | undefined {
   const value = env[name];
   if (value === undefined || value === '') return undefined;
   if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;

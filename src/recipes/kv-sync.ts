@@ -45,6 +45,7 @@ import type { KVPair } from '../endpoints/kv.ts';
 import { getRecord, keys, MAX_VALUE_BYTES, records, set } from '../endpoints/kv.ts';
 import type { TxnOperation } from '../endpoints/txn.ts';
 import { run, TXN_MAX_BYTES, TXN_MAX_OPS } from '../endpoints/txn.ts';
+import { mayHaveApplied } from '../endpoints/txn/batches.ts';
 
 /** A desired KV entry: the key (absolute, used exactly), its value (text is stored as UTF-8) and its uint64 flags. */
 export interface KVSyncEntry {
@@ -403,20 +404,6 @@ function pack<T>(units: readonly Unit<T>[]): Batch<T>[] {
   return batches;
 }
 
-/**
- * 5xx answers in which Consul says the write never reached the raft leader (nothing was applied): no
- * leader, or an RPC hop that could not connect to the next server.
- */
-const NEVER_SENT = /No cluster leader|rpc error getting client/;
-
-/** Whether a failed batch may have been applied: failed in transit, or a 5xx other than {@link NEVER_SENT}. */
-function uncertainOutcome(error: unknown): boolean {
-  if (isTransactionError(error)) return false;
-  if (isServerError(error)) return !NEVER_SENT.test(error.message);
-  if (isHttpError(error)) return false; // a 4xx: refused
-  return true; // network error, timeout, or anything else after the request may have left
-}
-
 function keyOf(op: TxnOperation | undefined): string {
   return op !== undefined && 'KV' in op ? op.KV.Key : '';
 }
@@ -468,7 +455,7 @@ async function runBatches<T>(
         keys: batch.units.map((u) => u.key),
         errors: isTransactionError(error) ? error.errors.map((e) => ({ OpIndex: e.OpIndex, Key: keyOf(ops[e.OpIndex]), What: e.What })) : [],
         error,
-        uncertain: uncertainOutcome(error),
+        uncertain: mayHaveApplied(error),
       });
       stop = !continueOnError;
     }

@@ -217,6 +217,12 @@ describe('connection flag errors', () => {
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).toContain('note: CONSUL_RPC_ADDR (http://127.0.0.2:1) is ignored');
   });
+
+  it('reads CONSUL_HTTP_SSL as fromEnv does (Go\'s ParseBool: T is true) when comparing the two addresses', async () => {
+    // the agent speaks plain HTTP, so the https request fails: only the note matters here
+    const result = await cli(['kv', 'ls', 'polish-none'], { env: { CONSUL_HTTP_ADDR: '127.0.0.1:3', CONSUL_HTTP_SSL: 'T', CONSUL_RPC_ADDR: 'https://127.0.0.1:3' } });
+    expect(result.stderr).not.toContain('note: CONSUL_RPC_ADDR');
+  });
 });
 
 describe('lock and acl messages', () => {

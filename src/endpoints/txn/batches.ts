@@ -7,7 +7,7 @@
 import type { Client } from '../../core/client.ts';
 import { stringifyJson, utf8 } from '../../core/encoding.ts';
 import type { TransactionOpError } from '../../core/errors.ts';
-import { InputError, isTransactionError } from '../../core/errors.ts';
+import { InputError, isHttpError, isServerError, isTransactionError } from '../../core/errors.ts';
 import type { QueryMeta } from '../../core/meta.ts';
 import { emptyMeta } from '../../core/meta.ts';
 import type { Result } from '../../core/request.ts';
@@ -157,4 +157,24 @@ export async function runBatches(client: Client, ops: TxnInput, options: TxnBatc
     }
   }
   return { data: report, meta };
+}
+
+/**
+ * 5xx answers in which Consul says the write never reached the raft leader, so nothing was applied:
+ * there was no leader, or an RPC hop could not connect to the next server (`rpc error getting client` is
+ * the innermost error: that call was never made; Consul does not retry a write after a call that was
+ * made, so no earlier attempt applied it either).
+ */
+const NEVER_SENT = /No cluster leader|rpc error getting client/;
+
+/**
+ * Whether a failed `/v1/txn` batch may have been applied (internal: shared by the CLI's restore and the
+ * kv-sync recipe): not after Consul refused it (a 409 with op errors, any 4xx) or a 5xx matching
+ * {@link NEVER_SENT}; yes after any other 5xx, a network failure, a timeout or an unknown error.
+ */
+export function mayHaveApplied(error: unknown): boolean {
+  if (isTransactionError(error)) return false;
+  if (isServerError(error)) return !NEVER_SENT.test(error.message);
+  if (isHttpError(error)) return false;
+  return true;
 }
