@@ -45,7 +45,9 @@ export const BODY_DEADLINE: unique symbol = Symbol.for('consulate.bodyDeadline')
 /**
  * One read of `reader` under `guard`: it fails with `guard.stalled()` when no data comes for
  * `guard.ms`, or with the signal's reason when the caller aborts; either failure cancels the body.
- * A timer per read (not per body) keeps the clock running only while someone waits for data.
+ * A timer per read (not per body) keeps the clock running only while someone waits for data: a
+ * stream's reader may pause between reads ({@link idleDeadline}); a whole-body read does not
+ * ({@link guardedReadAll}).
  */
 function guardedRead(
   reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -111,26 +113,90 @@ export function idleDeadline(
   );
 }
 
-/** Reads a whole body, each read under `guard` when given, into one exactly-sized buffer. */
+/** Reads a whole body into one exactly-sized buffer, under `guard` when given ({@link guardedReadAll}). */
 async function readAll(source: ReadableStream<Uint8Array>, guard?: BodyGuard): Promise<Uint8Array<ArrayBuffer>> {
+  if (guard !== undefined) return guardedReadAll(source, guard);
   const reader = source.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await (guard ? guardedRead(reader, guard) : reader.read());
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    chunks.push(read.value);
+    size += read.value.byteLength;
   }
-  if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return chunks[0] as Uint8Array<ArrayBuffer>;
   return concatChunks(chunks, size);
 }
 
 /**
- * Copies `chunks` into one new buffer of `size` bytes (their total length), in order.
+ * Reads a whole body under `guard`: it fails with `guard.stalled()` when no data comes for `guard.ms`,
+ * or with the signal's reason when the caller aborts; either failure cancels the body. Unlike
+ * {@link guardedRead}, one timer and one abort listener serve the whole body (the timer re-armed on
+ * each chunk): this runs for every guarded buffered body, and reads follow each other at once, so the
+ * clock runs only while data is awaited here too.
+ */
+function guardedReadAll(source: ReadableStream<Uint8Array>, guard: BodyGuard): Promise<Uint8Array<ArrayBuffer>> {
+  const { ms, signal } = guard;
+  const reader = source.getReader();
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (error: unknown): void => {
+      if (!finish()) return;
+      reject(error);
+      reader.cancel(error).catch(() => {});
+    };
+    const onAbort = (): void => fail(signal!.reason);
+    const onStall = (): void => fail(guard.stalled());
+    let timer = setTimeout(onStall, Math.min(ms, MAX_DELAY));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const onError = (error: unknown): void => fail(signal?.aborted ? signal.reason : error);
+    const onRead = ({ done, value }: ReadableStreamReadResult<Uint8Array>): void => {
+      if (settled) return; // failed meanwhile (the cancel ends the pending read)
+      if (done) {
+        finish();
+        resolve(concatChunks(chunks, size));
+        return;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+      timer = rearm(timer, onStall, ms);
+      reader.read().then(onRead, onError);
+    };
+    reader.read().then(onRead, onError);
+  });
+}
+
+/**
+ * Restarts `timer` for `ms`: in place where timers can be refreshed (Node, Bun, Deno's Node-compatible
+ * timers), else by clearing it and setting a new one (browsers' timers are plain numbers).
+ */
+function rearm(timer: ReturnType<typeof setTimeout>, fire: () => void, ms: number): ReturnType<typeof setTimeout> {
+  const refreshable = timer as unknown as { refresh?: () => unknown };
+  if (typeof refreshable.refresh === 'function') {
+    refreshable.refresh();
+    return timer;
+  }
+  clearTimeout(timer);
+  return setTimeout(fire, Math.min(ms, MAX_DELAY));
+}
+
+/**
+ * `chunks` (`size` bytes in all, in order) as one buffer: the only chunk itself when it spans its
+ * whole `ArrayBuffer` (no copy), else a new buffer they are copied into. Callers pass chunks no one
+ * else holds.
  * @internal
  */
 export function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only !== undefined && only.byteLength === only.buffer.byteLength) return only as Uint8Array<ArrayBuffer>;
   const all = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {

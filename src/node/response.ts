@@ -135,7 +135,6 @@ export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (chunks.length === 1 && chunks[0]!.byteLength === chunks[0]!.buffer.byteLength) return resolve(chunks[0] as Uint8Array<ArrayBuffer>);
       resolve(concatChunks(chunks, size));
     });
   });
@@ -286,7 +285,8 @@ async function readWeb(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<A
     chunks.push(r.value);
     size += r.value.byteLength;
   }
-  return concatChunks(chunks, size);
+  // always a copy: a clone's tee shares its chunks with the other branch (concatChunks may not copy one)
+  return chunks.length === 1 ? (chunks[0]!.slice() as Uint8Array<ArrayBuffer>) : concatChunks(chunks, size);
 }
 
 /**

@@ -114,16 +114,19 @@ export function createNodeTransport(config: ResolvedConfig, options: NodeTranspo
 
 /** {@link createNodeTransport} over an existing pool (shared with a `fetch`); `close()` closes the pool. @internal */
 export function transportOver(config: ResolvedConfig, connection: NodeConnection): NodeTransport {
-  const targetOf = (apiUrl: string): { origin: string; base: string; apiUrl: string } => {
+  type Target = { origin: string; base: string; apiUrl: string };
+  const targetOf = (apiUrl: string): Target => {
     const api = new URL(apiUrl);
     return { origin: api.origin, base: api.pathname, apiUrl };
   };
-  const home = targetOf(config.apiUrl);
+  // parsed once: failover (core/failover.ts) sends every request to one of these once it has moved
+  const targets = new Map(config.apiUrls.map((apiUrl) => [apiUrl, targetOf(apiUrl)]));
+  const home = targets.get(config.apiUrl) ?? targetOf(config.apiUrl);
 
   async function send(request: Outgoing): Promise<Response> {
     const { method, signal } = request;
     // the address agent failover chose (core/failover.ts), else the client's
-    const { origin, base, apiUrl } = request.apiUrl === undefined || request.apiUrl === home.apiUrl ? home : targetOf(request.apiUrl);
+    const { origin, base, apiUrl } = request.apiUrl === undefined ? home : (targets.get(request.apiUrl) ?? targetOf(request.apiUrl));
     signal?.throwIfAborted();
     // one abort for the connection, fired by the timeout and by the caller's signal
     let abort: Abort | undefined;
