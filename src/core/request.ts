@@ -22,6 +22,7 @@ import {
   TransactionError,
 } from './errors.ts';
 import type { QueryMeta } from './meta.ts';
+import { redact } from './redact.ts';
 import { sendWithFailover } from './failover.ts';
 import type { Outgoing } from './http.ts';
 import type { MissingMark } from './missing.ts';
@@ -174,18 +175,29 @@ function shorten(text: string, max: number): string {
  * Reads a response's whole error text (nothing is cut here: a txn 409 is parsed from it); HTML pages
  * from proxies become their title or plain text.
  */
-async function errorText(response: Response): Promise<string> {
+async function errorText(response: Response): Promise<{ text: string; html: boolean }> {
   let text = '';
   try {
     text = (await response.text()).trim();
   } catch {
-    return '';
+    return { text: '', html: false };
   }
-  if (/^\s*</.test(text) || /html/i.test(response.headers.get('content-type') ?? '')) {
+  const html = /^\s*</.test(text) || /html/i.test(response.headers.get('content-type') ?? '');
+  if (html) {
     const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
     text = (title ?? text.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
   }
-  return text;
+  return { text, html };
+}
+
+/**
+ * What a 404 that carries no Consul error text means: Consul answers an unknown path with an empty 404
+ * (an endpoint newer than the agent), and a proxy or wrong `pathPrefix` answers with its own page. Reads
+ * whose 404 means "missing" are told apart by their mark before this (`confirmMissing`).
+ */
+function unknownPath(response: Response): string {
+  const where = response.url ? ` at ${redact(response.url.replace(/\?.*/, ''))}` : '';
+  return ` — nothing answers${where}: an endpoint newer than this Consul agent, or a server that is not Consul (check the address and \`pathPrefix\`)`;
 }
 
 /** A short summary of a rolled-back transaction's errors: as many as fit, then how many more. */
@@ -212,9 +224,10 @@ export async function toError(method: string, path: string, response: Response):
     );
   }
   // parse the whole text, shorten only what is displayed
-  const text = await errorText(response);
+  const { text, html } = await errorText(response);
   const context: ErrorContext = { method, path, status, consulMessage: shorten(text, KEPT_TEXT) };
-  const message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${shorten(text, SHOWN_TEXT)}` : ''}`;
+  let message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${shorten(text, SHOWN_TEXT)}` : ''}`;
+  if (status === 404 && (text === '' || html)) message += unknownPath(response);
   if (status === 409 && text.startsWith('{')) {
     try {
       const errors = (JSON.parse(text) as { Errors?: TransactionOpError[] }).Errors ?? [];

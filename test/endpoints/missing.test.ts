@@ -234,3 +234,47 @@ describe('Consul\'s own "missing" still reads as missing (real agent)', () => {
     expect((await agent.serviceHealthById(client, name)).data).toEqual({ status: 'critical', found: false, services: [] });
   });
 });
+
+describe('a 404 where no "missing" is meant (writes, lists) says what answered', () => {
+  const WRITES: Record<string, Read> = {
+    'kv.set': (c) => kv.set(c, 'app/k', 'v'),
+    'agent.serviceRegister': (c) => agent.serviceRegister(c, { Name: 'web' }),
+    'partition.create': (c) => partition.create(c, { Name: 'west' }),
+  };
+
+  it.each(Object.entries(WRITES))('%s answered by a proxy\'s HTML 404 names the URL and pathPrefix, not the token', async (_, write) => {
+    const { client, server } = await serve('foreign-404');
+    const error = await failure(write(client));
+    expect(error).toSatisfy(isNotFoundError);
+    expect(error.message).toContain(`${server.address}/consul/v1/`);
+    expect(error.message).toMatch(/not Consul \(check the address and `pathPrefix`\)/);
+    expect(error.message).not.toContain(TOKEN);
+  });
+
+  it('over the Node transport too', async () => {
+    const server = await startMisbehavingServer('foreign-404');
+    servers.push(server);
+    const client = createNodeClient({ address: server.address, pathPrefix: 'consul', token: TOKEN, retry: 0 });
+    try {
+      const error = await failure(kv.set(client, 'app/k', 'v'));
+      expect(error).toSatisfy(isNotFoundError);
+      expect(error.message).toContain(`${server.address}/consul/v1/kv/app/k`);
+      expect(error.message).not.toContain(TOKEN);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a real 1.8.7 agent asked for an endpoint it lacks (admin partitions: 1.11+) says the endpoint may be newer than the agent', async () => {
+    const client = testClient();
+    const error = await failure(partition.create(client, { Name: uniqueName('west') }));
+    expect(error).toSatisfy(isNotFoundError);
+    expect(error.message).toMatch(/PUT \/v1\/partition failed with 404 — nothing answers at http:\/\/.*\/v1\/partition: an endpoint newer than this Consul agent/);
+  });
+
+  it("Consul's own 404 text is kept as it is, without the hint (a TTL check that does not exist)", async () => {
+    const client = testClient();
+    const error = await failure(agent.checkTtlPass(client, uniqueName('no-such-check')));
+    expect(error.message).not.toMatch(/nothing answers/);
+  });
+});
