@@ -8,9 +8,9 @@ import { summary } from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cases = [
-  { name: 'kv.get only (ky + valibot + core)', target: 8 * 1024, code: "import { createClient } from 'consulate'; import { get } from 'consulate/kv'; export const run = () => get(createClient(), 'k');" },
+  { name: 'kv.get only (ky + valibot + core)', target: 8 * 1024, sources: "import { createClient } from './src/index.ts'; import { get } from './src/endpoints/kv.ts'; export const run = () => get(createClient(), 'k');", code: "import { createClient } from 'consulate'; import { get } from 'consulate/kv'; export const run = () => get(createClient(), 'k');" },
   { name: 'acl.tokenCreate only (acl subpath)', target: undefined, code: "import { createClient } from 'consulate'; import { tokenCreate } from 'consulate/acl'; export const run = () => tokenCreate(createClient());" },
-  { name: 'Consul facade (everything bound)', target: 20 * 1024, code: "import { Consul } from 'consulate'; export const consul = new Consul();" },
+  { name: 'Consul facade (everything bound)', target: 20 * 1024, sources: "import { Consul } from './src/index.ts'; export const consul = new Consul();", code: "import { Consul } from 'consulate'; export const consul = new Consul();" },
   { name: 'consulate/node (fromEnv)', target: undefined, platform: 'node', code: "import { fromEnv } from 'consulate/node'; export const c = () => fromEnv();", needs: 'dist/node/index.js' },
   { name: 'ky alone (baseline)', target: undefined, code: "import ky from 'ky'; export const k = ky.create({});" },
 ];
@@ -38,6 +38,34 @@ for (const c of cases) {
   sizes[c.name] = gz;
   const verdict = c.target ? `${gz <= c.target ? 'ok  ' : 'OVER'} ≤ ${kb(c.target)}` : '';
   console.log(c.name.padEnd(38), kb(bytes.length).padStart(10), kb(gz).padStart(10), ' ', verdict);
+}
+
+// Where the bytes of the bundles with a target come from: the same bundle built from the sources, its
+// minified bytes grouped by dependency and by source folder (gzip shares are estimated in proportion).
+const group = (input) => (input.startsWith('node_modules/') ? input.split('/')[1] : input.split('/').slice(0, 2).join('/'));
+for (const c of cases.filter((c) => c.sources)) {
+  const result = await build({
+    stdin: { contents: c.sources, resolveDir: root, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const bytes = result.outputFiles[0].contents;
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  const groups = new Map();
+  const inputs = Object.entries(Object.values(result.metafile.outputs)[0].inputs);
+  for (const [input, { bytesInOutput }] of inputs) groups.set(group(input), (groups.get(group(input)) ?? 0) + bytesInOutput);
+  const rows = [...groups].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  console.log(`\n${c.name}, from the sources (${kb(bytes.length)} min, ${kb(gz)} gzip): where the bytes come from`);
+  for (const [name, n] of rows) {
+    console.log(`  ${name.padEnd(16)} ${kb(n).padStart(10)} min  ${(100 * n / bytes.length).toFixed(1).padStart(5)}%  ≈ ${kb(gz * n / bytes.length)} gzip`);
+  }
+  const largest = inputs.filter(([input]) => input.startsWith('src/')).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).slice(0, 8);
+  console.log(`  largest source files: ${largest.map(([input, { bytesInOutput }]) => `${input.slice(4)} ${kb(bytesInOutput)}`).join(', ')}`);
 }
 
 // the `npm run bench` summary: against ky alone (the floor), targets on the size itself

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
 /// <reference types="node" />
 /**
- * The `consulate` executable.
+ * The `consulate` CLI: what the bin (`src/cli/bin.cjs`, dist/cli/index.js) runs, bundled into dist/cli/run.js.
  * @module
  */
 import { main } from './main.ts';

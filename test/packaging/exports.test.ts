@@ -120,7 +120,7 @@ describe('subpath exports', () => {
     expect(library?.entry).toEqual(Object.fromEntries(Object.values(jsr.exports).map((source) => [stem(source), source])));
     expect(library?.format).toEqual(expect.arrayContaining(['esm', 'cjs']));
     expect(library?.dts).toBeTruthy();
-    expect(bin?.entry).toEqual({ 'cli/index': 'src/cli/index.ts' });
+    expect(bin?.entry).toEqual({ 'cli/run': 'src/cli/index.ts' });
   });
 
   it('the API reference (typedoc) documents every subpath', () => {
@@ -163,9 +163,11 @@ describe('package contents', () => {
     }
   });
 
-  it('has one bin, consulate → dist/cli/index.js, built from src/cli/index.ts which starts with a shebang', () => {
+  it('has one bin, consulate → dist/cli/index.js (src/cli/bin.cjs, which starts with a shebang and loads the bundle of src/cli/index.ts)', () => {
     expect(pkg.bin).toEqual({ consulate: './dist/cli/index.js' });
-    expect(readFileSync(join(root, 'src/cli/index.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const bin = readFileSync(join(root, 'src/cli/bin.cjs'), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(bin).toContain("require('./run.js')");
   });
 
   it('publishes the library (not the CLI) to JSR', () => {
