@@ -22,7 +22,7 @@ import { pathSegment } from '../core/path.ts';
 import type { ReadOptions, WriteOptions } from '../core/query.ts';
 import { MISSING } from '../core/missing.ts';
 import type { Result } from '../core/request.ts';
-import { drain, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
+import { check, drain, readJson, requestJson, requestJsonOrMissing, send } from '../core/request.ts';
 import { refuseDatacenter } from '../core/routing.ts';
 import type { ConfigEntry, ConfigEntryBase, ConfigEntryKind, ConfigEntryOf } from '../schemas/config.ts';
 import { BooleanResult, ConfigEntry as ConfigEntrySchema, ConfigEntryList } from '../schemas/config.ts';
@@ -174,12 +174,12 @@ export { remove as delete };
  * Deletes a configuration entry only if its `ModifyIndex` is still `cas` (`DELETE …?cas=N`, Go's
  * `DeleteCAS`): the delete counterpart of {@link set}'s `cas`. Unlike `set`, a `cas` of 0 deletes nothing.
  * @since Consul 1.11. Older versions ignore `?cas`: Consul 1.8.7 deletes the entry whatever the index and
- *   answers `{}`, which this function reports as a {@link ResponseValidationError} rather than as success —
- *   on such agents the entry is gone all the same.
+ *   answers `{}`, which this function reports as a {@link ResponseValidationError} saying so rather than as
+ *   success — on such agents the entry is gone all the same.
  * @param cas - the entry's `ModifyIndex` as last read (uint64; a number or bigint).
  * @returns whether the entry was deleted (`false` when the index no longer matches).
  * @throws {InputError} for an empty kind or name, a `cas` that is not a positive uint64, or an explicit `datacenter`, before sending.
- * @throws {ResponseValidationError} when the answer is not `true`/`false` (an agent older than 1.11, see above).
+ * @throws {ResponseValidationError} when the answer is not `true`/`false`; for `{}` (an agent older than 1.11, see above) its message says the entry was deleted without the check.
  * @see https://developer.hashicorp.com/consul/api-docs/config#delete-configuration
  * @example
  * ```ts
@@ -198,7 +198,17 @@ export async function deleteCas(
   const index = uint64(cas, 'cas');
   if (index === '0') throw new InputError('cas must be the entry’s ModifyIndex (above 0): Consul deletes nothing for cas=0');
   const path = `config/${segment(kind, 'kind')}/${segment(name, 'name')}`;
-  return requestJson(client, { method: 'DELETE', path, params: { cas: index }, options }, BooleanResult);
+  const { response, meta } = await send(client, { method: 'DELETE', path, params: { cas: index }, options });
+  const where = `DELETE /v1/${path}?cas=${index}`;
+  const answer = await readJson(response, where);
+  // Consul < 1.11 has no check-and-set here: it deleted the entry whatever the index and answered {}
+  if (typeof answer === 'object' && answer !== null && !Array.isArray(answer) && Object.keys(answer).length === 0) {
+    throw new ResponseValidationError(
+      `${where} answered {} instead of true/false: this agent ignores ?cas (Consul older than 1.11), so the entry was deleted without the check`,
+      [{ path: '', message: 'expected a boolean, got {}' }],
+    );
+  }
+  return { data: check(client, BooleanResult, answer, where), meta };
 }
 
 /**
