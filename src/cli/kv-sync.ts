@@ -22,7 +22,7 @@ import { Option } from 'commander';
 import { stringifyJson } from '../core/encoding.ts';
 import { isInputError } from '../core/errors.ts';
 import type { KVBatchFailure, KVBatchReport, KVCopyReport, KVDiff, KVSyncEntry, KVSyncReport } from '../recipes/kv-sync.ts';
-import { copy, diff, move, sync } from '../recipes/kv-sync.ts';
+import { copy, diff, move, planCopy, sync } from '../recipes/kv-sync.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
 import { interruptible } from './interrupt.ts';
 import type { InputFormat } from './kv-format.ts';
@@ -319,11 +319,22 @@ export function registerKvSync(kv: Command): void {
         .argument('<src>', 'the tree to move or copy')
         .argument('<dst>', 'its new name (ends in "/" only when SRC does)')
         .option('--overwrite', 'overwrite destination keys that exist (each only if unchanged since it was read)')
+        .option('--dry-run', `print what would be ${past} ("${name} SRC_KEY DST_KEY" lines on stdout, marked "(exists)" where the destination key exists) and write nothing`)
         .option('--continue-on-error', 'keep sending later batches after one fails')
         .option('--report <file>', 'also write the report (applied pairs, not attempted keys, failed batches with every failed operation) to this JSON file')
         .option('--no-progress', 'no progress bar (only shown when stderr is a terminal anyway)'),
-    ).action(async (src: string, dst: string, opts: { overwrite?: boolean; continueOnError?: boolean; report?: string; progress: boolean }, command: Command) => {
+    ).action(async (src: string, dst: string, opts: { overwrite?: boolean; dryRun?: boolean; continueOnError?: boolean; report?: string; progress: boolean }, command: Command) => {
       await withClient(command, async (client) => {
+        if (opts.dryRun) {
+          const plan = await refusalsAreUsage(() => planCopy(client, src, dst, { overwrite: opts.overwrite, move: moving }));
+          if (plan.items.length === 0) throw new CliError(`no keys under ${JSON.stringify(src)}: nothing would be ${past}`, EXIT_FAILURE);
+          const lines = plan.items.map((item) => `${name} ${JSON.stringify(item.from)} ${JSON.stringify(item.to)}${item.exists ? ' (exists)' : ''}`);
+          for (let i = 0; i < lines.length; i += 1000) await write(process.stdout, `${lines.slice(i, i + 1000).join('\n')}\n`);
+          const existing = plan.items.filter((item) => item.exists).length;
+          warn(`${plural(plan.items.length, 'key', 'keys')} would be ${past} from ${JSON.stringify(src)} to ${JSON.stringify(dst)}${existing ? ` (${existing} over existing keys)` : ''}; nothing was written (--dry-run)`);
+          if (plan.refusal) warn(`without --dry-run this ${name} would be refused: ${plan.refusal.replace('pass `overwrite: true`', 'add --overwrite')}`);
+          return;
+        }
         const started = performance.now();
         const bar = progressBar(name, opts.progress);
         const run = moving ? move : copy;

@@ -205,6 +205,22 @@ export interface KVCopyItem {
   to: string;
 }
 
+/** One key of a {@link KVCopyPlan}. */
+export interface KVCopyPlanItem extends KVCopyItem {
+  /** The destination key exists (overwritten only with `overwrite`, each only if unchanged since read). */
+  exists: boolean;
+  /** The value's size in bytes. */
+  bytes: number;
+}
+
+/** What {@link copy} or {@link move} would do, from {@link planCopy}. */
+export interface KVCopyPlan {
+  /** Each source key and where it would go, in key order. */
+  items: KVCopyPlanItem[];
+  /** Why the run would be refused before writing anything (a destination key that exists without `overwrite`, a value too large to move), if it would. */
+  refusal?: string;
+}
+
 /** What {@link copy} or {@link move} did: exactly the keys applied, in order. */
 export interface KVCopyReport extends KVBatchReport {
   /** The keys copied (or moved), in key order. */
@@ -612,7 +628,14 @@ function treeMapping(src: string, dst: string): { from: KVScope; to: KVScope; re
   return { from, to, rename: (key) => `${to.prefix}${key.slice(base.length)}` };
 }
 
-async function copyOrMove(client: Client, src: string, dst: string, options: KVCopyOptions, moving: boolean): Promise<KVCopyReport> {
+/** A copy or move read and planned: its items, the batches' units, and why the run would be refused (nothing written), if it would. */
+interface PreparedCopy {
+  items: KVCopyPlanItem[];
+  units: Unit<KVCopyItem>[];
+  refusal: string | undefined;
+}
+
+async function prepareCopy(client: Client, src: string, dst: string, options: KVCopyOptions, moving: boolean): Promise<PreparedCopy> {
   const mapping = treeMapping(src, dst);
   const read: KVDiffOptions = {
     ...writeOf(options),
@@ -621,38 +644,77 @@ async function copyOrMove(client: Client, src: string, dst: string, options: KVC
   };
   const [sources, targets] = await Promise.all([readScope(client, mapping.from, read), readScope(client, mapping.to, read)]);
   const existing = new Map(targets.map((pair) => [pair.Key, pair.ModifyIndex]));
-  const clashes = sources.map((pair) => mapping.rename(pair.Key)).filter((key) => existing.has(key));
+  const items = sources.map((pair): KVCopyPlanItem => {
+    const to = mapping.rename(pair.Key);
+    return { from: pair.Key, to, exists: existing.has(to), bytes: pair.Value.byteLength };
+  });
+  const clashes = items.filter((item) => item.exists).map((item) => item.to);
   if (clashes.length > 0 && !options.overwrite) {
     const shown = clashes.slice(0, 5).map((key) => JSON.stringify(key)).join(', ');
-    throw new InputError(
-      `${clashes.length} destination ${clashes.length === 1 ? 'key exists' : 'keys exist'} (${shown}${clashes.length > 5 ? ', …' : ''}); nothing was written: pass \`overwrite: true\` to replace them`,
-    );
+    const refusal = `${clashes.length} destination ${clashes.length === 1 ? 'key exists' : 'keys exist'} (${shown}${clashes.length > 5 ? ', …' : ''}); nothing was written: pass \`overwrite: true\` to replace them`;
+    return { items, units: [], refusal };
   }
   const write = writeOf(options);
-  const units = sources.map((pair): Unit<KVCopyItem> => {
-    const to = mapping.rename(pair.Key);
-    const index = existing.get(to) ?? 0;
-    const cas = { Verb: 'cas' as const, Key: to, Value: pair.Value, Flags: pair.Flags, Index: index };
-    const u = moving
-      ? unit({ from: pair.Key, to }, pair.Key, [
-          { Verb: 'check-index', Key: pair.Key, Index: pair.ModifyIndex },
-          cas,
-          { Verb: 'delete', Key: pair.Key },
-        ])
-      : unit({ from: pair.Key, to }, pair.Key, [cas]);
-    if (tooLarge(u)) {
-      if (moving) {
-        throw new InputError(
-          `key ${JSON.stringify(pair.Key)} holds ${pair.Value.byteLength} bytes, too many to move atomically in one transaction body (512 KiB, base64); nothing was written: copy the tree, then delete the source`,
-        );
+  try {
+    const units = sources.map((pair): Unit<KVCopyItem> => {
+      const to = mapping.rename(pair.Key);
+      const index = existing.get(to) ?? 0;
+      const cas = { Verb: 'cas' as const, Key: to, Value: pair.Value, Flags: pair.Flags, Index: index };
+      const u = moving
+        ? unit({ from: pair.Key, to }, pair.Key, [
+            { Verb: 'check-index', Key: pair.Key, Index: pair.ModifyIndex },
+            cas,
+            { Verb: 'delete', Key: pair.Key },
+          ])
+        : unit({ from: pair.Key, to }, pair.Key, [cas]);
+      if (tooLarge(u)) {
+        if (moving) {
+          throw new InputError(
+            `key ${JSON.stringify(pair.Key)} holds ${pair.Value.byteLength} bytes, too many to move atomically in one transaction body (512 KiB, base64); nothing was written: copy the tree, then delete the source`,
+          );
+        }
+        u.solo = soloWrite(client, to, pair, index, write);
       }
-      u.solo = soloWrite(client, to, pair, index, write);
-    }
-    return u;
-  });
+      return u;
+    });
+    return { items, units, refusal: undefined };
+  } catch (error) {
+    if (error instanceof InputError) return { items, units: [], refusal: error.message };
+    throw error;
+  }
+}
+
+async function copyOrMove(client: Client, src: string, dst: string, options: KVCopyOptions, moving: boolean): Promise<KVCopyReport> {
+  const { units, refusal } = await prepareCopy(client, src, dst, options, moving);
+  if (refusal !== undefined) throw new InputError(refusal);
   const report: KVCopyReport = { ok: true, applied: [], failed: [], notAttempted: [], batches: 0, aborted: false };
   await runBatches(client, units, options, report, (item) => report.applied.push(item));
   return report;
+}
+
+/**
+ * What {@link copy} (or, with `move: true`, {@link move}) would do, read but not written: each source key and
+ * where it would go, and why the run would be refused, if it would. A dry run: nothing is written.
+ * @param src - the tree (not `""`).
+ * @param dst - its new name (ends in `/` only when `src` does; must not overlap `src`).
+ * @param options - as for {@link copy}, plus `move` to plan a move (whose refusals differ: a value too large
+ *   for one transaction body).
+ * @returns the {@link KVCopyPlan}.
+ * @throws {InputError} for an empty source or overlapping trees (before reading).
+ * @see https://developer.hashicorp.com/consul/api-docs/kv
+ * @example
+ * ```ts
+ * import { planCopy } from 'consulate/kv-sync';
+ *
+ * const plan = await planCopy(client, 'app/v1', 'app/v2', { move: true });
+ * for (const item of plan.items) console.log(item.from, '→', item.to, item.exists ? '(exists)' : '');
+ * if (plan.refusal) console.error(plan.refusal);
+ * ```
+ */
+export async function planCopy(client: Client, src: string, dst: string, options: KVCopyOptions & { move?: boolean | undefined } = {}): Promise<KVCopyPlan> {
+  const { move: moving, ...rest } = options;
+  const { items, refusal } = await prepareCopy(client, src, dst, rest, moving === true);
+  return refusal === undefined ? { items } : { items, refusal };
 }
 
 /**

@@ -248,6 +248,32 @@ describe('kv cp and kv mv', () => {
     expect((await state(dst)).get(`${dst}/bin`)!.value.toString()).toBe('changed');
   });
 
+  it('cp and mv --dry-run print each key and where it would go, mark existing destinations, and write nothing', async () => {
+    const src = base('cli-mv-dry');
+    const dst = base('cli-mv-dry-dst');
+    const entries = tree(src);
+    await seed([...entries, [`${dst}/bin`, 'already there']]);
+    const before = { src: await state(src), dst: await state(dst) };
+    for (const name of ['cp', 'mv']) {
+      const result = await cli(['kv', name, src, dst, '--dry-run']);
+      expect(result.code, result.stderr).toBe(0);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(entries.length);
+      expect(lines).toContain(`${name} ${JSON.stringify(`${src}/a//b`)} ${JSON.stringify(`${dst}/a//b`)}`);
+      expect(lines).toContain(`${name} ${JSON.stringify(`${src}/bin`)} ${JSON.stringify(`${dst}/bin`)} (exists)`);
+      expect(result.stderr).toContain(`64 keys would be ${name === 'cp' ? 'copied' : 'moved'} from "${src}" to "${dst}" (1 over existing keys); nothing was written (--dry-run)`);
+      expect(result.stderr).toMatch(new RegExp(`without --dry-run this ${name} would be refused: 1 destination key exists .*add --overwrite`));
+      const overwrite = await cli(['kv', name, src, dst, '--dry-run', '--overwrite']);
+      expect(overwrite.code, overwrite.stderr).toBe(0);
+      expect(overwrite.stderr).not.toMatch(/would be refused/);
+    }
+    expect(await state(src)).toEqual(before.src);
+    expect(await state(dst)).toEqual(before.dst);
+    const empty = await cli(['kv', 'mv', base('cli-mv-dry-none'), dst, '--dry-run']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/nothing would be moved/);
+  });
+
   it('mv moves a tree exactly; nothing is left at the source', async () => {
     const src = base('cli-mv');
     const dst = base('cli-mv-dst');

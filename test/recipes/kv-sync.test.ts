@@ -7,7 +7,7 @@ import { parseJson } from '../../src/core/encoding.ts';
 import { set } from '../../src/endpoints/kv.ts';
 import { createClient, isInputError, isTransactionError } from '../../src/index.ts';
 import type { Client, FetchLike } from '../../src/index.ts';
-import { copy, diff, move, sync } from '../../src/recipes/kv-sync.ts';
+import { copy, diff, move, planCopy, sync } from '../../src/recipes/kv-sync.ts';
 import type { KVSyncEntry } from '../../src/recipes/kv-sync.ts';
 import { raw, testClient, uniquePrefix } from '../support/client.ts';
 
@@ -301,6 +301,19 @@ describe('copy and move', () => {
     const error = await move(client, src, `${src}-moved`).catch((e: unknown) => e);
     expect(isInputError(error)).toBe(true);
     expect((error as Error).message).toMatch(/too many to move atomically.*nothing was written/);
+    expect((await state(`${src}/`)).size).toBe(2);
+    // planned (a dry run): the same refusal for the move, none for the copy, the items either way, nothing written
+    const moving = await planCopy(client, src, `${src}-moved`, { move: true });
+    expect(moving.refusal).toMatch(/too many to move atomically/);
+    expect(moving.items).toEqual([
+      { from: `${src}/large`, to: `${src}-moved/large`, exists: false, bytes: 500 * 1024 },
+      { from: `${src}/small`, to: `${src}-moved/small`, exists: false, bytes: 1 },
+    ]);
+    const copying = await planCopy(client, src, `${src}-copy`);
+    expect(copying.refusal).toMatch(/2 destination keys exist/);
+    expect(copying.items.every((item) => item.exists)).toBe(true);
+    expect((await planCopy(client, src, `${src}-copy`, { overwrite: true })).refusal).toBeUndefined();
+    expect((await state(`${src}-moved/`)).size).toBe(0);
     expect((await state(`${src}/`)).size).toBe(2);
   });
 
