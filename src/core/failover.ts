@@ -86,7 +86,16 @@ function codes(error: unknown): string[] {
 export function classifyFailure(error: unknown): AttemptFailure {
   if (isTimeoutError(error)) return 'timeout';
   if (!isNetworkError(error)) return 'final';
-  const found = codes((error as { cause?: unknown }).cause);
+  return classifyCauses((error as { cause?: unknown }).cause);
+}
+
+/** {@link classifyFailure} of a raw `fetch` failure (a `TypeError` whose `cause` chain has the codes), not a transport's `NetworkError`. */
+export function classifyFetchFailure(error: unknown): Exclude<AttemptFailure, 'timeout'> {
+  return classifyCauses(error);
+}
+
+function classifyCauses(error: unknown): Exclude<AttemptFailure, 'timeout'> {
+  const found = codes(error);
   if (found.some((code) => FINAL.has(code))) return 'final';
   return found.some((code) => NOT_SENT.has(code)) ? 'not-sent' : 'maybe-sent';
 }

@@ -23,6 +23,7 @@
 import type { Client } from '../core/client.ts';
 import { asyncDispose } from '../core/async.ts';
 import { InputError, NetworkError, NoInstancesError } from '../core/errors.ts';
+import { classifyFetchFailure } from '../core/failover.ts';
 import type { WatchOptions } from '../core/watch.ts';
 import { watch } from '../core/watch.ts';
 import { service as healthService } from '../endpoints/health.ts';
@@ -77,10 +78,12 @@ export interface DiscoveryOptions extends Omit<WatchOptions, 'index' | 'distinct
 /** Options of {@link ServiceDiscovery.fetch}: a `RequestInit`, plus whether it may be sent again. */
 export interface DiscoveryRequestInit extends RequestInit {
   /**
-   * Whether the request may be sent to another instance after a connection failure (it may have
-   * reached the first one). By default, per RFC 9110 §9.2.2, GET, HEAD, OPTIONS, TRACE, PUT and DELETE
-   * are idempotent and POST, PATCH… are not; `true` opts a request in, `false` out. A `ReadableStream`
-   * body cannot be sent twice: such a request is tried once.
+   * Whether the request may be sent to another instance after a connection failure that may have
+   * reached the first one (a reset or hang-up after connecting, or a failure the runtime gives no reason
+   * for, as browsers do). A failure that certainly sent nothing (connection refused, host unreachable or
+   * not found, connect timeout, TLS handshake) moves any request on. By default, per RFC 9110 §9.2.2,
+   * GET, HEAD, OPTIONS, TRACE, PUT and DELETE are idempotent and POST, PATCH… are not; `true` opts a
+   * request in, `false` out. A `ReadableStream` body cannot be sent twice: such a request is tried once.
    */
   idempotent?: boolean | undefined;
 }
@@ -104,12 +107,13 @@ export interface ServiceDiscovery {
   pick(): ServiceInstance;
   /**
    * Sends a request to an instance (`scheme://authority` + `path`) and returns its response,
-   * whatever its status. On a connection failure (the `fetch` rejected, not aborted) an idempotent
-   * request is sent to the next instance, until each of the set was tried once.
+   * whatever its status. On a connection failure (the `fetch` rejected, not aborted) the request is sent
+   * to the next instance, until each of the set was tried once — a request that is not idempotent only
+   * when the failure certainly sent nothing (see {@link DiscoveryRequestInit.idempotent}).
    * @param path - path and query, starting with `/`.
    * @throws {NoInstancesError} when the set is empty, or no read has answered yet.
-   * @throws {NetworkError} when every instance tried failed to connect (or the first one did and the
-   *   request is not idempotent); its message names each instance and its reason, `cause` is an
+   * @throws {NetworkError} when every instance tried failed to connect (or one failed in a way that may
+   *   have reached it and the request is not idempotent); its message names each instance and its reason, `cause` is an
    *   `AggregateError` of the `fetch` errors.
    * @throws the `fetch`'s own error when `init.signal` aborted it.
    * @throws {InputError} for a path without a leading `/` or a request `fetch` would refuse, before sending.
@@ -265,16 +269,23 @@ export function discovery(client: Client, service: string, options: DiscoveryOpt
         }
       }
       const failures: { instance: ServiceInstance; error: unknown }[] = [];
-      for (const instance of again ? order : order.slice(0, 1)) {
+      let stopped = false;
+      for (const instance of order) {
         try {
           return await send(urlOf(instance), requestInit);
         } catch (error) {
           if (requestInit.signal?.aborted) throw error;
           failures.push({ instance, error });
+          // a request that must not run twice moves on only past an instance it certainly did not reach
+          if (!again && !(replayable && classifyFetchFailure(error) === 'not-sent')) {
+            stopped = failures.length < order.length;
+            break;
+          }
         }
       }
       const tried = failures.map((f) => `${f.instance.authority} (${reason(f.error)})`).join(', ');
-      const why = again ? '' : replayable ? `; ${method} is not idempotent, so no other instance was tried (pass idempotent: true to allow it)` : '; a stream body cannot be sent twice, so no other instance was tried';
+      const reached = failures.length > 1 ? ' the last one may have been reached, so' : ' it may have been reached, so';
+      const why = !stopped ? '' : replayable ? `;${reached} no other instance was tried: ${method} is not idempotent (pass idempotent: true to allow it)` : `;${reached} no other instance was tried: a stream body cannot be sent twice`;
       throw new NetworkError(`${method} ${path} to ${describe()} failed to connect to ${failures.length === 1 ? 'its instance' : `each of ${failures.length} instances`}: ${tried}${why}`, {
         method,
         path,

@@ -3,6 +3,7 @@
 // come back, and while one server is closed (connection refused → the next instance).
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { discovery } from '../../src/recipes/discovery.ts';
 import type { ServiceDiscovery, ServiceInstance } from '../../src/recipes/discovery.ts';
@@ -163,7 +164,7 @@ describe('discovery: a live, healthy instance set', () => {
     expect(idsOf(await all.ready())).toEqual(ids);
   });
 
-  it('fails over only idempotent requests unless told, and names every instance it tried', async () => {
+  it('moves any request past instances it certainly did not reach (connection refused), and names every instance it tried', async () => {
     const { name, servers } = await fleet(3);
     for (const server of servers) await server.close();
     const web = discovery(testClient(), name, { minInterval: 10 });
@@ -171,19 +172,47 @@ describe('discovery: a live, healthy instance set', () => {
     await web.ready();
     const post = await rejection(web.fetch('/orders', { method: 'POST', body: '{}' }));
     expect(isNetworkError(post)).toBe(true);
-    expect((post as Error).message).toMatch(/^POST \/orders to service ".*" \(passing\) failed to connect to its instance: 127\.0\.0\.1:\d+ \(ECONNREFUSED\); POST is not idempotent/);
+    expect((post as Error).message).toMatch(/^POST \/orders to service ".*" \(passing\) failed to connect to each of 3 instances: (127\.0\.0\.1:\d+ \(ECONNREFUSED\)(, )?){3}$/);
     const get = await rejection(web.fetch('/orders'));
     expect((get as Error).message).toMatch(/failed to connect to each of 3 instances: (127\.0\.0\.1:\d+ \(ECONNREFUSED\)(, )?){3}$/);
     expect(((get as Error).cause as AggregateError).errors).toHaveLength(3);
-    const optedIn = await rejection(web.fetch('/orders', { method: 'POST', body: '{}', idempotent: true }));
-    expect((optedIn as Error).message).toMatch(/each of 3 instances/);
     const optedOut = await rejection(web.fetch('/orders', { method: 'DELETE', idempotent: false }));
-    expect((optedOut as Error).message).toMatch(/its instance: .*DELETE is not idempotent/);
+    expect((optedOut as Error).message).toMatch(/each of 3 instances/);
     // an aborted request is not a connection failure: its own error, no failover
     const aborted = await rejection(web.fetch('/slow', { signal: AbortSignal.abort() }));
     expect((aborted as Error).name).toBe('AbortError');
     expect(isInputError(await rejection(web.fetch('relative')))).toBe(true);
     expect(isInputError(await rejection(web.fetch('/x', { method: 'GET', body: 'no' })))).toBe(true);
+  });
+
+  it('sends a request that is not idempotent to no other instance after one that may have reached its instance (reset after connecting)', async () => {
+    const name = uniqueName('discovery-reset');
+    let requests = 0;
+    for (let i = 0; i < 3; i++) {
+      // accepts the connection, reads the request, then resets it: the request may have been acted on
+      const server = createNetServer((socket) => socket.once('data', () => {
+        requests++;
+        socket.resetAndDestroy();
+      }));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const id = `${name}-${i}`;
+      await put('/v1/agent/service/register', { Name: name, ID: id, Address: '127.0.0.1', Port: (server.address() as { port: number }).port, Check: { TTL: '60s' } });
+      cleanups.push(() => put(`/v1/agent/service/deregister/${id}`));
+      await setCheck(id, 'pass');
+    }
+    const web = discovery(testClient(), name, { minInterval: 10 });
+    cleanups.push(() => web.stop());
+    await web.ready();
+    const post = await rejection(web.fetch('/orders', { method: 'POST', body: '{}' }));
+    expect(isNetworkError(post)).toBe(true);
+    expect((post as Error).message).toMatch(/failed to connect to its instance: 127\.0\.0\.1:\d+ \(\w+\); it may have been reached, so no other instance was tried: POST is not idempotent \(pass idempotent: true to allow it\)$/);
+    expect(requests).toBe(1);
+    const optedIn = await rejection(web.fetch('/orders', { method: 'POST', body: '{}', idempotent: true }));
+    expect((optedIn as Error).message).toMatch(/each of 3 instances/);
+    expect(requests).toBe(4);
+    const get = await rejection(web.fetch('/orders'));
+    expect((get as Error).message).toMatch(/each of 3 instances/);
   });
 
   it('sends a POST to one live instance and returns its answer whatever the status', async () => {
