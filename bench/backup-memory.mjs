@@ -3,7 +3,7 @@
 // peak should stay flat from 10,000 to 100,000 keys (target: ≤ 1.1× the 10,000-key peak). For
 // contrast, a naive backup (one GET /v1/kv/?recurse, JSON.stringify, write) is measured on the same data.
 //
-//   node bench/backup-memory.mjs [keys=100000] [--steps 10000,100000] [--src]
+//   node bench/backup-memory.mjs [keys=100000] [--steps 10000,100000] [--src | --cli FILE]
 //
 // Peak RSS is the process's own (`process.resourceUsage().maxRSS` at exit, through the preloaded
 // bench/rss-probe.mjs). The CLI is dist/cli/index.js when built, else the sources bundled with
@@ -19,7 +19,9 @@ const total = /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : 100_000;
 const at = args.indexOf('--steps');
 const steps = at === -1 ? [...new Set([Math.min(10_000, total), total])] : args[at + 1].split(',').map(Number);
 
-const cli = await cliEntry();
+// --cli FILE: measure that build of the CLI instead (e.g. one built from another commit, to compare)
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt === -1 ? await cliEntry() : { file: process.argv[cliAt + 1], from: process.argv[cliAt + 1], cleanup: () => {} };
 const bundle = cli.file;
 const dir = mkdtempSync(join(tmpdir(), 'consulate-bench-backup-'));
 const naive = join(dir, 'naive.mjs');

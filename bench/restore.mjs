@@ -9,7 +9,7 @@
 //      bench` passes --million unless BENCH_RESTORE_1M=0), against the peak at 20,000 keys (target:
 //      flat, ≤ 1.1×).
 //
-//   node bench/restore.mjs [--keys 20000] [--runs 3] [--consul-runs 1] [--memory-keys 100000] [--million] [--src]
+//   node bench/restore.mjs [--keys 20000] [--runs 3] [--consul-runs 1] [--memory-keys 100000] [--million] [--src | --cli FILE]
 //
 // The CLI is dist/cli/index.js (what the bin runs) when built, else the sources bundled with esbuild.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,9 @@ const memoryKeys = opt('memory-keys', 100_000);
 const million = args.includes('--million') || process.env.BENCH_RESTORE_1M === '1';
 const floorScript = join(root, 'bench/restore-floor.mjs');
 
-const cli = await cliEntry();
+// --cli FILE: measure that build of the CLI instead (e.g. one built from another commit, to compare)
+const cliAt = process.argv.indexOf('--cli');
+const cli = cliAt === -1 ? await cliEntry() : { file: process.argv[cliAt + 1], from: process.argv[cliAt + 1], cleanup: () => {} };
 const dir = mkdtempSync(join(tmpdir(), 'consulate-bench-restore-'));
 /** Writes a backup file of n keys (the format `kv backup` writes); returns its path. */
 function backupFile(n) {

@@ -79,6 +79,72 @@ export async function write(stream: Writable, chunk: string | Uint8Array): Promi
   await once(stream, 'drain');
 }
 
+/**
+ * Writes a chunk like {@link write}; `written` resolves once the stream is done with it (written out,
+ * or failed: the stream's error is reported as {@link write}'s is), so that its buffer can be reused.
+ */
+export async function writeReusable(stream: Writable, chunk: Uint8Array): Promise<{ written: Promise<void> }> {
+  let done!: () => void;
+  const written = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  if (!stream.write(chunk, () => done())) await once(stream, 'drain');
+  return { written };
+}
+
+/**
+ * Output bytes gathered in one growing buffer (outside V8's heap), to be written as one chunk: what a
+ * backup writes per batch, without joining strings and converting the result (the copies a long
+ * backup's young-generation collections churned through, bench/backup-memory.mjs).
+ */
+export class ByteWriter {
+  private bytes: Buffer;
+  private used = 0;
+
+  constructor(capacity: number = 16 * 1024) {
+    this.bytes = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.used;
+  }
+
+  /** Appends text as UTF-8. */
+  text(text: string): void {
+    this.reserve(text.length * 3); // at most 3 bytes per UTF-16 unit
+    this.used += this.bytes.write(text, this.used);
+  }
+
+  /** Appends text known to be ASCII (base64, digits, JSON punctuation), one byte per character. */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    this.used += this.bytes.write(text, this.used, 'latin1');
+  }
+
+  /** The bytes written (a view of the buffer: valid until {@link ByteWriter.reset}). */
+  finish(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.bytes.buffer as ArrayBuffer, this.bytes.byteOffset, this.used);
+  }
+
+  /**
+   * Starts again from empty, reusing the buffer (grown to `capacity` if smaller): a writer reused
+   * rather than a new buffer per chunk, whose garbage would pile up outside the heap between two
+   * collections (they are freed only when the collector finds their wrapper dead).
+   */
+  reset(capacity: number = 0): void {
+    this.used = 0;
+    if (capacity > this.bytes.length) this.bytes = Buffer.allocUnsafe(capacity);
+  }
+
+  private reserve(more: number): void {
+    if (this.used + more <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.used + more, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+}
+
 /** A sink for command output: stdout, or a file that appears under its name only once complete. */
 export interface Output {
   /** The stream to write to (use {@link write} for backpressure). */
@@ -174,15 +240,23 @@ export interface Input {
   close(): Promise<void>;
 }
 
-/** Pieces read from a file at a time. */
+/** Bytes read from a file at a time. */
 const PIECE_BYTES = 64 * 1024;
+/**
+ * Bytes decoded into one text piece. Smaller than a read: what a reader holds while it works through a
+ * piece (the piece's text, the entries parsed from it) is what V8's young-generation collections copy,
+ * and a restore's memory grew with how much of that they copied over a long run (bench/restore.mjs).
+ */
+const TEXT_BYTES = 16 * 1024;
 
-/** Decodes byte chunks to text pieces (a character split across chunks is kept whole). */
+/** Decodes byte chunks to text pieces of at most {@link TEXT_BYTES} bytes (a character split across them is kept whole). */
 async function* decode(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<string, void, undefined> {
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text) yield text;
+    for (let at = 0; at < chunk.length; at += TEXT_BYTES) {
+      const text = decoder.decode(at === 0 && chunk.length <= TEXT_BYTES ? chunk : chunk.subarray(at, at + TEXT_BYTES), { stream: true });
+      if (text) yield text;
+    }
   }
   const rest = decoder.decode();
   if (rest) yield rest;

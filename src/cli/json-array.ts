@@ -64,15 +64,18 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c ==
  * reader.end();
  */
 export class JsonArrayReader {
-  /** Text not yet handed back (from the start of the current element). */
+  /**
+   * The start of the element the last piece ended in (its text so far, a copy), or, before a `[`
+   * was found, the text kept to say what it is instead.
+   */
   private text = '';
-  /** Where the scan resumes in `text`. */
-  private at = 0;
   private state = State.Start;
   /** Nesting depth inside the current element. */
   private depth = 0;
   /** Inside a string of the current element (its closing quote not seen yet). */
   private inString = false;
+  /** Backslashes that ended the text so far, inside a string (they may escape a quote at the next piece's start). */
+  private slashes = 0;
   /** Elements handed back so far. */
   private count = 0;
 
@@ -83,16 +86,14 @@ export class JsonArrayReader {
       else this.text += piece;
       return undefined;
     }
-    this.text = this.text.length === 0 ? piece : this.text + piece;
-    return this.scan();
+    return this.scan(piece);
   }
 
   /** Ends the input; returns the last elements. */
   end(): ElementGroup | undefined {
-    const group = this.text.length === 0 || this.state === State.NotArray || this.state === State.Done ? undefined : this.scan();
     switch (this.state) {
       case State.Done:
-        return group;
+        return undefined;
       case State.NotArray: {
         const text = this.text;
         try {
@@ -115,22 +116,27 @@ export class JsonArrayReader {
     }
   }
 
-  /** Scans from `at`; hands back complete elements and keeps the text from the first incomplete one. */
-  private scan(): ElementGroup | undefined {
-    const text = this.text;
+  /**
+   * Scans a piece; hands back the elements it completes and keeps (a copy of) the start of the one it
+   * ends in. The piece is never joined to what came before: only an element that spans pieces is, and
+   * each element is parsed from a slice of the piece (a view, not a copy). Copies of whole pieces were
+   * most of what reading a backup allocated (bench/restore.mjs).
+   */
+  private scan(text: string): ElementGroup | undefined {
     const n = text.length;
-    let i = this.at;
+    let i = 0;
     const starts: number[] = [];
     const ends: number[] = [];
-    let elementStart = this.state === State.Element ? 0 : -1; // the kept text starts at the current element
-    let keepFrom = n; // where the kept text starts
+    /** The element begun in an earlier piece, completed here (the first of `starts`, which is then 0). */
+    let spanning: string | undefined;
+    let elementStart = this.state === State.Element ? 0 : -1;
     for (;;) {
       if (this.state === State.Element) {
         // find the element's end
         let depth = this.depth;
         let ended = false;
         if (this.inString) {
-          const close = stringEnd(text, i);
+          const close = stringEnd(text, i, elementStart === 0 && this.text.length > 0 ? this.slashes : 0);
           if (close < 0) {
             i = n;
           } else {
@@ -141,7 +147,7 @@ export class JsonArrayReader {
         while (i < n && !this.inString) {
           const c = text.charCodeAt(i);
           if (c === 34 /* " */) {
-            const close = stringEnd(text, i + 1);
+            const close = stringEnd(text, i + 1, 0);
             if (close < 0) {
               this.inString = true;
               i = n;
@@ -173,8 +179,17 @@ export class JsonArrayReader {
         }
         this.depth = depth;
         if (!ended) {
-          keepFrom = elementStart;
+          // keep the element's start: a copy, since a slice would keep the whole piece alive (the
+          // template's cons is flattened into a new string by the slice)
+          const rest = elementStart === 0 ? text : ` ${text.slice(elementStart)}`.slice(1);
+          const continued = elementStart === 0 && this.text.length > 0;
+          this.slashes = this.inString ? trailingSlashes(text, continued ? this.slashes : 0) : 0;
+          this.text = continued ? this.text + rest : rest;
           break;
+        }
+        if (elementStart === 0 && this.text.length > 0) {
+          spanning = this.text + text.slice(0, i);
+          this.text = '';
         }
         starts.push(elementStart);
         ends.push(i);
@@ -182,10 +197,7 @@ export class JsonArrayReader {
         continue;
       }
       while (i < n && isSpace(text.charCodeAt(i))) i++;
-      if (i === n) {
-        keepFrom = n;
-        break;
-      }
+      if (i === n) break;
       const c = text.charCodeAt(i);
       switch (this.state) {
         case State.Start:
@@ -196,7 +208,6 @@ export class JsonArrayReader {
           if (c !== 91 /* [ */) {
             this.state = State.NotArray;
             this.text = text.slice(i);
-            this.at = this.text.length;
             return undefined;
           }
           this.state = State.First;
@@ -233,40 +244,43 @@ export class JsonArrayReader {
           throw new Error('unreachable');
       }
     }
-    // keep the incomplete element (or nothing)
-    const kept = keepFrom < n ? text.slice(keepFrom) : '';
-    this.at = i - keepFrom;
-    this.text = kept;
     if (starts.length === 0) return undefined;
     const first = this.count;
     this.count += starts.length;
-    const groupText = text.slice(starts[0], ends[ends.length - 1]);
-    let values: unknown[];
-    try {
-      values = JSON.parse(`[${groupText}]`) as unknown[];
-    } catch {
-      // name the first element that is not valid JSON
-      for (let k = 0; k < starts.length; k++) {
-        try {
-          JSON.parse(text.slice(starts[k], ends[k]));
-        } catch (error) {
-          throw new JsonArrayError(`entry ${first + k}: ${(error as Error).message}`, first + k);
-        }
+    const source = (k: number): string => (k === 0 && spanning !== undefined ? spanning : text.slice(starts[k], ends[k]));
+    // each element parsed alone, from a slice (V8 parses a slice in place): no joined copy of the
+    // piece; the first that is not valid JSON is named
+    const values = new Array<unknown>(starts.length);
+    for (let k = 0; k < starts.length; k++) {
+      try {
+        values[k] = JSON.parse(source(k));
+      } catch (error) {
+        throw new JsonArrayError(`entry ${first + k}: ${(error as Error).message}`, first + k);
       }
-      throw new JsonArrayError(`entries ${first}–${first + starts.length - 1}: not valid JSON`, first);
     }
-    return { values, first, source: (k) => text.slice(starts[k], ends[k]) };
+    return { values, first, source };
   }
 }
 
-/** Index of the quote that closes a string whose content starts at `from` (-1: not in the text yet). */
-function stringEnd(text: string, from: number): number {
+/** How many backslashes end `text` (`before`: how many ended the text before it, if it is all backslashes). */
+function trailingSlashes(text: string, before: number): number {
+  let count = 0;
+  while (count < text.length && text.charCodeAt(text.length - 1 - count) === 92 /* \ */) count++;
+  return count === text.length ? before + count : count;
+}
+
+/**
+ * Index of the quote that closes a string whose content starts at `from` (-1: not in the text yet).
+ * `before`: backslashes just before the text's start, still inside the string (the previous piece's end).
+ */
+function stringEnd(text: string, from: number, before: number): number {
   let at = from;
   for (;;) {
     const quote = text.indexOf('"', at);
     if (quote < 0) return -1;
     let slashes = 0;
     while (text.charCodeAt(quote - 1 - slashes) === 92 /* \ */) slashes++;
+    if (slashes === quote) slashes += before; // the backslashes reach the text's start
     if ((slashes & 1) === 0) return quote;
     at = quote + 1;
   }

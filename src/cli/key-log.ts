@@ -4,14 +4,20 @@
  * bounded memory: beyond {@link SPILL_KEYS} keys, they are moved to a temporary file, created mode
  * 0600 and removed from the directory as soon as it is open (nothing is left behind, even if the
  * process is killed), and read back only when the list is iterated (a failure report, `--report`).
+ *
+ * The keys are moved out often (every ~1,000), not once a large number has gathered: keys held for
+ * long outlive V8's young-generation collections, are copied into the old generation and die there,
+ * which grew a long restore's peak memory (bench/restore.mjs) by more than they weigh.
+ * If no temporary file can be created, the keys stay in memory (said once on stderr).
  * @module
  */
 import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeError, warn } from './io.ts';
 
-/** Keys kept in memory before they are moved to the file. */
-const SPILL_KEYS = 50_000;
+/** Keys kept in memory before they are moved to the file (16 batches of 64: a ~30 KiB write). */
+const SPILL_KEYS = 1024;
 
 /** An append-only list of keys; iterate it, or `JSON.stringify` it (as an array). */
 export class KeyLog implements Iterable<string> {
@@ -23,6 +29,8 @@ export class KeyLog implements Iterable<string> {
   private written = 0;
   /** The file's name, when it could not be removed while open (Windows). */
   private path: string | undefined;
+  /** No temporary file could be created: every key stays in memory. */
+  private inMemory = false;
   /** How many keys the list holds. */
   length = 0;
 
@@ -32,13 +40,19 @@ export class KeyLog implements Iterable<string> {
     this.batches.push(keys);
     this.held += keys.length;
     this.length += keys.length;
-    if (this.held > SPILL_KEYS) this.spill();
+    if (this.held > SPILL_KEYS && !this.inMemory) this.spill();
   }
 
   private spill(): void {
     if (this.fd === undefined) {
       const path = join(tmpdir(), `consulate-keys-${process.pid}-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`);
-      this.fd = openSync(path, 'wx+', 0o600);
+      try {
+        this.fd = openSync(path, 'wx+', 0o600);
+      } catch (error) {
+        this.inMemory = true;
+        warn(`cannot create a temporary file for the list of restored keys (${describeError(error)}): keeping it in memory`);
+        return;
+      }
       try {
         unlinkSync(path);
       } catch {

@@ -16,6 +16,7 @@
 import { fromUtf8, MAX_UINT64, parseJson } from '../core/encoding.ts';
 import { MAX_VALUE_BYTES } from '../endpoints/kv.ts';
 import type { KVPairWire } from '../schemas/kv.ts';
+import type { ByteWriter } from './io.ts';
 import { CliError, usage } from './io.ts';
 import type { ElementGroup } from './json-array.ts';
 import { JsonArrayError, JsonArrayReader } from './json-array.ts';
@@ -90,6 +91,33 @@ export function formatRecord(pair: KVPairWire, { format, base64 = false, pretty 
   }
 }
 
+/**
+ * Appends one record in a format to `out`: the same text as {@link formatRecord}. The default export
+ * format is written in parts (the value, most of a record, is copied once, from Consul's answer to
+ * the output bytes); the others as {@link formatRecord}'s text.
+ */
+export function writeRecord(out: ByteWriter, pair: KVPairWire, options: FormatOptions, writtenKey: string = pair.Key): void {
+  if (options.format !== 'export') {
+    out.text(formatRecord(pair, options, writtenKey));
+    return;
+  }
+  const pretty = options.pretty === true;
+  const value = pair.Value ?? '';
+  out.ascii(pretty ? '\t{\n\t\t"key": ' : '{"key":');
+  out.text(str(pair.Key));
+  out.ascii(pretty ? ',\n\t\t"flags": ' : ',"flags":');
+  out.ascii(String(pair.Flags));
+  out.ascii(pretty ? ',\n\t\t"value": ' : ',"value":');
+  if (BASE64_TEXT.test(value)) {
+    // base64 needs no escaping: written as it came
+    out.ascii('"');
+    out.ascii(value);
+    out.ascii('"');
+  } else out.text(str(value));
+  out.ascii(pretty ? '\n\t}' : '}');
+}
+const BASE64_TEXT = /^[A-Za-z0-9+/=]*$/;
+
 /** Text that opens, separates and closes the array of records (one record per line, or per block when pretty). */
 export const FRAMING: { readonly open: string; readonly separator: string; readonly close: string; readonly empty: string } = {
   open: '[\n',
@@ -122,16 +150,24 @@ export function isTriples(format: ParsedFormat): format is 'consulate-base64' | 
   return format === 'consulate-base64' || format === 'consulate-text';
 }
 
-function keyOf(value: unknown, where: string, allowEmpty = false): string {
-  if (typeof value !== 'string' || (value === '' && !allowEmpty)) throw new CliError(`${where}: the key must be a non-empty string`);
+/**
+ * How an error names an entry: `entry 12`, or with its key `entry 12 ("app/x")`. Built only when an
+ * error is thrown: a string per entry read would be most of what a restore allocates per key.
+ */
+function entryName(index: number, key?: string): string {
+  return key === undefined ? `entry ${index}` : `entry ${index} (${str(key)})`;
+}
+
+function keyOf(value: unknown, index: number, allowEmpty = false): string {
+  if (typeof value !== 'string' || (value === '' && !allowEmpty)) throw new CliError(`${entryName(index)}: the key must be a non-empty string`);
   return value;
 }
 
-function base64Of(value: unknown, where: string): string {
+function base64Of(value: unknown, index: number, key: string): string {
   if (value === null || value === undefined) return '';
-  if (typeof value !== 'string' || !isBase64(value)) throw new CliError(`${where}: the value is not valid base64`);
+  if (typeof value !== 'string' || !isBase64(value)) throw new CliError(`${entryName(index, key)}: the value is not valid base64`);
   if (value.length > MAX_BASE64_LENGTH && decodedLength(value) > MAX_VALUE_BYTES) {
-    throw new CliError(`${where}: value of ${decodedLength(value)} bytes exceeds Consul's 512 KiB limit`);
+    throw new CliError(`${entryName(index, key)}: value of ${decodedLength(value)} bytes exceeds Consul's 512 KiB limit`);
   }
   return value;
 }
@@ -143,7 +179,8 @@ interface RawTriple {
   key: string;
   flags: bigint;
   value: unknown;
-  where: string;
+  /** Index of the entry in the backup. */
+  index: number;
 }
 
 /**
@@ -240,14 +277,13 @@ export class BackupReader {
     const format = this.detected;
     for (let i = 0; i < values.length; i++) {
       const item = values[i];
-      const where = `entry ${first + i}`;
+      const index = first + i;
       if (format === 'export' || format === 'api') {
-        if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError(`${where}: expected an object`);
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError(`${entryName(index)}: expected an object`);
         const record = item as Record<string, unknown>;
-        const k = keyOf(format === 'api' ? record['Key'] : record['key'], where);
-        const named = `${where} (${str(k)})`;
-        const flags = flagsOf(format === 'api' ? record['Flags'] : record['flags'], named, group, i, format === 'api' ? 'Flags' : 'flags');
-        out.push({ key: k, flags, value: base64Of(format === 'api' ? record['Value'] : record['value'], named) });
+        const k = keyOf(format === 'api' ? record['Key'] : record['key'], index);
+        const flags = flagsOf(format === 'api' ? record['Flags'] : record['flags'], index, k, group, i, format === 'api' ? 'Flags' : 'flags');
+        out.push({ key: k, flags, value: base64Of(format === 'api' ? record['Value'] : record['value'], index, k) });
         continue;
       }
       if (!Array.isArray(item)) {
@@ -255,20 +291,19 @@ export class BackupReader {
         const held = item === null || typeof item !== 'object' ? undefined : 'Key' in item ? 'raw API records' : 'key' in item ? 'consul kv export entries' : undefined;
         if (held !== undefined) {
           throw usage(
-            `${where}: expected a [key, flags, value] array, but the backup holds ${held} (objects): -b/--base64 and --text apply to --format consulate (triples); ` +
+            `${entryName(index)}: expected a [key, flags, value] array, but the backup holds ${held} (objects): -b/--base64 and --text apply to --format consulate (triples); ` +
               `${held} always hold base64 values: restore them without -b, --text or --format consulate`,
           );
         }
-        throw new CliError(`${where}: expected a [key, flags, value] array`);
+        throw new CliError(`${entryName(index)}: expected a [key, flags, value] array`);
       }
-      if (item.length !== 3) throw new CliError(`${where}: expected a [key, flags, value] array (3 elements), got ${item.length} ${item.length === 1 ? 'element' : 'elements'}`);
-      const k = keyOf(item[0], where, true);
-      const named = `${where} (${str(k)})`;
-      const flags = flagsOf(item[1], named, group, i, 1);
+      if (item.length !== 3) throw new CliError(`${entryName(index)}: expected a [key, flags, value] array (3 elements), got ${item.length} ${item.length === 1 ? 'element' : 'elements'}`);
+      const k = keyOf(item[0], index, true);
+      const flags = flagsOf(item[1], index, k, group, i, 1);
       const value: unknown = item[2];
       if (this.resolved === undefined) {
         // consulate triples, encoding not known yet: hold back until a value tells
-        this.held.push({ key: k, flags, value, where: named });
+        this.held.push({ key: k, flags, value, index });
         if (value === null || value === undefined || value === '') continue;
         if (typeof value === 'string' && isBase64(value)) {
           this.example ??= value;
@@ -278,7 +313,7 @@ export class BackupReader {
         out.push(...this.release());
         continue;
       }
-      out.push(this.triple(k, flags, value, named));
+      out.push(this.triple(k, flags, value, index));
     }
     return out;
   }
@@ -287,15 +322,15 @@ export class BackupReader {
   private release(): Entry[] {
     const held = this.held;
     this.held = [];
-    return held.map((t) => this.triple(t.key, t.flags, t.value, t.where));
+    return held.map((t) => this.triple(t.key, t.flags, t.value, t.index));
   }
 
-  private triple(key: string, flags: bigint, value: unknown, where: string): Entry {
-    if (this.resolved === 'consulate-base64') return { key, flags, value: base64Of(value, where) };
-    if (value !== null && value !== undefined && typeof value !== 'string') throw new CliError(`${where}: the value must be a string or null`);
+  private triple(key: string, flags: bigint, value: unknown, index: number): Entry {
+    if (this.resolved === 'consulate-base64') return { key, flags, value: base64Of(value, index, key) };
+    if (value !== null && value !== undefined && typeof value !== 'string') throw new CliError(`${entryName(index, key)}: the value must be a string or null`);
     if (!value) return { key, flags, value: '' };
     if (value.length > MAX_VALUE_BYTES / 3 && Buffer.byteLength(value) > MAX_VALUE_BYTES) {
-      throw new CliError(`${where}: value of ${Buffer.byteLength(value)} bytes exceeds Consul's 512 KiB limit`);
+      throw new CliError(`${entryName(index, key)}: value of ${Buffer.byteLength(value)} bytes exceeds Consul's 512 KiB limit`);
     }
     return { key, flags, value: Buffer.from(value, 'utf8').toString('base64') };
   }
@@ -312,7 +347,7 @@ function detect(first: unknown): 'export' | 'api' | 'consulate' {
  * Exact flags: a number up to 2^53 as it is; a larger one was rounded by `JSON.parse`, so its entry's
  * text is read again exactly (only then: the cost does not depend on what keys and values hold).
  */
-function flagsOf(value: unknown, where: string, group: ElementGroup, index: number, field: string | number): bigint {
+function flagsOf(value: unknown, entry: number, key: string, group: ElementGroup, index: number, field: string | number): bigint {
   if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) return BigInt(value);
   if (value === null || value === undefined) return 0n;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) {
@@ -320,7 +355,7 @@ function flagsOf(value: unknown, where: string, group: ElementGroup, index: numb
     if (typeof exact === 'bigint' && exact <= MAX_UINT64) return exact;
     value = exact;
   }
-  throw new CliError(`${where}: flags must be an integer from 0 to 2^64-1, got ${String(value)}`);
+  throw new CliError(`${entryName(entry, key)}: flags must be an integer from 0 to 2^64-1, got ${String(value)}`);
 }
 
 /**

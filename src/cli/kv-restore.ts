@@ -162,54 +162,164 @@ export interface RemoveReport extends BatchReport {
   batches: number;
 }
 
-interface Batch {
+/** A transaction batch (or one plain PUT). @internal */
+export interface Batch {
   /** 1-based, in order. */
   number: number;
-  entries: Entry[];
-  /** The operations' JSON, one per entry. */
-  ops: string[];
-  /** Written with a plain PUT (value too large for a transaction body). */
-  solo: boolean;
+  /** The keys of the batch's operations, in order. */
+  keys: string[];
+  /** The transaction's body, UTF-8 (empty for a solo batch). */
+  body: Uint8Array<ArrayBuffer>;
+  /** Where each operation ends in `body` (operations are separated by one comma). */
+  ends: number[];
+  /** The entry of a batch written with a plain PUT (value too large for a transaction body). */
+  solo: Entry | undefined;
   verb: 'set' | 'cas' | 'delete';
 }
 
-/** One operation's JSON text (built directly: values are checked base64, flags exact). */
-function op(entry: Entry, verb: Batch['verb']): string {
+/** One operation's JSON text (built directly: values are checked base64, flags exact). @internal */
+export function op(entry: Entry, verb: Batch['verb']): string {
   const key = JSON.stringify(entry.key);
   if (verb === 'delete') return `{"KV":{"Verb":"delete","Key":${key}}}`;
   const index = verb === 'cas' ? ',"Index":0' : '';
   return `{"KV":{"Verb":"${verb}","Key":${key},"Value":"${entry.value}","Flags":${entry.flags}${index}}}`;
 }
 
+/** The constant parts of {@link op}, as bytes (the same text). */
+const OP_BYTES = {
+  set: Buffer.from('{"KV":{"Verb":"set","Key":'),
+  cas: Buffer.from('{"KV":{"Verb":"cas","Key":'),
+  delete: Buffer.from('{"KV":{"Verb":"delete","Key":'),
+  value: Buffer.from(',"Value":"'),
+  flags: Buffer.from('","Flags":'),
+  casEnd: Buffer.from(',"Index":0}}'),
+  end: Buffer.from('}}'),
+} as const;
+
+/** The text of small flags (most backups hold 0), made once. */
+const SMALL_FLAGS = Array.from({ length: 64 }, (_, i) => String(i));
+
+const NO_BODY = new Uint8Array(0);
+const NO_ENDS: number[] = [];
+
+/**
+ * A transaction body written as UTF-8 bytes as the operations are added. A batch waiting or in flight
+ * holds these bytes (outside V8's heap) and its keys, not its entries' values, operation strings or a
+ * joined copy of them: what young-generation collections copied at each pass, and what a long
+ * restore's peak memory grew with (bench/restore.mjs). The size rule is the one the batches always
+ * had: the body plus one byte stays within {@link TXN_MAX_BYTES}.
+ * @internal
+ */
+export class TxnBody {
+  private bytes: Buffer;
+  /** Bytes written, the opening `[` included. */
+  private used = 1;
+  readonly keys: string[] = [];
+  readonly ends: number[] = [];
+
+  constructor(capacity: number = 16 * 1024) {
+    this.bytes = Buffer.allocUnsafe(capacity);
+    this.bytes[0] = 0x5b; // [
+  }
+
+  get count(): number {
+    return this.keys.length;
+  }
+
+  /**
+   * Appends an entry's operation ({@link op}'s text, written in parts: the value, most of it, is never
+   * copied into a string); false (nothing appended) when the body would exceed the limit.
+   */
+  add(entry: Entry, verb: Batch['verb']): boolean {
+    if (this.count === TXN_MAX_OPS) return false;
+    const key = JSON.stringify(entry.key);
+    const deleting = verb === 'delete';
+    const value = deleting ? '' : entry.value;
+    const flags = deleting ? '' : entry.flags < 64n ? SMALL_FLAGS[Number(entry.flags)]! : String(entry.flags);
+    const end = verb === 'cas' ? OP_BYTES.casEnd : OP_BYTES.end;
+    const fixed = OP_BYTES[verb].length + end.length + (deleting ? 0 : OP_BYTES.value.length + OP_BYTES.flags.length);
+    // bytes ≥ UTF-16 units: an operation this long cannot fit
+    if (fixed + key.length + value.length + flags.length + 3 > TXN_MAX_BYTES) return false;
+    const start = this.count === 0 ? this.used : this.used + 1; // after a comma
+    this.reserve(start + fixed + key.length * 3 + value.length + flags.length + 1); // UTF-8: ≤ 3 bytes per UTF-16 unit; the rest is ASCII
+    let at = this.put(OP_BYTES[verb], start);
+    at += this.bytes.write(key, at);
+    if (!deleting) {
+      at = this.put(OP_BYTES.value, at);
+      at += this.bytes.write(value, at, 'latin1'); // checked base64
+      at = this.put(OP_BYTES.flags, at);
+      at += this.bytes.write(flags, at, 'latin1');
+    }
+    at = this.put(end, at);
+    if (at + 2 > TXN_MAX_BYTES) return false; // with "]", plus the byte the limit always kept
+    this.append(entry.key, start, at);
+    return true;
+  }
+
+  private put(bytes: Uint8Array, at: number): number {
+    this.bytes.set(bytes, at);
+    return at + bytes.length;
+  }
+
+  /** Appends operation `i` of another batch's body, as bytes. */
+  copy(from: Batch, i: number): void {
+    const begin = i === 0 ? 1 : from.ends[i - 1]! + 1;
+    const start = this.count === 0 ? this.used : this.used + 1;
+    const end = start + from.ends[i]! - begin;
+    this.reserve(end + 1);
+    this.bytes.set(from.body.subarray(begin, from.ends[i]), start);
+    this.append(from.keys[i]!, start, end);
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(size, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+
+  private append(key: string, start: number, end: number): void {
+    if (this.count > 0) this.bytes[this.used] = 0x2c; // ,
+    this.used = end;
+    this.keys.push(key);
+    this.ends.push(end);
+  }
+
+  /** The batch of the operations added (at least one), its body closed. */
+  finish(number: number, verb: Batch['verb']): Batch {
+    this.bytes[this.used] = 0x5d; // ]
+    const body = new Uint8Array(this.bytes.buffer as ArrayBuffer, this.bytes.byteOffset, this.used + 1);
+    return { number, keys: this.keys, body, ends: this.ends, solo: undefined, verb };
+  }
+}
+
+/** A batch of one entry written with a plain PUT. */
+function soloBatch(number: number, entry: Entry, verb: Batch['verb']): Batch {
+  return { number, keys: [entry.key], body: NO_BODY, ends: NO_ENDS, solo: entry, verb };
+}
+
+/** The refusal of an entry that neither a transaction nor a plain PUT can write. */
+function txnOnlyTooLarge(key: string): CliError {
+  return new CliError(
+    `key ${JSON.stringify(key)} can only be written in a transaction (it has "//" or "."/".." segments) but its value is too large for one transaction body (512 KiB)`,
+  );
+}
+
 /** Packs entries into batches of ≤64 ops and ≤512 KiB of body; entries too big alone become solo PUTs. */
 function pack(entries: readonly Entry[], verb: Batch['verb'], first: number): Batch[] {
   const batches: Batch[] = [];
-  let current: Entry[] = [];
-  let ops: string[] = [];
-  let bytes = 2; // "[" and "]"
+  let body = new TxnBody();
   const flush = (): void => {
-    if (current.length > 0) batches.push({ number: first + batches.length, entries: current, ops, solo: false, verb });
-    current = [];
-    ops = [];
-    bytes = 2;
+    if (body.count > 0) batches.push(body.finish(first + batches.length, verb));
+    body = new TxnBody();
   };
   for (const entry of entries) {
-    const text = op(entry, verb);
-    const size = Buffer.byteLength(text) + 1; // and a comma
-    if (size + 2 > TXN_MAX_BYTES) {
-      if (needsTxn(entry.key)) {
-        throw new CliError(
-          `key ${JSON.stringify(entry.key)} can only be written in a transaction (it has "//" or "."/".." segments) but its value is too large for one transaction body (512 KiB)`,
-        );
-      }
-      flush();
-      batches.push({ number: first + batches.length, entries: [entry], ops: [], solo: true, verb });
-      continue;
-    }
-    if (current.length === TXN_MAX_OPS || bytes + size > TXN_MAX_BYTES) flush();
-    current.push(entry);
-    ops.push(text);
-    bytes += size;
+    if (body.add(entry, verb)) continue;
+    flush();
+    if (body.add(entry, verb)) continue;
+    // too large for a transaction body on its own
+    if (needsTxn(entry.key)) throw txnOnlyTooLarge(entry.key);
+    batches.push(soloBatch(first + batches.length, entry, verb));
   }
   flush();
   return batches;
@@ -222,8 +332,8 @@ const STALE = /index is stale|already exists/;
  * keys of the last transaction sent, in op order (what a failure's `OpIndex` refers to).
  */
 async function sendBatch(client: Client, batch: Batch, options: WriteOptions, sent: { keys: string[] }): Promise<{ applied: string[]; skipped: string[] }> {
-  if (batch.solo) {
-    const entry = batch.entries[0]!;
+  const entry = batch.solo;
+  if (entry) {
     const { data } = await set(client, entry.key, fromBase64(entry.value), {
       ...options,
       flags: entry.flags,
@@ -233,29 +343,31 @@ async function sendBatch(client: Client, batch: Batch, options: WriteOptions, se
     if (batch.verb === 'cas') return { applied: [], skipped: [entry.key] };
     throw new CliError(`Consul refused to write key ${JSON.stringify(entry.key)}`);
   }
-  let pending = batch.entries;
-  let ops = batch.ops;
+  let pending = batch;
   const skipped: string[] = [];
   for (;;) {
-    if (pending.length === 0) return { applied: [], skipped };
-    sent.keys = pending.map((e) => e.key);
+    sent.keys = pending.keys;
     try {
       const { response } = await send(client, {
         method: 'PUT',
         path: 'txn',
-        body: `[${ops.join(',')}]`,
+        body: pending.body,
         headers: { 'Content-Type': 'application/json' },
         options,
       });
       await response.arrayBuffer();
-      return { applied: pending.map((e) => e.key), skipped };
+      return { applied: pending.keys, skipped };
     } catch (error) {
       // --no-replace: a key created since the listing fails the whole batch; skip it and retry the rest
       if (batch.verb !== 'cas' || !isTransactionError(error) || !error.errors.every((e) => STALE.test(e.What))) throw error;
       const stale = new Set(error.errors.map((e) => e.OpIndex));
-      skipped.push(...pending.filter((_, i) => stale.has(i)).map((e) => e.key));
-      pending = pending.filter((_, i) => !stale.has(i));
-      ops = ops.filter((_, i) => !stale.has(i));
+      const rest = new TxnBody(pending.body.length);
+      pending.keys.forEach((key, i) => {
+        if (stale.has(i)) skipped.push(key);
+        else rest.copy(pending, i);
+      });
+      if (rest.count === 0) return { applied: [], skipped };
+      pending = rest.finish(batch.number, batch.verb);
     }
   }
 }
@@ -290,13 +402,13 @@ async function runBatches(
 ): Promise<void> {
   const done = new Map<number, string[]>();
   const bar = progress(label, { enabled: options.progress ?? true });
-  bar.start(batches.reduce((n, b) => n + b.entries.length, 0));
+  bar.start(batches.reduce((n, b) => n + b.keys.length, 0));
   const started = new Set<number>();
   try {
     await pool(batches, options.concurrency ?? 4, async (batch) => {
       if (options.signal?.aborted) throw new CliError('interrupted');
       started.add(batch.number);
-      const sent = { keys: batch.entries.map((e) => e.key) };
+      const sent = { keys: batch.keys };
       try {
         const result = await sendBatch(client, batch, options.write ?? {}, sent);
         done.set(batch.number, result.applied);
@@ -304,14 +416,14 @@ async function runBatches(
       } catch (error) {
         report.failed.push({
           batch: batch.number,
-          keys: batch.entries.map((e) => e.key),
+          keys: batch.keys,
           ...failureOf(error, sent.keys),
           // a 5xx may come after raft committed the batch (leadership lost, timeouts): not known either way
           uncertain: mayHaveApplied(error),
         });
         throw error;
       } finally {
-        bar.increment(batch.entries.length);
+        bar.increment(batch.keys.length);
       }
     });
   } catch (error) {
@@ -322,7 +434,7 @@ async function runBatches(
   for (const batch of batches) {
     const keys = done.get(batch.number);
     if (keys) target.push(...keys);
-    else if (!started.has(batch.number)) report.notAttempted.push(...batch.entries.map((e) => e.key));
+    else if (!started.has(batch.number)) report.notAttempted.push(...batch.keys);
   }
   report.failed.sort((a, b) => a.batch - b.batch);
   if (report.failed.length > 0) report.ok = false;
@@ -346,11 +458,7 @@ function placer(scope: Scope, format: ParsedFormat): (key: string) => string | u
 /** Refuses, while reading, an entry that no write can hold (too large for a transaction body, and a key only a transaction can write). */
 function checkWritable(entry: Entry): void {
   if (entry.value.length + entry.key.length * 6 + 100 <= TXN_MAX_BYTES) return; // fits for sure
-  if (Buffer.byteLength(op(entry, 'cas')) + 3 > TXN_MAX_BYTES && needsTxn(entry.key)) {
-    throw new CliError(
-      `key ${JSON.stringify(entry.key)} can only be written in a transaction (it has "//" or "."/".." segments) but its value is too large for one transaction body (512 KiB)`,
-    );
-  }
+  if (Buffer.byteLength(op(entry, 'cas')) + 3 > TXN_MAX_BYTES && needsTxn(entry.key)) throw txnOnlyTooLarge(entry.key);
 }
 
 /**
@@ -422,9 +530,7 @@ export function largePruneMessage(plan: RestorePlan): string {
  * of batches not sent are `notAttempted`.
  */
 class BatchStream {
-  private entries: Entry[] = [];
-  private ops: string[] = [];
-  private bytes = 2;
+  private body = new TxnBody();
   private readonly ready: Batch[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** Keys of the batches in flight, with how many of them have each (a key given again waits for them). */
@@ -453,28 +559,22 @@ class BatchStream {
 
   /** Adds an entry; returns whether a batch is ready to send ({@link BatchStream.send}). */
   add(entry: Entry): boolean {
-    const text = op(entry, this.verb);
-    const size = text.length > 1000 ? Buffer.byteLength(text) + 1 : text.length * 3 + 1; // a bound until it matters
-    if (size + 2 > TXN_MAX_BYTES && Buffer.byteLength(text) + 3 > TXN_MAX_BYTES) {
-      checkWritable(entry);
+    if (!this.body.add(entry, this.verb)) {
       this.flush();
-      this.ready.push({ number: this.nextNumber++, entries: [entry], ops: [], solo: true, verb: this.verb });
-      return true;
+      if (!this.body.add(entry, this.verb)) {
+        // too large for a transaction body on its own: a plain PUT
+        checkWritable(entry);
+        this.ready.push(soloBatch(this.nextNumber++, entry, this.verb));
+        return true;
+      }
     }
-    const exact = size + 2 > TXN_MAX_BYTES - this.bytes ? Buffer.byteLength(text) + 1 : size;
-    if (this.entries.length === TXN_MAX_OPS || this.bytes + exact > TXN_MAX_BYTES) this.flush();
-    this.entries.push(entry);
-    this.ops.push(text);
-    this.bytes += exact;
     return this.ready.length > 0;
   }
 
   private flush(): void {
-    if (this.entries.length === 0) return;
-    this.ready.push({ number: this.nextNumber++, entries: this.entries, ops: this.ops, solo: false, verb: this.verb });
-    this.entries = [];
-    this.ops = [];
-    this.bytes = 2;
+    if (this.body.count === 0) return;
+    this.ready.push(this.body.finish(this.nextNumber++, this.verb));
+    this.body = new TxnBody();
   }
 
   /** Sends the ready batches, waiting for a free slot (and for the batches a key given again is in). */
@@ -486,11 +586,11 @@ class BatchStream {
         this.report.failed.push({ batch: 0, keys: [], error: 'interrupted', uncertain: false });
       }
       if (this.stopped) {
-        for (const batch of this.ready.splice(0)) for (const entry of batch.entries) this.report.notAttempted.push(entry.key);
+        for (const batch of this.ready.splice(0)) this.report.notAttempted.push(...batch.keys);
         return;
       }
       const batch = this.ready[0]!;
-      while (this.inFlight.size >= concurrency || (this.inFlight.size > 0 && batch.entries.some((e) => this.flying.has(e.key)))) {
+      while (this.inFlight.size >= concurrency || (this.inFlight.size > 0 && batch.keys.some((key) => this.flying.has(key)))) {
         await Promise.race(this.inFlight);
         if (this.stopped) break;
       }
@@ -502,8 +602,8 @@ class BatchStream {
 
   private start(batch: Batch): void {
     this.started = true;
-    for (const { key } of batch.entries) this.flying.set(key, (this.flying.get(key) ?? 0) + 1);
-    const sent = { keys: batch.entries.map((e) => e.key) };
+    for (const key of batch.keys) this.flying.set(key, (this.flying.get(key) ?? 0) + 1);
+    const sent = { keys: batch.keys };
     const promise = sendBatch(this.client, batch, this.options.write ?? {}, sent).then(
       (result) => {
         this.finished.set(batch.number, result.applied);
@@ -511,17 +611,17 @@ class BatchStream {
       },
       (error: unknown) => {
         this.finished.set(batch.number, null);
-        this.report.failed.push({ batch: batch.number, keys: batch.entries.map((e) => e.key), ...failureOf(error, sent.keys), uncertain: mayHaveApplied(error) });
+        this.report.failed.push({ batch: batch.number, keys: batch.keys, ...failureOf(error, sent.keys), uncertain: mayHaveApplied(error) });
         this.stopped = true;
       },
     ).finally(() => {
-      for (const { key } of batch.entries) {
+      for (const key of batch.keys) {
         const n = this.flying.get(key)!;
         if (n === 1) this.flying.delete(key);
         else this.flying.set(key, n - 1);
       }
       this.inFlight.delete(promise);
-      this.bar.increment(batch.entries.length);
+      this.bar.increment(batch.keys.length);
       this.log();
     });
     this.inFlight.add(promise);
@@ -547,14 +647,16 @@ class BatchStream {
     this.flush();
     await this.send();
     while (this.inFlight.size > 0) await Promise.race(this.inFlight);
-    if (this.entries.length > 0) for (const entry of this.entries.splice(0)) this.report.notAttempted.push(entry.key);
+    if (this.body.count > 0) this.report.notAttempted.push(...this.body.keys); // (flush() left none)
   }
 
   /** Counts keys read after a failure as not attempted, after those already batched (input order). */
   notAttempted(key: string): void {
-    for (const batch of this.ready.splice(0)) for (const entry of batch.entries) this.report.notAttempted.push(entry.key);
-    for (const entry of this.entries.splice(0)) this.report.notAttempted.push(entry.key);
-    this.bytes = 2;
+    for (const batch of this.ready.splice(0)) this.report.notAttempted.push(...batch.keys);
+    if (this.body.count > 0) {
+      this.report.notAttempted.push(...this.body.keys);
+      this.body = new TxnBody();
+    }
     this.report.notAttempted.push(key);
   }
 }

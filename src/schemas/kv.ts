@@ -80,6 +80,28 @@ export const KVPairWire: v.GenericSchema<unknown, KVPairWire> = v.object({
   Partition: v.optional(v.string()),
 });
 
+/** A non-negative integer, as `uint` (schemas/common.ts) accepts it. */
+const isUint = (value: unknown): boolean => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/**
+ * What keeps an entry from passing {@link KVPairWire} — `[field, message]` (field `''`: the entry
+ * itself) — or `undefined` when it certainly passes: the fields `decodePair` relies on, checked with a
+ * plain loop at a fraction of valibot's cost, for long lists (`kv.records`, the CLI's backups; unknown
+ * fields pass). It mirrors that schema field by field: keep the two in step (test/node/kv-records.test.ts
+ * pins each field). @internal
+ */
+export function kvPairProblem(value: unknown): [field: string, message: string] | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['', 'expected an object'];
+  const pair = value as Record<string, unknown>;
+  if (typeof pair['Key'] !== 'string') return ['Key', 'expected a string'];
+  for (const field of ['CreateIndex', 'ModifyIndex', 'LockIndex']) if (!isUint(pair[field])) return [field, 'expected an unsigned integer'];
+  if (!isUint(pair['Flags']) && typeof pair['Flags'] !== 'bigint') return ['Flags', 'expected an unsigned integer'];
+  if (pair['Value'] !== null && typeof pair['Value'] !== 'string') return ['Value', 'expected a string or null'];
+  for (const field of ['Session', 'Namespace', 'Partition']) if (!isOptionalString(pair[field])) return [field, 'expected a string'];
+  return undefined;
+}
+
 /** A list of KV entries. */
 export const KVPairList: v.GenericSchema<unknown, KVPairWire[]> = v.array(KVPairWire);
 

@@ -154,3 +154,49 @@ describe('JsonArrayReader', () => {
     expect(reader.end()).toBeUndefined();
   });
 });
+
+describe('JsonArrayReader: pieces are scanned separately (an element that spans them is joined alone)', () => {
+  /** Every value of `values`, collected from `text` given in pieces at the cut points `cuts`. */
+  function collect(text: string, cuts: readonly number[]): unknown[] {
+    const reader = new JsonArrayReader();
+    const out: unknown[] = [];
+    let from = 0;
+    for (const cut of [...cuts, text.length]) {
+      const group = reader.push(text.slice(from, cut));
+      if (group) for (let k = 0; k < group.values.length; k++) {
+        out.push(group.values[k]);
+        expect(JSON.parse(group.source(k))).toEqual(group.values[k]); // the source is the element's exact text
+      }
+      from = cut;
+    }
+    expect(reader.end()).toBeUndefined();
+    return out;
+  }
+
+  it('runs of backslashes before a quote, cut anywhere (also into pieces of backslashes only)', () => {
+    const values = ['\\', '\\\\', '\\"', '\\\\"', 'a\\\\\\"b', '\\\\\\\\', ['\\"]', '\\'], { k: '\\\\"},{' }, 12, true, null, ''];
+    const text = JSON.stringify(values);
+    for (let a = 0; a <= text.length; a++) {
+      expect(collect(text, [a])).toEqual(values);
+      for (let b = a; b <= Math.min(text.length, a + 6); b++) expect(collect(text, [a, b])).toEqual(values);
+    }
+  });
+
+  it('an element longer than many pieces (a large value), and bare values cut between digits', () => {
+    const values = [{ key: 'big', value: `${'\\'.repeat(33)}${'x'.repeat(5000)}"` }, 1234567, -0.5e-3, 'end'];
+    const text = JSON.stringify(values, null, 2);
+    for (const size of [1, 3, 17, 256, 4096]) {
+      const cuts: number[] = [];
+      for (let at = size; at < text.length; at += size) cuts.push(at);
+      expect(collect(text, cuts)).toEqual(values);
+    }
+  });
+
+  it('names the first invalid entry of a piece, and one that spans pieces', () => {
+    const reader = new JsonArrayReader();
+    expect(reader.push('[1, {"a": 2}, {"b"')!.values).toEqual([1, { a: 2 }]);
+    expect(() => reader.push(': 3, }, 4]')).toThrow(/^entry 2: /);
+    const other = new JsonArrayReader();
+    expect(() => other.push('[1, 2, tru, 4]')).toThrow(/^entry 2: /);
+  });
+});
