@@ -10,7 +10,7 @@ import { MAX_UINT64 } from '../core/encoding.ts';
 import { once } from 'node:events';
 import { createWriteStream, fstatSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type * as CliProgress from 'cli-progress';
 import { createRequire } from 'node:module';
@@ -180,12 +180,36 @@ export async function createPrivateFile(file: string): Promise<{ stream: Writabl
 }
 
 /**
+ * Whether `file` exists and is neither a regular file nor a directory (`/dev/null`, a FIFO, a
+ * terminal): output goes into it as it is, never through a temporary file renamed onto it, which would
+ * replace the device or pipe with a plain file.
+ */
+export async function isSpecialFile(file: string): Promise<boolean> {
+  const found = await stat(file).catch(() => undefined);
+  return found !== undefined && !found.isFile() && !found.isDirectory();
+}
+
+/**
  * Opens `file` (written mode 0600 under a temporary name and renamed on commit), or stdout when no
- * file (or `-`) is given.
+ * file (or `-`) is given. A file that exists and is not a regular file (`/dev/null`, a FIFO, a
+ * terminal) is written as it is: renaming onto it would replace the device or pipe with a file.
  */
 export async function openOutput(file: string | undefined): Promise<Output> {
   if (isStdout(file)) {
     return { stream: process.stdout, commit: async () => {}, abort: async () => {} };
+  }
+  if (await isSpecialFile(file)) {
+    const stream = createWriteStream(file, { flags: 'w' });
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      throw new CliError(`cannot write to ${JSON.stringify(file)}: ${describeError(error)}`);
+    }
+    const end = async (): Promise<void> => {
+      stream.end();
+      await once(stream, 'finish');
+    };
+    return { stream, commit: end, abort: end };
   }
   const { stream, temporary } = await createPrivateFile(file);
   return {

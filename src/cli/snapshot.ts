@@ -22,7 +22,7 @@ import { isInputError } from '../core/errors.ts';
 import type { SnapshotInfo } from '../endpoints/snapshot.ts';
 import { restore, save, verify } from '../endpoints/snapshot.ts';
 import { addConnectionOptions, withClient } from './connection.ts';
-import { CliError, createPrivateFile, isStdout, readInput, progressAllowed, usage, warn, write } from './io.ts';
+import { CliError, createPrivateFile, isSpecialFile, isStdout, openOutput, readInput, progressAllowed, usage, warn, write } from './io.ts';
 import { fields, jsonText } from './tabular.ts';
 
 const MIB = 1024 * 1024;
@@ -87,7 +87,8 @@ export function registerSnapshot(program: Command): void {
   ).action(async (file: string, opts: { stale?: boolean }, command: Command) => {
     if (isStdout(file) && process.stdout.isTTY) throw usage('snapshot save -: stdout is a terminal; redirect it to a file or a pipe');
     await withClient(command, async (client) => {
-      if (isStdout(file)) {
+      // stdout, or a device or pipe (renaming a temporary file onto it would replace it): verified in memory, then written
+      if (isStdout(file) || (await isSpecialFile(file))) {
         const bar = byteProgress('snapshot', undefined, true);
         let bytes: Buffer;
         try {
@@ -96,8 +97,10 @@ export function registerSnapshot(program: Command): void {
           bar.stop();
         }
         const { index } = await verified(bytes, file);
-        await write(process.stdout, bytes);
-        warn(`saved and verified snapshot at raft index ${index} to stdout`);
+        const output = await openOutput(file);
+        await write(output.stream, bytes);
+        await output.commit();
+        warn(`saved and verified snapshot at raft index ${index} to ${isStdout(file) ? 'stdout' : file}`);
         return;
       }
       // open the file first: a snapshot stream nobody reads would keep the connection (and close()) waiting

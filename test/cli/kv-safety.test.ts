@@ -154,6 +154,25 @@ describe('files the CLI creates are mode 0600', () => {
     expect(statSync(reportFile).mode & 0o777).toBe(0o600);
   });
 
+  it('a destination that is a FIFO or a device (such as -f /dev/null) is written into, never replaced by a file renamed onto it (tested on a FIFO: a regression must not replace the machine\'s /dev/null)', async () => {
+    const p = uniquePrefix('cli-fifo');
+    await set(client, `${p}k`, 'v');
+    for (const [name, args] of [
+      ['backup', ['kv', 'backup', p, '-f']],
+      ['snapshot', ['snapshot', 'save']],
+    ] as const) {
+      const fifo = join(dir, `${name}.fifo`);
+      const copy = join(dir, `${name}.fifo-copy`);
+      // a reader copies what comes through the FIFO; the CLI writes into it
+      const run = await sh(`rm -f "$F"; mkfifo "$F"; cat "$F" > "$C" & ${shellCommand([...args, fifo])}; code=$?; wait; exit $code`, { ...cliEnvironment(), F: fifo, C: copy });
+      expect(run.code, run.stderr).toBe(0);
+      expect(statSync(fifo).isFIFO(), `${name}: the FIFO is still a FIFO`).toBe(true);
+      const written = readFileSync(copy);
+      if (name === 'backup') expect(JSON.parse(written.toString())).toEqual([{ key: `${p}k`, flags: 0, value: Buffer.from('v').toString('base64') }]);
+      else expect(written.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // a gzip snapshot
+    }
+  });
+
   it('a destination in a missing directory fails with one line naming the file', async () => {
     const file = join(dir, 'missing-dir', 'b.json');
     const result = await cli(['kv', 'backup', uniquePrefix('cli-mode-missing'), '-f', file]);
