@@ -219,9 +219,18 @@ export function stringifyJson(value: unknown): string {
   return text.replace(/"\\u0000u64:(\d+)"/g, '$1');
 }
 
+/**
+ * `0n`, `1n`… made once each, on first use: a 100,000-key `kv.records` has 100,000 `Flags`, nearly all
+ * small, and a bigint per entry is that many more objects to allocate and collect (a bigint is a value:
+ * sharing one is not observable).
+ */
+const SMALL_BIGINTS: bigint[] = [];
+
 /** Reads a uint64 field that may have arrived as number or bigint as a bigint. */
 export function toBigInt(value: unknown): bigint {
-  return typeof value === 'bigint' ? value : BigInt((value as number | undefined) ?? 0);
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && value >= 0 && value < 1024 && Number.isInteger(value)) return (SMALL_BIGINTS[value] ??= BigInt(value));
+  return BigInt((value as number | undefined) ?? 0);
 }
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;

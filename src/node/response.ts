@@ -23,16 +23,34 @@ const BUFFER_LIMIT = 1024 * 1024;
 
 let linked = false;
 
+/** Node's web fetch (its internal undici) as Node's list of loaded internal modules names it. */
+const WEB_FETCH_MODULE = 'NativeModule internal/deps/undici/undici';
+/** How much of that list was searched already (it only grows). */
+let searched = 0;
+
 /**
- * Chains {@link NodeResponse} and {@link NodeHeaders} to the web classes' prototypes once they exist,
- * without loading them: `force` loads them (a `fetch` user gets web objects anyway).
+ * Whether Node's web fetch is loaded already, so that chaining to its prototypes costs nothing. Read from
+ * `process.moduleLoadList`, not from the `Response` global: on Node 22+ even reading that global's
+ * property descriptor loads web fetch and its WebAssembly parser (~20 ms of CPU, and a CLI process that
+ * lingers after its output while V8 finishes compiling that parser). Only the entries added since the
+ * last call are searched.
+ */
+function webFetchLoaded(): boolean {
+  const loaded = (process as { moduleLoadList?: readonly string[] }).moduleLoadList;
+  if (loaded === undefined || loaded.length === searched) return false;
+  const from = searched;
+  searched = loaded.length;
+  return loaded.indexOf(WEB_FETCH_MODULE, from) !== -1;
+}
+
+/**
+ * Chains {@link NodeResponse} and {@link NodeHeaders} to the web classes' prototypes once Node has
+ * loaded them (so `instanceof Response` holds), without loading them: `force` loads them (a `fetch`
+ * user gets web objects anyway).
  * @internal
  */
 export function linkWebPrototypes(force = false): void {
-  if (linked) return;
-  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'Response');
-  // Node defines `Response` as a lazy getter until something reads it; reading it loads web fetch
-  if (!force && descriptor !== undefined && descriptor.get !== undefined) return;
+  if (linked || (!force && !webFetchLoaded())) return;
   linked = true;
   if (typeof Response === 'function') Object.setPrototypeOf(NodeResponse.prototype, Response.prototype);
   if (typeof Headers === 'function') Object.setPrototypeOf(NodeHeaders.prototype, Headers.prototype);
@@ -102,40 +120,69 @@ class NodeHeaders {
   }
 }
 
+/** The largest announced size made room for before the bytes arrive (a larger body grows as it comes). */
+const MAX_ROOM = 512 * 1024 * 1024;
+
 /**
- * Reads a whole Node stream into one exactly-sized buffer. With a guard, a pause of `guard.ms`
- * without data destroys the stream with `guard.stalled()`, which the returned promise rejects with.
+ * Reads a whole Node stream into one exactly-sized buffer. A body whose size is announced (an
+ * `IncomingMessage` with a `Content-Length`) is copied piece by piece into a buffer of that size, each
+ * piece let go at once: a 26 MB list is held once, not as its pieces and then as their concatenation.
+ * With a guard, a pause of `guard.ms` without data destroys the stream with `guard.stalled()`, which
+ * the returned promise rejects with.
  * @internal
  */
 export function readAll(stream: Readable, guard: BodyGuard | undefined): Promise<Uint8Array<ArrayBuffer>> {
   // a stream destroyed before this read (the connection was reset, the caller's signal aborted, the
   // client closed) emits nothing more: fail with what destroyed it rather than wait forever
   if (stream.destroyed && !stream.readableEnded) return Promise.reject(stream.errored ?? prematureClose());
+  const declared = Number((stream as Partial<IncomingMessage>).headers?.['content-length'] ?? NaN);
   return new Promise((resolve, reject) => {
     const chunks: Uint8Array[] = [];
+    let room: Uint8Array<ArrayBuffer> | undefined;
     let size = 0;
     let settled = false;
     const timer = guard === undefined ? undefined : setTimeout(() => stream.destroy(guard.stalled()), Math.min(guard.ms, MAX_DELAY));
+    const onData = (chunk: Uint8Array): void => {
+      const end = size + chunk.byteLength;
+      if (room === undefined && declared >= end && declared <= MAX_ROOM) {
+        room = new Uint8Array(declared);
+        room.set(concatChunks(chunks, size));
+        chunks.length = 0;
+      } else if (room !== undefined && end > room.length) {
+        // more than announced: Node's parser fails such a body, but never write past the room
+        const bigger = new Uint8Array(Math.max(end, room.length * 2));
+        bigger.set(room.subarray(0, size));
+        room = bigger;
+      }
+      if (room === undefined) chunks.push(chunk);
+      else room.set(chunk, size);
+      size = end;
+      timer?.refresh();
+    };
+    // Settled: the pieces are let go of. The stream outlives this read (the response holds it while the
+    // caller parses what was read): its listener must not keep them (a 100,000-key list: 26 MB).
+    const done = (): void => {
+      settled = true;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      chunks.length = 0;
+      room = undefined;
+    };
     // four listeners rather than stream.finished's dozen: this runs for every response
     const fail = (error: unknown): void => {
       if (settled) return;
-      settled = true;
-      clearTimeout(timer);
+      done();
       reject(error);
     };
-    stream.on('data', (chunk: Uint8Array) => {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      timer?.refresh();
-    });
+    stream.on('data', onData);
     stream.once('error', fail);
     // destroyed without an error before its end (every destroy here carries one; this is the safety net)
     stream.once('close', () => fail(prematureClose()));
     stream.once('end', () => {
       if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(concatChunks(chunks, size));
+      const bytes = room === undefined ? concatChunks(chunks, size) : size === room.length ? room : room.slice(0, size);
+      done();
+      resolve(bytes);
     });
   });
 }
@@ -149,6 +196,9 @@ function prematureClose(): Error {
 type Source = Uint8Array<ArrayBuffer> | IncomingMessage | null;
 
 const utf8 = new TextDecoder();
+
+/** The source of a body once it has been read (its bytes went to the reader). */
+const READ: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
 /**
  * A `Response` over a `node:http` answer (see the module's notes): the body is bytes already read, or
@@ -223,6 +273,8 @@ class NodeResponse {
     if (web != null) return readWeb(web);
     const source = this.#source;
     if (source === null) return new Uint8Array(0);
+    // read once: the response (which callers keep while they parse) need not keep the bytes too
+    this.#source = READ;
     if (source instanceof Uint8Array) return source;
     return readAll(source, this.#deadline);
   }

@@ -9,6 +9,7 @@ import {
   parseJson,
   stringifyJson,
   toBase64,
+  toBigInt,
   uint64,
 } from '../../src/core/encoding.ts';
 
@@ -49,6 +50,20 @@ describe('uint64-exact JSON', () => {
   it('writes bigints as exact JSON integers', () => {
     expect(stringifyJson({ Flags: 18446744073709551615n, n: 1, s: 'x' })).toBe('{"Flags":18446744073709551615,"n":1,"s":"x"}');
     expect(parseJson(stringifyJson([0xe0f69a2baa414de0n]))).toEqual([0xe0f69a2baa414de0n]);
+  });
+});
+
+describe('uint64 fields read as bigint', () => {
+  it('gives the same exact bigint for numbers, small (made once) or not, and passes bigints through', () => {
+    for (const n of [0, 1, 6, 1023, 1024, 65535, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+      expect(toBigInt(n)).toBe(BigInt(n));
+      expect(toBigInt(n)).toBe(toBigInt(n));
+    }
+    expect(toBigInt(3304740253564472344n)).toBe(3304740253564472344n);
+    expect(toBigInt(undefined)).toBe(0n);
+    // what BigInt() refuses is still refused, not rounded or cached
+    expect(() => toBigInt(1.5)).toThrow(RangeError);
+    expect(toBigInt(-1)).toBe(-1n);
   });
 });
 
