@@ -10,7 +10,7 @@ import { MAX_UINT64 } from '../core/encoding.ts';
 import { once } from 'node:events';
 import { createWriteStream, fstatSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type * as CliProgress from 'cli-progress';
 import { createRequire } from 'node:module';
@@ -75,8 +75,45 @@ export function warn(message: string): void {
 
 /** Writes a chunk, waiting for `drain` when the stream's buffer is full. */
 export async function write(stream: Writable, chunk: string | Uint8Array): Promise<void> {
+  if (stream.errored) throw outputError(stream, stream.errored);
   if (stream.write(chunk)) return;
-  await once(stream, 'drain');
+  await settled(stream, 'drain');
+}
+
+/**
+ * Waits for `event` (`drain`, `finish`) — or for the stream to fail or close first: a reader that went
+ * away (a FIFO's) must fail the command, never leave it waiting for a drain that will not come.
+ */
+function settled(stream: Writable, event: 'drain' | 'finish'): Promise<void> {
+  if (stream.destroyed) return stream.errored ? Promise.reject(outputError(stream, stream.errored)) : Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (error?: unknown): void => {
+      stream.off(event, onEvent);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(outputError(stream, error));
+    };
+    const onEvent = (): void => done();
+    const onError = (error: unknown): void => done(error);
+    const onClose = (): void => done(stream.errored ?? new Error('the output was closed before the end'));
+    stream.once(event, onEvent);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  });
+}
+
+/**
+ * An output's failure as the command reports it. A closed pipe on stdout (`| head -1`) is the reader's
+ * choice, and success (main.ts); on a file the command was told to write (a FIFO whose reader left), it
+ * is a failure that says so.
+ */
+function outputError(stream: Writable, error: unknown): unknown {
+  if (stream === process.stdout) return error;
+  const path = (stream as { path?: unknown }).path;
+  const where = typeof path === 'string' ? ` ${JSON.stringify(path)}` : '';
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return new CliError(`cannot write to${where}: its reader closed it before the end (EPIPE)`);
+  return error instanceof CliError ? error : new CliError(`cannot write to${where}: ${describeError(error)}`);
 }
 
 /**
@@ -84,11 +121,12 @@ export async function write(stream: Writable, chunk: string | Uint8Array): Promi
  * or failed: the stream's error is reported as {@link write}'s is), so that its buffer can be reused.
  */
 export async function writeReusable(stream: Writable, chunk: Uint8Array): Promise<{ written: Promise<void> }> {
+  if (stream.errored) throw outputError(stream, stream.errored);
   let done!: () => void;
   const written = new Promise<void>((resolve) => {
     done = resolve;
   });
-  if (!stream.write(chunk, () => done())) await once(stream, 'drain');
+  if (!stream.write(chunk, () => done())) await settled(stream, 'drain');
   return { written };
 }
 
@@ -198,26 +236,28 @@ export async function openOutput(file: string | undefined): Promise<Output> {
   if (isStdout(file)) {
     return { stream: process.stdout, commit: async () => {}, abort: async () => {} };
   }
-  if (await isSpecialFile(file)) {
-    const stream = createWriteStream(file, { flags: 'w' });
+  // through a symbolic link: the file it points to is written (renaming onto the link would replace it)
+  const target = await realpath(file).catch(() => file);
+  if (await isSpecialFile(target)) {
+    const stream = createWriteStream(target, { flags: 'w' });
     try {
       await once(stream, 'open');
     } catch (error) {
       throw new CliError(`cannot write to ${JSON.stringify(file)}: ${describeError(error)}`);
     }
-    const end = async (): Promise<void> => {
+    const commit = async (): Promise<void> => {
       stream.end();
-      await once(stream, 'finish');
+      await settled(stream, 'finish');
     };
-    return { stream, commit: end, abort: end };
+    return { stream, commit, abort: async () => void stream.destroy() };
   }
-  const { stream, temporary } = await createPrivateFile(file);
+  const { stream, temporary } = await createPrivateFile(target);
   return {
     stream,
     async commit() {
       stream.end();
-      await once(stream, 'finish');
-      await rename(temporary, file);
+      await settled(stream, 'finish');
+      await rename(temporary, target);
     },
     async abort() {
       stream.destroy();

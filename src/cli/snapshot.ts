@@ -10,7 +10,7 @@
  * @module
  */
 import { once } from 'node:events';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, realpath, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Client } from '../core/client.ts';
@@ -104,7 +104,9 @@ export function registerSnapshot(program: Command): void {
         return;
       }
       // open the file first: a snapshot stream nobody reads would keep the connection (and close()) waiting
-      const { stream: out, temporary } = await createPrivateFile(file);
+      // through a symbolic link: the file it points to is replaced (renaming onto the link would replace the link)
+      const target = await realpath(file).catch(() => file);
+      const { stream: out, temporary } = await createPrivateFile(target);
       const bar = byteProgress('snapshot', undefined);
       try {
         await download(client, out, opts.stale === true, bar);
@@ -112,7 +114,7 @@ export function registerSnapshot(program: Command): void {
         await once(out, 'finish');
         bar.stop();
         const { index } = await verified(await readFile(temporary), file);
-        await rename(temporary, file);
+        await rename(temporary, target);
         warn(`saved and verified snapshot at raft index ${index} to ${file}`);
       } catch (error) {
         bar.stop();

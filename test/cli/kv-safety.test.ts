@@ -1,6 +1,6 @@
 // consulate kv restore's safety rails (--dry-run, --prune needing a prefix or --prune-all, large prunes needing
 // --force, base64 never guessed), files created mode 0600, clear errors for missing files, and `kv get` on a terminal.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/index.ts';
@@ -171,6 +171,32 @@ describe('files the CLI creates are mode 0600', () => {
       if (name === 'backup') expect(JSON.parse(written.toString())).toEqual([{ key: `${p}k`, flags: 0, value: Buffer.from('v').toString('base64') }]);
       else expect(written.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b])); // a gzip snapshot
     }
+  });
+
+  it('a FIFO whose reader leaves early fails the command with a message, never exit 0 or silence (it exited 1 silently, or hung)', async () => {
+    const p = uniquePrefix('cli-fifo-early');
+    // enough records (800 KB) that the backup is still writing when the reader has gone (a pipe holds 64 KiB)
+    for (let i = 0; i < 40; i++) await set(client, `${p}k${i}`, Buffer.alloc(20_000, i));
+    for (const [name, args] of [['backup', ['kv', 'backup', p, '-f']]] as const) {
+      const fifo = join(dir, `${name}-early.fifo`);
+      const run = await sh(`rm -f "$F"; mkfifo "$F"; head -c 10 "$F" > /dev/null & ${shellCommand([...args, fifo])}; code=$?; wait; exit $code`, { ...cliEnvironment(), F: fifo });
+      expect(run.code, `${name}: ${run.stderr}`).toBe(1);
+      expect(run.stderr, name).toMatch(/cannot write to ".*-early\.fifo": its reader closed it before the end \(EPIPE\)/);
+    }
+  });
+
+  it('a destination that is a symbolic link: the file it points to is written, the link stays a link', async () => {
+    const p = uniquePrefix('cli-symlink');
+    await set(client, `${p}k`, 'v');
+    const target = join(dir, 'symlink-target.json');
+    const link = join(dir, 'symlink.json');
+    writeFileSync(target, 'old');
+    rmSync(link, { force: true });
+    symlinkSync(target, link);
+    const run = await cli(['kv', 'backup', p, '-f', link]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual([{ key: `${p}k`, flags: 0, value: Buffer.from('v').toString('base64') }]);
   });
 
   it('a destination in a missing directory fails with one line naming the file', async () => {
