@@ -223,6 +223,8 @@ const FLAG_WORDING: readonly (readonly [string, string])[] = [
   ['invalid consulate config: address "', 'the address "'],
   ['invalid consulate config: datacenter:', '--datacenter:'],
   ['invalid consulate config: namespace:', '--namespace:'],
+  // a proxy's or a wrong path's answer (core/request.ts, core/missing.ts): the CLI's path goes in --addr
+  ['the address and `pathPrefix`', '--addr (and any path in front of /v1 in it)'],
 ];
 
 /**

@@ -191,13 +191,15 @@ async function errorText(response: Response): Promise<{ text: string; html: bool
 }
 
 /**
- * What a 404 that carries no Consul error text means: Consul answers an unknown path with an empty 404
- * (an endpoint newer than the agent), and a proxy or wrong `pathPrefix` answers with its own page. Reads
- * whose 404 means "missing" are told apart by their mark before this (`confirmMissing`).
+ * What an error answer that Consul would not give means: Consul answers an unknown path with an empty
+ * 404 (an endpoint newer than the agent) and never with an HTML page, which a proxy, a wrong
+ * `pathPrefix` or another server sends. Reads whose 404 means "missing" are told apart by their mark
+ * before this (`confirmMissing`).
  */
-function unknownPath(response: Response): string {
-  const where = response.url ? ` at ${redact(response.url.replace(/\?.*/, ''))}` : '';
-  return ` — nothing answers${where}: an endpoint newer than this Consul agent, or a server that is not Consul (check the address and \`pathPrefix\`)`;
+function notConsul(response: Response, html: boolean): string {
+  const url = response.url ? redact(response.url.replace(/\?.*/, '')) : '';
+  if (html) return ` — an HTML page${url ? ` from ${url}` : ''}, which Consul never sends: a server that is not Consul (check the address and \`pathPrefix\`)`;
+  return ` — nothing answers${url ? ` at ${url}` : ''}: an endpoint newer than this Consul agent, or a server that is not Consul (check the address and \`pathPrefix\`)`;
 }
 
 /** A short summary of a rolled-back transaction's errors: as many as fit, then how many more. */
@@ -227,7 +229,7 @@ export async function toError(method: string, path: string, response: Response):
   const { text, html } = await errorText(response);
   const context: ErrorContext = { method, path, status, consulMessage: shorten(text, KEPT_TEXT) };
   let message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${shorten(text, SHOWN_TEXT)}` : ''}`;
-  if (status === 404 && (text === '' || html)) message += unknownPath(response);
+  if (html || (status === 404 && text === '')) message += notConsul(response, html);
   if (status === 409 && text.startsWith('{')) {
     try {
       const errors = (JSON.parse(text) as { Errors?: TransactionOpError[] }).Errors ?? [];

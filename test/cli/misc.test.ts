@@ -119,6 +119,12 @@ describe('watch failures', () => {
       expect(foreign.code).toBe(1);
       expect(foreign.stdout).toBe('');
       expect(foreign.stderr).toMatch(/not answering like Consul/);
+      // in the CLI's terms: the path in front of /v1 goes in --addr (there is no pathPrefix flag)
+      expect(foreign.stderr).toMatch(/check --addr \(and any path in front of \/v1 in it\)/);
+      expect(foreign.stderr).not.toMatch(/pathPrefix/);
+      const write = await cli(['kv', 'set', 'k', 'v'], { address: proxy.address });
+      expect(write.code).toBe(1);
+      expect(write.stderr).toMatch(/which Consul never sends: a server that is not Consul \(check --addr \(and any path in front of \/v1 in it\)\)/);
       const prefix = await cli(['watch', '--type', 'keyprefix', '--prefix', 'k/', '--once'], { address: proxy.address });
       expect(prefix.code).toBe(1);
       const services = await cli(['watch', '--type', 'services', '--once'], { address: proxy.address });

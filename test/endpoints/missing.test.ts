@@ -251,6 +251,13 @@ describe('a 404 where no "missing" is meant (writes, lists) says what answered',
     expect(error.message).not.toContain(TOKEN);
   });
 
+  it('a write answered by another server\'s HTML error page (any status: a 501 from a static file server) says it is not Consul', async () => {
+    const { client, server } = await serve({ mode: 'respond', status: 501, body: '<html><head><title>Error response</title></head><body>Unsupported method (\'PUT\')</body></html>', headers: { 'Content-Type': 'text/html' } });
+    const error = await failure(kv.set(client, 'app/k', 'v'));
+    expect(error.status).toBe(501);
+    expect(error.message).toBe(`PUT /v1/kv/app/k failed with 501: Error response — an HTML page from ${server.address}/consul/v1/kv/app/k, which Consul never sends: a server that is not Consul (check the address and \`pathPrefix\`)`);
+  });
+
   it('over the Node transport too', async () => {
     const server = await startMisbehavingServer('foreign-404');
     servers.push(server);
