@@ -190,6 +190,9 @@ async function errorText(response: Response): Promise<{ text: string; html: bool
   return { text, html };
 }
 
+/** The statuses with which a proxy says that what is behind it (Consul) did not answer. */
+const GATEWAY_ERRORS: ReadonlySet<number> = new Set([502, 503, 504]);
+
 /**
  * What an error answer that Consul would not give means: Consul answers an unknown path with an empty
  * 404 (an endpoint newer than the agent) and never with an HTML page, which a proxy, a wrong
@@ -229,7 +232,8 @@ export async function toError(method: string, path: string, response: Response):
   const { text, html } = await errorText(response);
   const context: ErrorContext = { method, path, status, consulMessage: shorten(text, KEPT_TEXT) };
   let message = `${method} ${path.replace(/\?.*/, '')} failed with ${status}${text ? `: ${shorten(text, SHOWN_TEXT)}` : ''}`;
-  if (html || (status === 404 && text === '')) message += notConsul(response, html);
+  // (a proxy's 502/503/504 page is right about itself: Consul behind it did not answer)
+  if ((html && !GATEWAY_ERRORS.has(status)) || (status === 404 && text === '')) message += notConsul(response, html);
   if (status === 409 && text.startsWith('{')) {
     try {
       const errors = (JSON.parse(text) as { Errors?: TransactionOpError[] }).Errors ?? [];
