@@ -218,13 +218,14 @@ export async function createPrivateFile(file: string): Promise<{ stream: Writabl
 }
 
 /**
- * Whether `file` exists and is neither a regular file nor a directory (`/dev/null`, a FIFO, a
- * terminal): output goes into it as it is, never through a temporary file renamed onto it, which would
- * replace the device or pipe with a plain file.
+ * Whether `file` exists and is not a regular file (`/dev/null`, a FIFO, a terminal): output goes into
+ * it as it is, never through a temporary file renamed onto it, which would replace the device or pipe
+ * with a plain file. A directory is refused with a {@link CliError} naming it.
  */
 export async function isSpecialFile(file: string): Promise<boolean> {
   const found = await stat(file).catch(() => undefined);
-  return found !== undefined && !found.isFile() && !found.isDirectory();
+  if (found?.isDirectory()) throw new CliError(`cannot write to ${JSON.stringify(file)}: it is a directory; name a file`);
+  return found !== undefined && !found.isFile();
 }
 
 /**

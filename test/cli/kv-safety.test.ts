@@ -199,6 +199,12 @@ describe('files the CLI creates are mode 0600', () => {
     expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual([{ key: `${p}k`, flags: 0, value: Buffer.from('v').toString('base64') }]);
   });
 
+  it('a destination that is a directory fails with one line saying so (not a raw EISDIR from a rename)', async () => {
+    const result = await cli(['kv', 'backup', uniquePrefix('cli-dir'), '-f', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`consulate: error: cannot write to ${JSON.stringify(dir)}: it is a directory; name a file\n`);
+  });
+
   it('a destination in a missing directory fails with one line naming the file', async () => {
     const file = join(dir, 'missing-dir', 'b.json');
     const result = await cli(['kv', 'backup', uniquePrefix('cli-mode-missing'), '-f', file]);
